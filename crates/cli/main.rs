@@ -1,0 +1,163 @@
+//! The `hotspots` binary: parses the command line, checks it into a configuration, runs the
+//! library and maps the outcome to an exit code: 0 done, 1 error in the data or the run,
+//! 2 wrong usage.
+
+mod args;
+mod config;
+mod progress;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use hotspots_core::event::RejectReason;
+use hotspots_core::ingest::{Categories, InputSource, ValidBatch, read_input};
+use hotspots_core::output::{DiscardRejects, RejectSink, RejectWriter};
+use hotspots_core::pipeline::{CubeRun, InputAccount, build_cube};
+use hotspots_core::summary::Summary;
+use hotspots_synth::SynthConfig;
+
+use crate::args::{AnalyzeArgs, Cli, Command, SynthArgs, ValidateArgs};
+use crate::config::{AnalyzeConfig, ingest_options, parse_date};
+use crate::progress::TerminalProgress;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    let outcome = match &cli.command {
+        Command::Analyze(a) => analyze(a),
+        Command::Validate(v) => validate(v),
+        Command::Synth(s) => synth(s),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hotspots: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn account_line(a: &InputAccount) -> String {
+    let mut line = format!(
+        "{}: read {} = accepted {} + rejected {} + outside study area {} + outside window {}",
+        a.path, a.read, a.accepted, a.rejected, a.outside_study_area, a.outside_window
+    );
+    if !a.rejected_by_reason.is_empty() {
+        let reasons: Vec<String> = a.rejected_by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        line.push_str(&format!(" (rejected: {})", reasons.join(", ")));
+    }
+    line
+}
+
+fn analyze(args: &AnalyzeArgs) -> Result<()> {
+    let config = AnalyzeConfig::from_args(args)?;
+    let progress = TerminalProgress::new(config.quiet);
+    let rejects_path = config.out_dir.join("rejects.parquet");
+    let mut rejects = RejectWriter::new(&rejects_path);
+    let run: CubeRun = build_cube(&config.cube, &progress, &mut rejects)?;
+
+    let started = std::time::Instant::now();
+    std::fs::create_dir_all(&config.out_dir)
+        .with_context(|| format!("{}: cannot create the output folder", config.out_dir.display()))?;
+    rejects.finish()?;
+    run.cube.write_parquet(&config.out_dir.join("cube.parquet"))?;
+    let mut summary = Summary::of(&run, config.parameters.clone());
+    summary.timings_ms.insert("write".into(), started.elapsed().as_millis() as u64);
+    summary.write(&config.out_dir.join("summary.json"))?;
+
+    if !config.quiet {
+        for a in &run.inputs {
+            println!("{}", account_line(a));
+        }
+        let w = &summary.window;
+        println!(
+            "cube: {} cells × {} {}ly bins ({} … {}), {} events in {} cells",
+            summary.cube.cells,
+            summary.cube.bins,
+            if summary.parameters.bin == "day" { "dai" } else { &summary.parameters.bin },
+            w.start,
+            w.end,
+            summary.cube.events,
+            summary.cube.cells_with_events
+        );
+        println!("wrote {}", config.out_dir.join("{cube.parquet,summary.json,rejects.parquet}").display());
+    }
+    Ok(())
+}
+
+fn validate(args: &ValidateArgs) -> Result<()> {
+    let options = ingest_options(&args.columns)?;
+    let progress = TerminalProgress::new(args.quiet);
+    let mut writer = args.rejects.as_ref().map(RejectWriter::new);
+    let mut categories = Categories::default();
+    let mut lines = Vec::new();
+    for path in &args.inputs {
+        let source = InputSource::File(path.clone());
+        use hotspots_core::progress::Progress;
+        progress.begin(&source.name(), None);
+        let sink_target: &mut dyn RejectSink = match writer.as_mut() {
+            Some(w) => w,
+            None => &mut DiscardRejects,
+        };
+        let mut sink = |valid: ValidBatch, rejected: Vec<hotspots_core::event::Reject>| {
+            progress.advance((valid.events.len() + rejected.len()) as u64);
+            sink_target.push(rejected)
+        };
+        let counts = read_input(&source, &options, &mut categories, &mut sink);
+        progress.end();
+        let counts = counts?;
+        let mut line = format!(
+            "{}: read {} = accepted {} + rejected {}",
+            source.name(),
+            counts.read,
+            counts.valid,
+            counts.rejected()
+        );
+        let reasons: Vec<String> = RejectReason::ALL
+            .iter()
+            .filter(|r| counts.rejected_by_reason[r.index()] > 0)
+            .map(|r| format!("{} {}", r.code(), counts.rejected_by_reason[r.index()]))
+            .collect();
+        if !reasons.is_empty() {
+            line.push_str(&format!(" (rejected: {})", reasons.join(", ")));
+        }
+        lines.push(line);
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn synth(args: &SynthArgs) -> Result<()> {
+    let until = match &args.until {
+        Some(u) => parse_date("--until", u)?,
+        None => SynthConfig::default_until(),
+    };
+    let config = SynthConfig { events: args.events, weeks: args.weeks, seed: args.seed, until };
+    let started = std::time::Instant::now();
+    let truth = hotspots_synth::write_parquet(&config, &args.out)?;
+    if !args.quiet {
+        println!(
+            "wrote {} events over {} weeks ({} … {}) to {} in {:.1} s; ground truth in {}",
+            args.events,
+            args.weeks,
+            truth.start,
+            truth.until,
+            args.out.display(),
+            started.elapsed().as_secs_f64(),
+            hotspots_synth::truth_path(Path::new(&args.out)).display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! The space-time cube: study-area cells × time bins, holding the number of events and the sum
+//! of their weights per cell and bin. Memory is proportional to cells × bins, never to events.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::{Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use h3o::{CellIndex, Resolution};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::error::Result;
+use crate::output::write_atomically;
+use crate::time_bins::TimeBins;
+
+/// Counts per cell and bin. Cells are sorted by their H3 index; values are stored cell-major
+/// (`cell * bins + bin`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpaceTimeCube {
+    resolution: Resolution,
+    cells: Vec<CellIndex>,
+    bins: TimeBins,
+    counts: Vec<u64>,
+    weights: Vec<f64>,
+}
+
+impl SpaceTimeCube {
+    /// An empty (all-zero) cube over `cells` (sorted and deduplicated here) and `bins`.
+    pub fn zeros(resolution: Resolution, mut cells: Vec<CellIndex>, bins: TimeBins) -> Self {
+        cells.sort_unstable();
+        cells.dedup();
+        let n = cells.len() * bins.len();
+        SpaceTimeCube { resolution, cells, bins, counts: vec![0; n], weights: vec![0.0; n] }
+    }
+
+    /// The H3 resolution of the cells.
+    pub fn resolution(&self) -> Resolution {
+        self.resolution
+    }
+
+    /// The study-area cells, sorted by H3 index.
+    pub fn cells(&self) -> &[CellIndex] {
+        &self.cells
+    }
+
+    /// The time bins, oldest first.
+    pub fn bins(&self) -> &TimeBins {
+        &self.bins
+    }
+
+    /// Position of `cell` in [`SpaceTimeCube::cells`].
+    pub fn cell_position(&self, cell: CellIndex) -> Option<usize> {
+        self.cells.binary_search(&cell).ok()
+    }
+
+    /// Adds `count` events of total weight `weight` to (cell position, bin).
+    pub fn add(&mut self, cell: usize, bin: usize, count: u64, weight: f64) {
+        let i = cell * self.bins.len() + bin;
+        self.counts[i] += count;
+        self.weights[i] += weight;
+    }
+
+    /// Event count of (cell position, bin).
+    pub fn count(&self, cell: usize, bin: usize) -> u64 {
+        self.counts[cell * self.bins.len() + bin]
+    }
+
+    /// Weight sum of (cell position, bin).
+    pub fn weight(&self, cell: usize, bin: usize) -> f64 {
+        self.weights[cell * self.bins.len() + bin]
+    }
+
+    /// All counts, cell-major.
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// All weight sums, cell-major.
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// The count series of one cell, oldest bin first.
+    pub fn series(&self, cell: usize) -> &[u64] {
+        let t = self.bins.len();
+        &self.counts[cell * t..(cell + 1) * t]
+    }
+
+    /// Total events in the cube.
+    pub fn total_count(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    /// Total events per bin, oldest first.
+    pub fn totals_per_bin(&self) -> Vec<u64> {
+        let t = self.bins.len();
+        let mut totals = vec![0u64; t];
+        for row in self.counts.chunks_exact(t.max(1)) {
+            for (acc, v) in totals.iter_mut().zip(row) {
+                *acc += v;
+            }
+        }
+        totals
+    }
+
+    /// The Arrow schema of `cube.parquet`.
+    pub fn parquet_schema() -> Arc<Schema> {
+        let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+        Arc::new(Schema::new(vec![
+            Field::new("h3", DataType::Utf8, false),
+            Field::new("bin_start", ts.clone(), false),
+            Field::new("bin_end", ts, false),
+            Field::new("count", DataType::Int64, false),
+            Field::new("weight", DataType::Float64, false),
+        ]))
+    }
+
+    /// Writes `cube.parquet`: one row per cell and bin, cells in H3 order, bins oldest first.
+    /// The file appears whole or not at all (temporary name, then rename).
+    pub fn write_parquet(&self, path: &Path) -> Result<()> {
+        let schema = Self::parquet_schema();
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level")))
+            .set_created_by(format!("hotspots {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        write_atomically(path, |file| {
+            let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props.clone()))?;
+            let t = self.bins.len();
+            let cells_per_group = (1 << 20) / t.max(1) + 1;
+            for group in (0..self.cells.len()).collect::<Vec<_>>().chunks(cells_per_group) {
+                let rows = group.len() * t;
+                let mut h3 = Vec::with_capacity(rows);
+                let mut start = Vec::with_capacity(rows);
+                let mut end = Vec::with_capacity(rows);
+                let mut counts = Vec::with_capacity(rows);
+                let mut weights = Vec::with_capacity(rows);
+                for &c in group {
+                    let name = self.cells[c].to_string();
+                    for (b, bin) in self.bins.bins().iter().enumerate() {
+                        h3.push(name.clone());
+                        start.push(bin.start_us);
+                        end.push(bin.end_us);
+                        counts.push(self.count(c, b) as i64);
+                        weights.push(self.weight(c, b));
+                    }
+                }
+                let batch = RecordBatch::try_new(
+                    schema.clone(),
+                    vec![
+                        Arc::new(StringArray::from(h3)),
+                        Arc::new(TimestampMicrosecondArray::from(start).with_timezone("UTC")),
+                        Arc::new(TimestampMicrosecondArray::from(end).with_timezone("UTC")),
+                        Arc::new(Int64Array::from(counts)),
+                        Arc::new(Float64Array::from(weights)),
+                    ],
+                )?;
+                writer.write(&batch)?;
+            }
+            writer.close()?;
+            Ok(())
+        })
+    }
+}

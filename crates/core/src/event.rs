@@ -1,0 +1,173 @@
+//! The event model after ingest: what one validated row is, the two kinds of event, and the
+//! reasons a row can be rejected (stable snake_case codes that scripts may depend on).
+
+use std::fmt;
+
+/// The two kinds of event the outreach register holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// An outreach pair met a person (`encounter`).
+    Encounter,
+    /// A resident, business or partner reported a concern (`concern`).
+    Concern,
+}
+
+impl Kind {
+    /// Both kinds, in their stable order.
+    pub const ALL: [Kind; 2] = [Kind::Encounter, Kind::Concern];
+
+    /// The label used in files: `encounter` or `concern`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Encounter => "encounter",
+            Kind::Concern => "concern",
+        }
+    }
+
+    /// Parses a kind label. Surrounding white space and ASCII case are ignored; anything other
+    /// than `encounter` or `concern` is unknown (`None`).
+    ///
+    /// ```
+    /// use hotspots_core::event::Kind;
+    /// assert_eq!(Kind::parse(" Encounter "), Some(Kind::Encounter));
+    /// assert_eq!(Kind::parse("visit"), None);
+    /// ```
+    pub fn parse(label: &str) -> Option<Kind> {
+        let label = label.trim();
+        if label.eq_ignore_ascii_case("encounter") {
+            Some(Kind::Encounter)
+        } else if label.eq_ignore_ascii_case("concern") {
+            Some(Kind::Concern)
+        } else {
+            None
+        }
+    }
+
+    /// Position of the kind in [`Kind::ALL`], for per-kind arrays.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an input row was rejected. The codes ([`RejectReason::code`]) are stable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RejectReason {
+    /// Latitude or longitude is null or empty (or the geometry is null or an empty point).
+    MissingCoordinate,
+    /// A coordinate in a text file is not a number.
+    UnparsableCoordinate,
+    /// A coordinate is NaN or infinite.
+    NonFiniteCoordinate,
+    /// Latitude outside −90…90.
+    LatitudeOutOfRange,
+    /// Longitude outside −180…180.
+    LongitudeOutOfRange,
+    /// The exact point (0, 0), a classic placeholder for "no location".
+    NullIsland,
+    /// The geometry is not a WKB / GeoJSON point.
+    InvalidGeometry,
+    /// The time is null or empty.
+    MissingTime,
+    /// The time is not ISO-8601 text or is out of the representable range.
+    UnparsableTime,
+    /// A local time without zone that does not exist in `--tz` (a daylight-saving gap).
+    NonexistentLocalTime,
+    /// The kind is missing or is neither `encounter` nor `concern`.
+    UnknownKind,
+    /// The weight in a text file is not a number.
+    UnparsableWeight,
+    /// The weight is negative.
+    NegativeWeight,
+    /// The weight is NaN or infinite.
+    NonFiniteWeight,
+}
+
+impl RejectReason {
+    /// Every reason, in code order.
+    pub const ALL: [RejectReason; 14] = [
+        RejectReason::MissingCoordinate,
+        RejectReason::UnparsableCoordinate,
+        RejectReason::NonFiniteCoordinate,
+        RejectReason::LatitudeOutOfRange,
+        RejectReason::LongitudeOutOfRange,
+        RejectReason::NullIsland,
+        RejectReason::InvalidGeometry,
+        RejectReason::MissingTime,
+        RejectReason::UnparsableTime,
+        RejectReason::NonexistentLocalTime,
+        RejectReason::UnknownKind,
+        RejectReason::UnparsableWeight,
+        RejectReason::NegativeWeight,
+        RejectReason::NonFiniteWeight,
+    ];
+
+    /// The stable snake_case code written to the rejects file and `summary.json`.
+    pub fn code(self) -> &'static str {
+        match self {
+            RejectReason::MissingCoordinate => "missing_coordinate",
+            RejectReason::UnparsableCoordinate => "unparsable_coordinate",
+            RejectReason::NonFiniteCoordinate => "non_finite_coordinate",
+            RejectReason::LatitudeOutOfRange => "latitude_out_of_range",
+            RejectReason::LongitudeOutOfRange => "longitude_out_of_range",
+            RejectReason::NullIsland => "null_island",
+            RejectReason::InvalidGeometry => "invalid_geometry",
+            RejectReason::MissingTime => "missing_time",
+            RejectReason::UnparsableTime => "unparsable_time",
+            RejectReason::NonexistentLocalTime => "nonexistent_local_time",
+            RejectReason::UnknownKind => "unknown_kind",
+            RejectReason::UnparsableWeight => "unparsable_weight",
+            RejectReason::NegativeWeight => "negative_weight",
+            RejectReason::NonFiniteWeight => "non_finite_weight",
+        }
+    }
+
+    /// Position in [`RejectReason::ALL`], for per-reason counters.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One rejected input row: where it is and why it was rejected.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reject {
+    /// The file, as the user named it.
+    pub file: String,
+    /// Row number in the file, 1-based, counting data rows only (a CSV header is not a row;
+    /// in GeoJSON the row is the feature's position).
+    pub row: u64,
+    /// The column (as named in the file) that failed.
+    pub column: String,
+    /// Why.
+    pub reason: RejectReason,
+    /// The row's `id` value, when the file has an id column; written to the rejects file only.
+    pub id: Option<String>,
+}
+
+/// A validated event, the unit every later stage works on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    /// Latitude, WGS 84 degrees.
+    pub lat: f64,
+    /// Longitude, WGS 84 degrees.
+    pub lon: f64,
+    /// The instant, microseconds since 1970-01-01T00:00:00Z.
+    pub time_us: i64,
+    /// Encounter or concern.
+    pub kind: Kind,
+    /// Category, as an index into the run's [`crate::ingest::Categories`]; `None` when absent.
+    pub category: Option<u32>,
+    /// Weight (default 1).
+    pub weight: f64,
+}

@@ -1,0 +1,504 @@
+//! Ingest: reads event exports (Parquet, CSV, GeoJSON points), maps columns by name, validates
+//! every row and hands validated events on in batches. Nothing is dropped silently: each row
+//! either becomes an [`Event`] or a [`Reject`] with file, row, column and reason.
+//!
+//! Parquet is read one record batch at a time (never the whole file); CSV in chunks of rows;
+//! GeoJSON, a format for hand-made extracts, is parsed whole.
+
+mod arrow_columns;
+mod csv_reader;
+mod geojson_reader;
+mod parquet_reader;
+pub mod wkb;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::DateTime;
+use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::event::{Event, Kind, Reject, RejectReason};
+use crate::local_time::{local_to_instant, parse_iso8601};
+
+/// Column names of the input, each renamable by a command-line flag. Defaults follow DESIGN.md.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnMapping {
+    /// Latitude column (`--lat-col`, default `lat`).
+    pub lat: String,
+    /// Longitude column (`--lon-col`, default `lon`).
+    pub lon: String,
+    /// WKB point geometry column (`--geometry-col`). `None`: use `lat`/`lon` when the file has
+    /// them, else the GeoParquet primary geometry column, else a column named `geometry`.
+    pub geometry: Option<String>,
+    /// Time column (`--time-col`, default `occurred_at`).
+    pub time: String,
+    /// Kind column (`--kind-col`, default `kind`).
+    pub kind: String,
+    /// Optional category column (`--category-col`, default `category`).
+    pub category: String,
+    /// Optional id column, used only in the rejects file (`--id-col`, default `id`).
+    pub id: String,
+    /// Optional weight column (`--weight-col`, default `weight`).
+    pub weight: String,
+}
+
+impl Default for ColumnMapping {
+    fn default() -> Self {
+        ColumnMapping {
+            lat: "lat".into(),
+            lon: "lon".into(),
+            geometry: None,
+            time: "occurred_at".into(),
+            kind: "kind".into(),
+            category: "category".into(),
+            id: "id".into(),
+            weight: "weight".into(),
+        }
+    }
+}
+
+/// How to read inputs.
+#[derive(Clone, Debug)]
+pub struct IngestOptions {
+    /// Column names.
+    pub columns: ColumnMapping,
+    /// Zone of times written without one (`--tz`).
+    pub tz: Tz,
+    /// Rows per batch handed to the sink.
+    pub batch_rows: usize,
+}
+
+impl IngestOptions {
+    /// Default columns, the given zone, 64 Ki rows per batch.
+    pub fn new(tz: Tz) -> Self {
+        IngestOptions { columns: ColumnMapping::default(), tz, batch_rows: 65_536 }
+    }
+}
+
+/// Where an input's bytes come from.
+#[derive(Clone, Debug)]
+pub enum InputSource {
+    /// A file on disk; its format follows the extension (`.csv`/`.tsv`/`.txt`: CSV;
+    /// `.geojson`/`.json`: GeoJSON; anything else: Parquet).
+    File(PathBuf),
+    /// A Parquet file held in memory, e.g. the sample built into the binary.
+    Embedded {
+        /// The name shown in messages and `summary.json`.
+        name: String,
+        /// The Parquet bytes.
+        bytes: &'static [u8],
+    },
+}
+
+impl InputSource {
+    /// The name used in messages, rejects and `summary.json`.
+    pub fn name(&self) -> String {
+        match self {
+            InputSource::File(p) => p.display().to_string(),
+            InputSource::Embedded { name, .. } => name.clone(),
+        }
+    }
+
+    fn format(&self) -> InputFormat {
+        match self {
+            InputSource::Embedded { .. } => InputFormat::Parquet,
+            InputSource::File(p) => InputFormat::of_path(p),
+        }
+    }
+
+    /// SHA-256 of the input's bytes, as lowercase hex.
+    pub fn sha256(&self) -> Result<String> {
+        let mut hasher = Sha256::new();
+        match self {
+            InputSource::Embedded { bytes, .. } => hasher.update(bytes),
+            InputSource::File(p) => {
+                let err = |source| Error::Read { path: p.display().to_string(), source };
+                let mut file = std::fs::File::open(p).map_err(err)?;
+                let mut buf = vec![0u8; 1 << 20];
+                loop {
+                    let n = file.read(&mut buf).map_err(err)?;
+                    if n == 0 {
+                        break;
+                    }
+                    hasher.update(&buf[..n]);
+                }
+            }
+        }
+        Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InputFormat {
+    Parquet,
+    Csv,
+    GeoJson,
+}
+
+impl InputFormat {
+    fn of_path(path: &Path) -> InputFormat {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "tsv" | "txt" => InputFormat::Csv,
+            "geojson" | "json" => InputFormat::GeoJson,
+            _ => InputFormat::Parquet,
+        }
+    }
+}
+
+/// Interns category labels so events carry a small integer. Ids are given in order of first
+/// appearance, so they are the same for the same inputs on any number of threads.
+#[derive(Clone, Debug, Default)]
+pub struct Categories {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Categories {
+    /// The id of `label`, adding it if new. Labels are trimmed; an empty label is no category.
+    pub fn intern(&mut self, label: &str) -> Option<u32> {
+        let label = label.trim();
+        if label.is_empty() {
+            return None;
+        }
+        if let Some(&id) = self.ids.get(label) {
+            return Some(id);
+        }
+        let id = self.names.len() as u32;
+        self.names.push(label.to_string());
+        self.ids.insert(label.to_string(), id);
+        Some(id)
+    }
+
+    /// The id of an existing label.
+    pub fn get(&self, label: &str) -> Option<u32> {
+        self.ids.get(label.trim()).copied()
+    }
+
+    /// The label of an id.
+    pub fn name(&self, id: u32) -> Option<&str> {
+        self.names.get(id as usize).map(String::as_str)
+    }
+
+    /// All labels, by id.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// Validated events of one batch, with their 1-based row numbers in the file.
+#[derive(Clone, Debug, Default)]
+pub struct ValidBatch {
+    /// Row number of each event in its file.
+    pub rows: Vec<u64>,
+    /// The events.
+    pub events: Vec<Event>,
+}
+
+/// Row counts of one input after validation (study area and window come later).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadCounts {
+    /// Rows read.
+    pub read: u64,
+    /// Rows that passed validation.
+    pub valid: u64,
+    /// Rejected rows per reason, indexed by [`RejectReason::index`].
+    pub rejected_by_reason: [u64; RejectReason::ALL.len()],
+}
+
+impl ReadCounts {
+    /// All rejected rows.
+    pub fn rejected(&self) -> u64 {
+        self.rejected_by_reason.iter().sum()
+    }
+}
+
+/// Receives what ingest produces, one batch at a time, in file order.
+pub trait IngestSink {
+    /// A batch of valid events and the rows rejected in the same stretch of the file.
+    fn batch(&mut self, valid: ValidBatch, rejects: Vec<Reject>) -> Result<()>;
+}
+
+impl<F: FnMut(ValidBatch, Vec<Reject>) -> Result<()>> IngestSink for F {
+    fn batch(&mut self, valid: ValidBatch, rejects: Vec<Reject>) -> Result<()> {
+        self(valid, rejects)
+    }
+}
+
+/// Reads one input, validating every row, and hands batches to `sink`.
+///
+/// Errors (file unreadable, not the format its name says, a required column missing or of the
+/// wrong type) stop the read; row-level problems become rejects and the read goes on.
+pub fn read_input(
+    source: &InputSource,
+    options: &IngestOptions,
+    categories: &mut Categories,
+    sink: &mut dyn IngestSink,
+) -> Result<ReadCounts> {
+    let mut counts = ReadCounts::default();
+    let name = source.name();
+    let mut ctx = ChunkContext { file: &name, tz: &options.tz, categories, counts: &mut counts, sink };
+    match source.format() {
+        InputFormat::Parquet => parquet_reader::read(source, options, &mut ctx)?,
+        InputFormat::Csv => match source {
+            InputSource::File(p) => csv_reader::read(p, &name, options, &mut ctx)?,
+            InputSource::Embedded { .. } => unreachable!("embedded inputs are Parquet"),
+        },
+        InputFormat::GeoJson => match source {
+            InputSource::File(p) => geojson_reader::read(p, &name, options, &mut ctx)?,
+            InputSource::Embedded { .. } => unreachable!("embedded inputs are Parquet"),
+        },
+    }
+    Ok(counts)
+}
+
+/// A numeric cell after decoding.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Num {
+    Null,
+    Val(f64),
+    Bad,
+}
+
+impl Num {
+    /// Parses text; `decimal_comma` accepts `60,17` for 60.17.
+    pub(crate) fn parse(text: Option<&str>, decimal_comma: bool) -> Num {
+        let Some(t) = text.map(str::trim) else { return Num::Null };
+        if t.is_empty() {
+            return Num::Null;
+        }
+        let parsed = if decimal_comma && t.contains(',') { t.replace(',', ".").parse() } else { t.parse() };
+        parsed.map_or(Num::Bad, Num::Val)
+    }
+}
+
+/// A time cell after decoding.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum TimeCell<'a> {
+    Null,
+    /// An instant, µs since the epoch (UTC).
+    Instant(i64),
+    /// A wall-clock time in `--tz`, µs since 1970-01-01T00:00 local.
+    Local(i64),
+    Text(&'a str),
+    Bad,
+}
+
+/// The location of a row: either two numeric columns or one point geometry.
+pub(crate) enum Coords {
+    LatLon {
+        lat: Vec<Num>,
+        lon: Vec<Num>,
+    },
+    /// (lon, lat) per row from a geometry; `Bad` when it is not a point.
+    Points(Vec<Result<Option<(f64, f64)>, ()>>),
+}
+
+/// The id column of a chunk, rendered to text only for rejected rows.
+pub(crate) type IdFn<'a> = Box<dyn Fn(usize) -> Option<String> + 'a>;
+
+/// A stretch of rows of one file, decoded column by column, ready for validation.
+pub(crate) struct Chunk<'a> {
+    pub(crate) first_row: u64,
+    pub(crate) len: usize,
+    pub(crate) coords: Coords,
+    pub(crate) time: Vec<TimeCell<'a>>,
+    pub(crate) kind: Vec<Option<&'a str>>,
+    pub(crate) category: Option<Vec<Option<&'a str>>>,
+    pub(crate) weight: Option<Vec<Num>>,
+    pub(crate) id: Option<IdFn<'a>>,
+}
+
+/// The column names rejects refer to, as they are called in the file.
+pub(crate) struct ColumnNames {
+    pub(crate) lat: String,
+    pub(crate) lon: String,
+    pub(crate) geometry: String,
+    pub(crate) time: String,
+    pub(crate) kind: String,
+    pub(crate) weight: String,
+}
+
+impl ColumnNames {
+    pub(crate) fn new(mapping: &ColumnMapping, geometry: Option<&str>) -> Self {
+        ColumnNames {
+            lat: mapping.lat.clone(),
+            lon: mapping.lon.clone(),
+            geometry: geometry.unwrap_or("geometry").to_string(),
+            time: mapping.time.clone(),
+            kind: mapping.kind.clone(),
+            weight: mapping.weight.clone(),
+        }
+    }
+}
+
+pub(crate) struct ChunkContext<'s> {
+    pub(crate) file: &'s str,
+    pub(crate) tz: &'s Tz,
+    pub(crate) categories: &'s mut Categories,
+    pub(crate) counts: &'s mut ReadCounts,
+    pub(crate) sink: &'s mut dyn IngestSink,
+}
+
+#[derive(Clone, Copy)]
+enum Field {
+    Lat,
+    Lon,
+    Geometry,
+    Time,
+    Kind,
+    Weight,
+}
+
+fn check_coordinates(lat: Num, lon: Num) -> Result<(f64, f64), (RejectReason, Field)> {
+    let lat = match lat {
+        Num::Null => return Err((RejectReason::MissingCoordinate, Field::Lat)),
+        Num::Bad => return Err((RejectReason::UnparsableCoordinate, Field::Lat)),
+        Num::Val(v) => v,
+    };
+    let lon = match lon {
+        Num::Null => return Err((RejectReason::MissingCoordinate, Field::Lon)),
+        Num::Bad => return Err((RejectReason::UnparsableCoordinate, Field::Lon)),
+        Num::Val(v) => v,
+    };
+    if !lat.is_finite() {
+        return Err((RejectReason::NonFiniteCoordinate, Field::Lat));
+    }
+    if !lon.is_finite() {
+        return Err((RejectReason::NonFiniteCoordinate, Field::Lon));
+    }
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err((RejectReason::LatitudeOutOfRange, Field::Lat));
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err((RejectReason::LongitudeOutOfRange, Field::Lon));
+    }
+    if lat == 0.0 && lon == 0.0 {
+        return Err((RejectReason::NullIsland, Field::Lat));
+    }
+    Ok((lat, lon))
+}
+
+fn check_time(cell: TimeCell<'_>, tz: &Tz) -> Result<i64, RejectReason> {
+    match cell {
+        TimeCell::Null => Err(RejectReason::MissingTime),
+        TimeCell::Bad => Err(RejectReason::UnparsableTime),
+        TimeCell::Instant(t) => Ok(t),
+        TimeCell::Local(local_us) => {
+            let naive = DateTime::from_timestamp_micros(local_us).ok_or(RejectReason::UnparsableTime)?.naive_utc();
+            local_to_instant(naive, tz)
+        }
+        TimeCell::Text(text) => parse_iso8601(text, tz),
+    }
+}
+
+fn check_weight(weight: Num) -> Result<f64, RejectReason> {
+    match weight {
+        Num::Null => Ok(1.0),
+        Num::Bad => Err(RejectReason::UnparsableWeight),
+        Num::Val(w) if !w.is_finite() => Err(RejectReason::NonFiniteWeight),
+        Num::Val(w) if w < 0.0 => Err(RejectReason::NegativeWeight),
+        Num::Val(w) => Ok(w),
+    }
+}
+
+/// Validates every row of `chunk` (checks in column order: location, time, kind, weight; the
+/// first failing check names the reason) and hands the result to the sink.
+pub(crate) fn validate_chunk(chunk: Chunk<'_>, names: &ColumnNames, ctx: &mut ChunkContext<'_>) -> Result<()> {
+    let mut valid = ValidBatch { rows: Vec::with_capacity(chunk.len), events: Vec::with_capacity(chunk.len) };
+    let mut rejects = Vec::new();
+    for i in 0..chunk.len {
+        let row = chunk.first_row + i as u64;
+        let outcome = (|| {
+            let (lat, lon) = match &chunk.coords {
+                Coords::LatLon { lat, lon } => check_coordinates(lat[i], lon[i])?,
+                Coords::Points(points) => match points[i] {
+                    Err(()) => return Err((RejectReason::InvalidGeometry, Field::Geometry)),
+                    Ok(None) => return Err((RejectReason::MissingCoordinate, Field::Geometry)),
+                    Ok(Some((x, y))) => {
+                        check_coordinates(Num::Val(y), Num::Val(x)).map_err(|(reason, _)| (reason, Field::Geometry))?
+                    }
+                },
+            };
+            let time_us = check_time(chunk.time[i], ctx.tz).map_err(|r| (r, Field::Time))?;
+            let kind = chunk.kind[i].and_then(Kind::parse).ok_or((RejectReason::UnknownKind, Field::Kind))?;
+            let weight = match &chunk.weight {
+                Some(w) => check_weight(w[i]).map_err(|r| (r, Field::Weight))?,
+                None => 1.0,
+            };
+            Ok((lat, lon, time_us, kind, weight))
+        })();
+        match outcome {
+            Ok((lat, lon, time_us, kind, weight)) => {
+                let category = chunk.category.as_ref().and_then(|c| c[i]).and_then(|c| ctx.categories.intern(c));
+                valid.rows.push(row);
+                valid.events.push(Event { lat, lon, time_us, kind, category, weight });
+            }
+            Err((reason, field)) => {
+                let column = match field {
+                    Field::Lat => &names.lat,
+                    Field::Lon => &names.lon,
+                    Field::Geometry => &names.geometry,
+                    Field::Time => &names.time,
+                    Field::Kind => &names.kind,
+                    Field::Weight => &names.weight,
+                };
+                ctx.counts.rejected_by_reason[reason.index()] += 1;
+                rejects.push(Reject {
+                    file: ctx.file.to_string(),
+                    row,
+                    column: column.clone(),
+                    reason,
+                    id: chunk.id.as_ref().and_then(|f| f(i)),
+                });
+            }
+        }
+    }
+    ctx.counts.read += chunk.len as u64;
+    ctx.counts.valid += valid.events.len() as u64;
+    ctx.sink.batch(valid, rejects)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinate_checks_follow_design_order() {
+        use RejectReason::*;
+        let c = |a, b| check_coordinates(a, b).map_err(|(r, _)| r);
+        assert_eq!(c(Num::Null, Num::Val(1.0)), Err(MissingCoordinate));
+        assert_eq!(c(Num::Val(1.0), Num::Null), Err(MissingCoordinate));
+        assert_eq!(c(Num::Bad, Num::Val(1.0)), Err(UnparsableCoordinate));
+        assert_eq!(c(Num::Val(f64::NAN), Num::Val(1.0)), Err(NonFiniteCoordinate));
+        assert_eq!(c(Num::Val(1.0), Num::Val(f64::INFINITY)), Err(NonFiniteCoordinate));
+        assert_eq!(c(Num::Val(90.5), Num::Val(1.0)), Err(LatitudeOutOfRange));
+        assert_eq!(c(Num::Val(60.0), Num::Val(-180.5)), Err(LongitudeOutOfRange));
+        assert_eq!(c(Num::Val(0.0), Num::Val(0.0)), Err(NullIsland));
+        assert_eq!(c(Num::Val(-0.0), Num::Val(0.0)), Err(NullIsland));
+        assert_eq!(c(Num::Val(0.0), Num::Val(24.9)), Ok((0.0, 24.9)));
+        assert_eq!(c(Num::Val(90.0), Num::Val(180.0)), Ok((90.0, 180.0)));
+    }
+
+    #[test]
+    fn weight_checks() {
+        assert_eq!(check_weight(Num::Null), Ok(1.0));
+        assert_eq!(check_weight(Num::Val(0.0)), Ok(0.0));
+        assert_eq!(check_weight(Num::Val(-0.5)), Err(RejectReason::NegativeWeight));
+        assert_eq!(check_weight(Num::Val(f64::NAN)), Err(RejectReason::NonFiniteWeight));
+        assert_eq!(check_weight(Num::Bad), Err(RejectReason::UnparsableWeight));
+    }
+
+    #[test]
+    fn numbers_parse_with_decimal_comma_only_when_asked() {
+        assert_eq!(Num::parse(Some(" 60.17 "), false), Num::Val(60.17));
+        assert_eq!(Num::parse(Some("60,17"), true), Num::Val(60.17));
+        assert_eq!(Num::parse(Some("60,17"), false), Num::Bad);
+        assert_eq!(Num::parse(Some(""), false), Num::Null);
+        assert_eq!(Num::parse(None, false), Num::Null);
+        assert!(matches!(Num::parse(Some("NaN"), false), Num::Val(v) if v.is_nan()));
+    }
+}

@@ -1,0 +1,44 @@
+//! `hotspots-core`: the library of the hotspots engine for street outreach work.
+//!
+//! It reads geotagged outreach encounters and residents' concern reports from Parquet, CSV or
+//! GeoJSON exports ([`ingest`]), validates and accounts for every row, indexes events with H3
+//! cells and districts ([`districts`], [`study_area`], [`event_index`]), and aggregates them
+//! into a space-time cube of cells × local time bins ([`time_bins`], [`cube`]), streaming
+//! batch by batch so memory grows with cells × bins, not with events. [`pipeline`] runs the
+//! whole path; [`summary`] and [`output`] write `summary.json`, `cube.parquet` and the rejects
+//! file atomically.
+//!
+//! ```no_run
+//! use hotspots_core::{pipeline, sample, time_bins, ingest, output, progress};
+//! let tz: chrono_tz::Tz = "Europe/Helsinki".parse()?;
+//! let config = pipeline::CubeConfig {
+//!     inputs: vec![sample::events()],
+//!     ingest: ingest::IngestOptions::new(tz),
+//!     districts: Some(sample::districts()),
+//!     districts_name: sample::DISTRICTS_NAME.into(),
+//!     resolution: h3o::Resolution::Eight,
+//!     bins: time_bins::BinSpec { step: time_bins::BinStep::Week, start: time_bins::WindowStart::Auto, until: None, tz },
+//! };
+//! let run = pipeline::build_cube(&config, &progress::NoProgress, &mut output::DiscardRejects)?;
+//! println!("{} cells × {} bins", run.cube.cells().len(), run.cube.bins().len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod cube;
+pub mod districts;
+pub mod error;
+pub mod event;
+pub mod event_index;
+pub mod ingest;
+pub mod local_time;
+pub mod output;
+pub mod pipeline;
+pub mod progress;
+pub mod sample;
+pub mod study_area;
+pub mod summary;
+pub mod time_bins;
+
+pub use error::{Error, Result};

@@ -1,0 +1,299 @@
+//! The nightly path from inputs to the space-time cube: ingest every input (streaming, batch by
+//! batch), index each event (H3 cell and local day in parallel with rayon, district by R-tree),
+//! fix the time window, and fill the cube. Every input row ends up in exactly one of: accepted,
+//! rejected, outside the study area, outside the time window.
+//!
+//! Precedence (a reading of DESIGN.md, also in the README): a row that fails validation is
+//! rejected; a valid event outside the window is `outside_window` (whatever its place); a valid
+//! event inside the window whose cell is not in the study area is `outside_study_area`. The
+//! default window is placed from *all* valid events, including those outside the study area.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use h3o::{CellIndex, LatLng, Resolution};
+use rayon::prelude::*;
+
+use crate::cube::SpaceTimeCube;
+use crate::districts::Districts;
+use crate::error::{Error, Result};
+use crate::event::{Kind, RejectReason};
+use crate::ingest::{Categories, IngestOptions, InputSource, ReadCounts, ValidBatch, read_input};
+use crate::local_time::LocalClock;
+use crate::output::RejectSink;
+use crate::progress::Progress;
+use crate::study_area::{cell_centre, mask_cells};
+use crate::time_bins::{BinSpec, TimeBins};
+
+/// What a cube run needs.
+pub struct CubeConfig {
+    /// The inputs, in order.
+    pub inputs: Vec<InputSource>,
+    /// Column mapping and zone.
+    pub ingest: IngestOptions,
+    /// The districts layer: names places and, when present, is the analysis mask.
+    pub districts: Option<Districts>,
+    /// A display name for the districts layer (path or `<built-in districts>`).
+    pub districts_name: String,
+    /// H3 resolution of the cells.
+    pub resolution: Resolution,
+    /// The time axis.
+    pub bins: BinSpec,
+}
+
+/// The row accounting of one input. `read = accepted + rejected + outside_study_area +
+/// outside_window` always holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct InputAccount {
+    /// The input's name.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Rows read.
+    pub read: u64,
+    /// Valid events in the window and the study area: the ones analysed.
+    pub accepted: u64,
+    /// Rows that failed validation.
+    pub rejected: u64,
+    /// Valid events in the window whose cell is not in the study area.
+    pub outside_study_area: u64,
+    /// Valid events before the first bin or at or after the window's end.
+    pub outside_window: u64,
+    /// Rejected rows per reason code (only reasons that occurred).
+    pub rejected_by_reason: BTreeMap<String, u64>,
+}
+
+impl InputAccount {
+    /// Whether the accounting identity holds.
+    pub fn balances(&self) -> bool {
+        self.read == self.accepted + self.rejected + self.outside_study_area + self.outside_window
+    }
+}
+
+/// Accepted events per district and kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DistrictTally {
+    /// District name (or `(none)` for accepted events in no district).
+    pub name: String,
+    /// Municipality.
+    pub municipality: String,
+    /// Study-area cells whose centre lies in the district.
+    pub cells: u64,
+    /// Accepted encounters in the whole window.
+    pub encounters: u64,
+    /// Accepted concern reports in the whole window.
+    pub concerns: u64,
+    /// Accepted encounters in the final bin.
+    pub encounters_last_bin: u64,
+    /// Accepted concern reports in the final bin.
+    pub concerns_last_bin: u64,
+}
+
+/// What a cube run produces.
+pub struct CubeRun {
+    /// The cube.
+    pub cube: SpaceTimeCube,
+    /// For each cube cell (same order), the district holding its centre.
+    pub cell_districts: Vec<Option<usize>>,
+    /// Row accounting per input.
+    pub inputs: Vec<InputAccount>,
+    /// Accepted events per district (in layer order), then those in no district, when a
+    /// districts layer was given.
+    pub districts: Vec<DistrictTally>,
+    /// Category labels seen.
+    pub categories: Categories,
+    /// Wall time per stage, in milliseconds, in stage order.
+    pub timings_ms: Vec<(String, u64)>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct DayTally {
+    in_area: u64,
+    out_area: u64,
+}
+
+/// Per-day aggregates, the engine's only per-run memory besides the cube: (cell, local day) →
+/// (count, weight sum), and per input the valid events per local day.
+struct Aggregates {
+    mask: Option<HashMap<CellIndex, usize>>,
+    cell_days: HashMap<(CellIndex, i32), (u64, f64)>,
+    district_days: HashMap<(usize, i32), [u64; 2]>,
+    file_days: BTreeMap<i32, DayTally>,
+}
+
+impl Aggregates {
+    fn add_batch(
+        &mut self,
+        batch: &ValidBatch,
+        resolution: Resolution,
+        clock: &LocalClock,
+        districts: Option<&Districts>,
+    ) {
+        // Cell, local day and district of every event, in parallel; then a sequential fold in
+        // input order, so weight sums are the same on any number of threads.
+        let indexed: Vec<(CellIndex, i32, Option<usize>)> = batch
+            .events
+            .par_iter()
+            .with_min_len(4096)
+            .map_init(
+                || clock.clone(),
+                |clock, e| {
+                    let cell = LatLng::new(e.lat, e.lon).expect("validated coordinates").to_cell(resolution);
+                    let district = districts.and_then(|d| d.locate(e.lon, e.lat));
+                    (cell, clock.local_day(e.time_us), district)
+                },
+            )
+            .collect();
+        for (e, &(cell, day, district)) in batch.events.iter().zip(&indexed) {
+            let in_area = self.mask.as_ref().is_none_or(|m| m.contains_key(&cell));
+            let tally = self.file_days.entry(day).or_default();
+            if in_area {
+                tally.in_area += 1;
+                let agg = self.cell_days.entry((cell, day)).or_insert((0, 0.0));
+                agg.0 += 1;
+                agg.1 += e.weight;
+                let key = (district.unwrap_or(usize::MAX), day);
+                self.district_days.entry(key).or_default()[e.kind.index()] += 1;
+            } else {
+                tally.out_area += 1;
+            }
+        }
+    }
+}
+
+/// Runs ingest, indexing and aggregation, and returns the cube with the row accounting.
+/// Rejected rows go to `rejects` as they are found.
+pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dyn RejectSink) -> Result<CubeRun> {
+    let mut timings = Vec::new();
+    let started = Instant::now();
+    let mask_list = match &config.districts {
+        Some(d) => Some(mask_cells(d, config.resolution, &config.districts_name)?),
+        None => None,
+    };
+    let mut agg = Aggregates {
+        mask: mask_list.as_ref().map(|m| m.iter().copied().collect()),
+        cell_days: HashMap::new(),
+        district_days: HashMap::new(),
+        file_days: BTreeMap::new(),
+    };
+    timings.push(("study_area".to_string(), started.elapsed().as_millis() as u64));
+
+    let started = Instant::now();
+    let clock = LocalClock::new(config.ingest.tz);
+    let mut categories = Categories::default();
+    let mut per_file: Vec<(ReadCounts, BTreeMap<i32, DayTally>, String)> = Vec::new();
+    for source in &config.inputs {
+        progress.begin(&source.name(), None);
+        agg.file_days.clear();
+        let (counts, sha) = std::thread::scope(|s| {
+            let hashing = s.spawn(|| source.sha256());
+            let mut sink = |valid: ValidBatch, rows_rejected: Vec<crate::event::Reject>| -> Result<()> {
+                progress.advance((valid.events.len() + rows_rejected.len()) as u64);
+                agg.add_batch(&valid, config.resolution, &clock, config.districts.as_ref());
+                rejects.push(rows_rejected)
+            };
+            let counts = read_input(source, &config.ingest, &mut categories, &mut sink);
+            let sha = hashing.join().expect("hashing thread");
+            (counts, sha)
+        });
+        progress.end();
+        per_file.push((counts?, std::mem::take(&mut agg.file_days), sha?));
+    }
+    timings.push(("ingest_and_index".to_string(), started.elapsed().as_millis() as u64));
+
+    let started = Instant::now();
+    let span = per_file
+        .iter()
+        .flat_map(|(_, days, _)| days.keys().next().zip(days.keys().next_back()))
+        .fold(None, |acc: Option<(i32, i32)>, (&lo, &hi)| Some(acc.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)))));
+    let bins = TimeBins::build(&config.bins, span)?;
+
+    let cells: Vec<CellIndex> = match &mask_list {
+        Some(m) => m.iter().map(|&(c, _)| c).collect(),
+        None => agg.cell_days.keys().filter(|(_, day)| bins.bin_of_day(*day).is_some()).map(|&(c, _)| c).collect(),
+    };
+    let mut cube = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
+    // Fill in a fixed order so the weight sums are bit-identical from run to run.
+    let mut entries: Vec<(&(CellIndex, i32), &(u64, f64))> = agg.cell_days.iter().collect();
+    entries.sort_unstable_by_key(|(k, _)| **k);
+    for (&(cell, day), &(count, weight)) in entries {
+        if let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) {
+            cube.add(c, b, count, weight);
+        }
+    }
+    let cell_districts: Vec<Option<usize>> = match (&config.districts, &mask_list) {
+        (_, Some(m)) => m.iter().map(|&(_, d)| Some(d)).collect(),
+        (Some(d), None) => cube
+            .cells()
+            .iter()
+            .map(|&c| {
+                let (lon, lat) = cell_centre(c);
+                d.locate(lon, lat)
+            })
+            .collect(),
+        (None, None) => vec![None; cube.cells().len()],
+    };
+
+    let inputs = config
+        .inputs
+        .iter()
+        .zip(per_file)
+        .map(|(source, (counts, days, sha256))| {
+            let mut account = InputAccount { path: source.name(), sha256, read: counts.read, ..Default::default() };
+            account.rejected = counts.rejected();
+            for reason in RejectReason::ALL {
+                let n = counts.rejected_by_reason[reason.index()];
+                if n > 0 {
+                    account.rejected_by_reason.insert(reason.code().to_string(), n);
+                }
+            }
+            for (day, tally) in days {
+                if bins.bin_of_day(day).is_some() {
+                    account.accepted += tally.in_area;
+                    account.outside_study_area += tally.out_area;
+                } else {
+                    account.outside_window += tally.in_area + tally.out_area;
+                }
+            }
+            debug_assert!(account.balances());
+            account
+        })
+        .collect();
+
+    let districts = match &config.districts {
+        None => Vec::new(),
+        Some(layer) => {
+            let mut tallies: Vec<DistrictTally> = layer
+                .all()
+                .iter()
+                .map(|d| DistrictTally {
+                    name: d.name.clone(),
+                    municipality: d.municipality.clone(),
+                    ..Default::default()
+                })
+                .collect();
+            tallies.push(DistrictTally { name: "(none)".into(), ..Default::default() });
+            for d in cell_districts.iter().flatten() {
+                tallies[*d].cells += 1;
+            }
+            let last = bins.len() - 1;
+            for (&(district, day), kinds) in &agg.district_days {
+                let Some(b) = bins.bin_of_day(day) else { continue };
+                let t = &mut tallies[if district == usize::MAX { layer.len() } else { district }];
+                t.encounters += kinds[Kind::Encounter.index()];
+                t.concerns += kinds[Kind::Concern.index()];
+                if b == last {
+                    t.encounters_last_bin += kinds[Kind::Encounter.index()];
+                    t.concerns_last_bin += kinds[Kind::Concern.index()];
+                }
+            }
+            tallies
+        }
+    };
+    timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
+
+    if cube.cells().is_empty() {
+        return Err(Error::Parameter("no accepted event falls in the time window: the cube would be empty".into()));
+    }
+    Ok(CubeRun { cube, cell_districts, inputs, districts, categories, timings_ms: timings })
+}

@@ -1,0 +1,29 @@
+//! The sample data built into the library (and so into the binary), so `hotspots analyze` with no
+//! input shows the whole product from any folder. The same files are under `data/` with READMEs
+//! saying what they are.
+
+/// A year of synthetic weekly-patterned outreach events (`data/sample_events.parquet`).
+pub const EVENTS_PARQUET: &[u8] = include_bytes!("../../../data/sample_events.parquet");
+
+/// Approximate, hand-drawn major districts of Helsinki and Vantaa (`data/districts.geojson`).
+pub const DISTRICTS_GEOJSON: &str = include_str!("../../../data/districts.geojson");
+
+/// Example service points (`data/services.geojson`).
+pub const SERVICES_GEOJSON: &str = include_str!("../../../data/services.geojson");
+
+/// The name the built-in sample goes by in messages and `summary.json`.
+pub const EVENTS_NAME: &str = "<built-in sample>";
+
+/// The name the built-in districts go by.
+pub const DISTRICTS_NAME: &str = "<built-in districts>";
+
+/// The built-in sample as an input.
+pub fn events() -> crate::ingest::InputSource {
+    crate::ingest::InputSource::Embedded { name: EVENTS_NAME.to_string(), bytes: EVENTS_PARQUET }
+}
+
+/// The built-in districts layer.
+pub fn districts() -> crate::districts::Districts {
+    crate::districts::Districts::from_geojson(DISTRICTS_GEOJSON, DISTRICTS_NAME)
+        .expect("the built-in districts are valid")
+}
