@@ -1,1 +1,9 @@
+//! End-to-end tests of the `hotspots` command line on real files. One test binary (each extra
+//! one relinks the Parquet stack); the modules below group the tests by what they guard.
 
+mod harness;
+
+mod analyze_cube;
+mod bad_inputs;
+mod input_formats;
+mod validate_and_synth;

@@ -214,9 +214,9 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     };
     let mut cube = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
     // Fill in a fixed order so the weight sums are bit-identical from run to run.
-    let mut entries: Vec<(&(CellIndex, i32), &(u64, f64))> = agg.cell_days.iter().collect();
-    entries.sort_unstable_by_key(|(k, _)| **k);
-    for (&(cell, day), &(count, weight)) in entries {
+    let mut entries: Vec<_> = agg.cell_days.iter().map(|(&key, &value)| (key, value)).collect();
+    entries.sort_unstable_by_key(|&(key, _)| key);
+    for ((cell, day), (count, weight)) in entries {
         if let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) {
             cube.add(c, b, count, weight);
         }

@@ -132,7 +132,7 @@ impl Schedule {
                 }
             }
             Schedule::EveryNthFromEnd(p, v) => {
-                if (last - w) % p == 0 {
+                if (last - w).is_multiple_of(p) {
                     v
                 } else {
                     0.0

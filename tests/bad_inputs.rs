@@ -1,0 +1,261 @@
+//! Bad input gets a clear error and loses nothing: every kind of bad row is rejected with its
+//! reason and accounted for; unreadable files stop the run with one line naming the file (and
+//! column) and leave no outputs.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
+
+use crate::harness::{Scratch, read_parquet, summary, write_parquet};
+
+/// (id, lat, lon, time, kind, weight, expected reason or outcome)
+type Row = (i64, Option<f64>, Option<f64>, Option<&'static str>, Option<&'static str>, Option<f64>, &'static str);
+
+const ROWS: &[Row] = &[
+    (1, Some(60.171), Some(24.941), Some("2026-10-05T10:00:00+03:00"), Some("encounter"), None, "accepted"),
+    (2, None, Some(24.941), Some("2026-10-05T10:00:00Z"), Some("encounter"), None, "missing_coordinate"),
+    (3, Some(60.171), None, Some("2026-10-05T10:00:00Z"), Some("encounter"), None, "missing_coordinate"),
+    (4, Some(f64::NAN), Some(24.941), Some("2026-10-05T10:00:00Z"), Some("encounter"), None, "non_finite_coordinate"),
+    (
+        5,
+        Some(60.171),
+        Some(f64::INFINITY),
+        Some("2026-10-05T10:00:00Z"),
+        Some("concern"),
+        None,
+        "non_finite_coordinate",
+    ),
+    (6, Some(91.0), Some(24.941), Some("2026-10-05T10:00:00Z"), Some("encounter"), None, "latitude_out_of_range"),
+    (7, Some(60.171), Some(-180.5), Some("2026-10-05T10:00:00Z"), Some("encounter"), None, "longitude_out_of_range"),
+    (8, Some(0.0), Some(0.0), Some("2026-10-05T10:00:00Z"), Some("encounter"), None, "null_island"),
+    (9, Some(60.171), Some(24.941), None, Some("encounter"), None, "missing_time"),
+    (10, Some(60.171), Some(24.941), Some("last tuesday"), Some("encounter"), None, "unparsable_time"),
+    (11, Some(60.171), Some(24.941), Some("2026-03-29T03:30:00"), Some("encounter"), None, "nonexistent_local_time"),
+    (12, Some(60.171), Some(24.941), Some("2026-10-05T10:00:00Z"), Some("visit"), None, "unknown_kind"),
+    (13, Some(60.171), Some(24.941), Some("2026-10-05T10:00:00Z"), None, None, "unknown_kind"),
+    (14, Some(60.171), Some(24.941), Some("2026-10-05T10:00:00Z"), Some("concern"), Some(-1.0), "negative_weight"),
+    (
+        15,
+        Some(60.171),
+        Some(24.941),
+        Some("2026-10-05T10:00:00Z"),
+        Some("concern"),
+        Some(f64::NAN),
+        "non_finite_weight",
+    ),
+    (16, Some(61.498), Some(23.761), Some("2026-10-06T10:00:00Z"), Some("concern"), None, "outside_study_area"),
+    (17, Some(60.171), Some(24.941), Some("2025-01-06T10:00:00Z"), Some("encounter"), None, "outside_window"),
+    (18, Some(60.2925), Some(25.044), Some("2026-10-11 23:30"), Some(" Concern "), Some(2.5), "accepted"),
+    (19, Some(61.498), Some(23.761), Some("2020-01-06T10:00:00Z"), Some("concern"), None, "outside_window"),
+];
+
+fn write_bad_rows(path: &std::path::Path) {
+    let col =
+        |f: fn(&Row) -> Option<f64>| Arc::new(Float64Array::from(ROWS.iter().map(f).collect::<Vec<_>>())) as ArrayRef;
+    write_parquet(
+        path,
+        vec![
+            ("id", Arc::new(Int64Array::from(ROWS.iter().map(|r| r.0).collect::<Vec<_>>())) as ArrayRef),
+            ("lat", col(|r| r.1)),
+            ("lon", col(|r| r.2)),
+            ("occurred_at", Arc::new(StringArray::from(ROWS.iter().map(|r| r.3).collect::<Vec<_>>())) as ArrayRef),
+            ("kind", Arc::new(StringArray::from(ROWS.iter().map(|r| r.4).collect::<Vec<_>>())) as ArrayRef),
+            ("weight", col(|r| r.5)),
+        ],
+    );
+}
+
+#[test]
+fn every_kind_of_bad_row_is_rejected_with_its_reason_and_accounted_for() {
+    let s = Scratch::new();
+    write_bad_rows(&s.path("bad.parquet"));
+    let out = s.run(&["analyze", "bad.parquet", "--districts", "builtin", "--since", "2026-09-28", "--out", "o"]).ok();
+    assert!(
+        out.contains("bad.parquet: read 19 = accepted 2 + rejected 14 + outside study area 1 + outside window 2"),
+        "{out}"
+    );
+
+    let sum = summary(&s.path("o"));
+    let input = &sum["inputs"][0];
+    let count = |outcome: &str| ROWS.iter().filter(|r| r.6 == outcome).count() as u64;
+    assert_eq!(input["read"], ROWS.len() as u64);
+    assert_eq!(input["accepted"], count("accepted"));
+    assert_eq!(input["outside_study_area"], count("outside_study_area"));
+    assert_eq!(input["outside_window"], count("outside_window"));
+    let rejected = input["rejected"].as_u64().unwrap();
+    assert_eq!(
+        input["read"].as_u64().unwrap(),
+        input["accepted"].as_u64().unwrap() + rejected + count("outside_study_area") + count("outside_window")
+    );
+    for reason in ["missing_coordinate", "non_finite_coordinate", "unknown_kind", "null_island", "negative_weight"] {
+        assert_eq!(input["rejected_by_reason"][reason], count(reason), "{reason}");
+    }
+
+    // The rejects file names file, row, column, reason and id for each rejected row.
+    let batches = read_parquet(&s.path("o/rejects.parquet"));
+    let mut got = Vec::new();
+    for b in &batches {
+        let file = b.column_by_name("file").unwrap().as_string::<i32>();
+        let row = b.column_by_name("row").unwrap().as_primitive::<Int64Type>();
+        let column = b.column_by_name("column").unwrap().as_string::<i32>();
+        let reason = b.column_by_name("reason").unwrap().as_string::<i32>();
+        let id = b.column_by_name("id").unwrap().as_string::<i32>();
+        for i in 0..b.num_rows() {
+            assert_eq!(file.value(i), "bad.parquet");
+            got.push((row.value(i), column.value(i).to_string(), reason.value(i).to_string(), id.value(i).to_string()));
+        }
+    }
+    let want: Vec<(i64, String, String, String)> = ROWS
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !matches!(r.6, "accepted" | "outside_study_area" | "outside_window"))
+        .map(|(i, r)| {
+            let column = match r.6 {
+                "missing_coordinate" | "non_finite_coordinate" if r.1.is_some_and(f64::is_finite) => "lon",
+                "missing_coordinate" | "non_finite_coordinate" | "latitude_out_of_range" | "null_island" => "lat",
+                "longitude_out_of_range" => "lon",
+                "missing_time" | "unparsable_time" | "nonexistent_local_time" => "occurred_at",
+                "unknown_kind" => "kind",
+                _ => "weight",
+            };
+            (i as i64 + 1, column.to_string(), r.6.to_string(), r.0.to_string())
+        })
+        .collect();
+    assert_eq!(got, want);
+}
+
+fn assert_clean_failure(s: &Scratch, args: &[&str], needles: &[&str]) {
+    let run = s.run(args);
+    assert_eq!(run.code(), 1, "stderr: {}", run.stderr());
+    let err = run.stderr();
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in: {err}");
+    }
+    assert!(s.files_in("o").is_empty(), "no outputs, found {:?}", s.files_in("o"));
+}
+
+#[test]
+fn a_truncated_parquet_file_is_an_error_naming_the_file_and_leaves_no_outputs() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "20000", "--weeks", "4", "--out", "good.parquet", "-q"]).ok();
+    let bytes = std::fs::read(s.path("good.parquet")).unwrap();
+    std::fs::write(s.path("cut.parquet"), &bytes[..bytes.len() / 2]).unwrap();
+    assert_clean_failure(&s, &["analyze", "cut.parquet", "--out", "o"], &["cut.parquet", "Parquet"]);
+    // Good file first, then the bad one: still nothing written.
+    assert_clean_failure(&s, &["analyze", "good.parquet", "cut.parquet", "--out", "o"], &["cut.parquet"]);
+}
+
+#[test]
+fn a_parquet_file_with_corrupt_data_pages_is_an_error_and_leaves_no_outputs() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "20000", "--weeks", "4", "--out", "good.parquet", "-q"]).ok();
+    let mut bytes = std::fs::read(s.path("good.parquet")).unwrap();
+    // Scramble the middle of the data pages, keeping the footer intact.
+    let n = bytes.len();
+    for b in &mut bytes[n / 4..n / 2] {
+        *b ^= 0x5A;
+    }
+    std::fs::write(s.path("corrupt.parquet"), &bytes).unwrap();
+    assert_clean_failure(&s, &["analyze", "corrupt.parquet", "--out", "o"], &["corrupt.parquet"]);
+}
+
+#[test]
+fn a_file_that_is_not_parquet_is_an_error() {
+    let s = Scratch::new();
+    std::fs::write(s.path("notes.parquet"), "this is not a parquet file\n").unwrap();
+    assert_clean_failure(
+        &s,
+        &["analyze", "notes.parquet", "--out", "o"],
+        &["notes.parquet", "not a readable Parquet file"],
+    );
+    assert_clean_failure(&s, &["analyze", "missing.parquet", "--out", "o"], &["missing.parquet", "cannot read"]);
+}
+
+#[test]
+fn a_missing_required_column_is_an_error_naming_file_and_column() {
+    let s = Scratch::new();
+    write_parquet(
+        &s.path("nokind.parquet"),
+        vec![
+            ("lat", Arc::new(Float64Array::from(vec![60.17])) as ArrayRef),
+            ("lon", Arc::new(Float64Array::from(vec![24.94])) as ArrayRef),
+            ("occurred_at", Arc::new(StringArray::from(vec!["2026-10-05T10:00:00Z"])) as ArrayRef),
+        ],
+    );
+    assert_clean_failure(
+        &s,
+        &["analyze", "nokind.parquet", "--out", "o"],
+        &["nokind.parquet", "missing required column `kind`"],
+    );
+    // Renaming the column by flag finds it.
+    assert_clean_failure(
+        &s,
+        &["analyze", "nokind.parquet", "--out", "o", "--lat-col", "latitude"],
+        &["missing required column `latitude`"],
+    );
+}
+
+#[test]
+fn a_column_of_the_wrong_type_is_an_error_naming_file_and_column() {
+    let s = Scratch::new();
+    write_parquet(
+        &s.path("textlat.parquet"),
+        vec![
+            ("lat", Arc::new(StringArray::from(vec!["60.17"])) as ArrayRef),
+            ("lon", Arc::new(Float64Array::from(vec![24.94])) as ArrayRef),
+            ("occurred_at", Arc::new(StringArray::from(vec!["2026-10-05T10:00:00Z"])) as ArrayRef),
+            ("kind", Arc::new(StringArray::from(vec!["encounter"])) as ArrayRef),
+        ],
+    );
+    assert_clean_failure(
+        &s,
+        &["analyze", "textlat.parquet", "--out", "o"],
+        &["textlat.parquet", "column `lat` has type Utf8"],
+    );
+    write_parquet(
+        &s.path("intkind.parquet"),
+        vec![
+            ("lat", Arc::new(Float64Array::from(vec![60.17])) as ArrayRef),
+            ("lon", Arc::new(Float64Array::from(vec![24.94])) as ArrayRef),
+            ("occurred_at", Arc::new(StringArray::from(vec!["2026-10-05T10:00:00Z"])) as ArrayRef),
+            ("kind", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+        ],
+    );
+    assert_clean_failure(&s, &["analyze", "intkind.parquet", "--out", "o"], &["column `kind` has type Int64"]);
+}
+
+#[test]
+fn wrong_usage_exits_2_and_bad_parameters_exit_1() {
+    let s = Scratch::new();
+    assert_eq!(s.run(&["analyze", "--resolution", "16"]).code(), 2);
+    assert_eq!(s.run(&["analyze", "--bin", "fortnight"]).code(), 2);
+    assert_eq!(s.run(&["analyze", "--steps", "3", "--since", "2026-01-01"]).code(), 2);
+    assert_eq!(s.run(&["frobnicate"]).code(), 2);
+    assert_eq!(s.run(&["--help"]).code(), 0);
+    let run = s.run(&["analyze", "--until", "tomorrow", "--out", "o"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("--until tomorrow: expected a date as YYYY-MM-DD"), "{}", run.stderr());
+    let run = s.run(&["analyze", "--tz", "Mars/Olympus", "--out", "o"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("unknown time zone `Mars/Olympus`"));
+    assert!(s.files_in("o").is_empty());
+}
+
+#[test]
+fn a_districts_layer_without_polygons_is_an_error() {
+    let s = Scratch::new();
+    std::fs::write(
+        s.path("points.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"Point","coordinates":[24.9,60.2]}}]}"#,
+    )
+    .unwrap();
+    s.run(&["synth", "--events", "100", "--weeks", "2", "--out", "e.parquet", "-q"]).ok();
+    assert_clean_failure(
+        &s,
+        &["analyze", "e.parquet", "--districts", "points.geojson", "--out", "o"],
+        &["points.geojson", "not a Polygon or MultiPolygon"],
+    );
+}
