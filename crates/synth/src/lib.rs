@@ -640,19 +640,14 @@ mod tests {
             for e in events.iter().filter(|e| e.source as usize == nb + k) {
                 per_week[week_of(e.time_us).min(51)] += 1;
             }
-            for w in 0..52 {
+            for (w, &got) in per_week.iter().enumerate() {
                 let expected = p.expected_per_week[w];
                 if expected == 0.0 {
-                    assert_eq!(per_week[w], 0, "{} week {w}", p.name);
+                    assert_eq!(got, 0, "{} week {w}", p.name);
                 } else {
                     // Multinomial draw: within 5 standard deviations of its expectation.
                     let sd = expected.sqrt();
-                    assert!(
-                        (per_week[w] as f64 - expected).abs() < 5.0 * sd + 2.0,
-                        "{} week {w}: {} vs {expected}",
-                        p.name,
-                        per_week[w]
-                    );
+                    assert!((got as f64 - expected).abs() < 5.0 * sd + 2.0, "{} week {w}: {got} vs {expected}", p.name);
                 }
             }
         }
