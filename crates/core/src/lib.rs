@@ -31,6 +31,8 @@ pub mod districts;
 pub mod error;
 pub mod event;
 pub mod event_index;
+pub mod gi_star;
+pub mod inference;
 pub mod ingest;
 pub mod local_time;
 pub mod mann_kendall;
