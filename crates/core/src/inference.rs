@@ -129,6 +129,7 @@ mod tests {
             }
         }
         // The cluster's cells get the smallest possible pseudo p.
-        assert_eq!(a[1 * 4 + 3], 1.0 / 200.0);
+        let (cell, bin) = (1, 3);
+        assert_eq!(a[cell * 4 + bin], 1.0 / 200.0);
     }
 }
