@@ -9,6 +9,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use h3o::{LatLng, Resolution};
 use hotspots_core::ingest::{IngestOptions, InputSource};
+use hotspots_core::jobs::JobSpec;
 use hotspots_core::output::DiscardRejects;
 use hotspots_core::pipeline::{CubeConfig, build_cube};
 use hotspots_core::progress::NoProgress;
@@ -26,6 +27,7 @@ fn config(input: InputSource, districts: bool) -> CubeConfig {
         districts_name: sample::DISTRICTS_NAME.into(),
         resolution: Resolution::Eight,
         bins: BinSpec { step: BinStep::Week, start: WindowStart::Auto, until: None, tz },
+        jobs: vec![JobSpec::all()],
     }
 }
 
@@ -55,20 +57,20 @@ fn benches(c: &mut Criterion) {
     group.bench_function("parquet_1m_no_districts", |b| {
         b.iter(|| {
             let run = build_cube(&config(InputSource::File(path.clone()), false), &NoProgress, &mut DiscardRejects);
-            black_box(run.expect("run").cube.total_count())
+            black_box(run.expect("run").jobs[0].cube.total_count())
         })
     });
     group.bench_function("parquet_1m_builtin_districts", |b| {
         b.iter(|| {
             let run = build_cube(&config(InputSource::File(path.clone()), true), &NoProgress, &mut DiscardRejects);
-            black_box(run.expect("run").cube.total_count())
+            black_box(run.expect("run").jobs[0].cube.total_count())
         })
     });
     group.throughput(Throughput::Elements(60_000));
     group.bench_function("builtin_sample_60k", |b| {
         b.iter(|| {
             let run = build_cube(&config(sample::events(), true), &NoProgress, &mut DiscardRejects);
-            black_box(run.expect("run").cube.total_count())
+            black_box(run.expect("run").jobs[0].cube.total_count())
         })
     });
     group.finish();

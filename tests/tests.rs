@@ -6,4 +6,5 @@ mod harness;
 mod analyze_cube;
 mod bad_inputs;
 mod input_formats;
+mod statistics;
 mod validate_and_synth;

@@ -18,9 +18,10 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build the space-time cube from event exports and write cube.parquet, summary.json and
-    /// rejects.parquet. With no INPUT, runs on the built-in sample and districts.
-    Analyze(AnalyzeArgs),
+    /// Find emerging hot spots: build the space-time cube from event exports, run Gi*,
+    /// Mann-Kendall and the pattern rules, and write cube.parquet, hotspots.geojson, summary.json
+    /// and rejects.parquet. With no INPUT, runs on the built-in sample and districts.
+    Analyze(Box<AnalyzeArgs>),
     /// Check inputs: read and validate every row, print the row accounting and the reasons for
     /// rejected rows.
     Validate(ValidateArgs),
@@ -32,55 +33,59 @@ pub enum Command {
 /// Column names of the input, each renamable.
 #[derive(Debug, Args, Clone)]
 pub struct ColumnArgs {
-    /// Latitude column (float64, WGS 84 degrees).
-    #[arg(long, value_name = "NAME", default_value = "lat", help_heading = "Input columns")]
-    pub lat_col: String,
-    /// Longitude column (float64, WGS 84 degrees).
-    #[arg(long, value_name = "NAME", default_value = "lon", help_heading = "Input columns")]
-    pub lon_col: String,
+    /// Latitude column (float64, WGS 84 degrees) [default: lat].
+    #[arg(long, value_name = "NAME", help_heading = "Input columns")]
+    pub lat_col: Option<String>,
+    /// Longitude column (float64, WGS 84 degrees) [default: lon].
+    #[arg(long, value_name = "NAME", help_heading = "Input columns")]
+    pub lon_col: Option<String>,
     /// GeoParquet WKB point column, used instead of lat/lon [default: lat/lon when present,
     /// else the GeoParquet primary column, else `geometry`].
     #[arg(long, value_name = "NAME", help_heading = "Input columns")]
     pub geometry_col: Option<String>,
-    /// Time column: Parquet timestamp (any unit, with or without zone), date, or ISO-8601 text.
-    #[arg(long, value_name = "NAME", default_value = "occurred_at", help_heading = "Input columns")]
-    pub time_col: String,
-    /// Kind column: `encounter` or `concern`.
-    #[arg(long, value_name = "NAME", default_value = "kind", help_heading = "Input columns")]
-    pub kind_col: String,
-    /// Optional category column.
-    #[arg(long, value_name = "NAME", default_value = "category", help_heading = "Input columns")]
-    pub category_col: String,
-    /// Optional id column (text or integer), used only in the rejects file.
-    #[arg(long, value_name = "NAME", default_value = "id", help_heading = "Input columns")]
-    pub id_col: String,
-    /// Optional weight column (float ≥ 0, default 1).
-    #[arg(long, value_name = "NAME", default_value = "weight", help_heading = "Input columns")]
-    pub weight_col: String,
-    /// Time zone of times written without one, and of the local calendar the bins follow.
-    #[arg(long, value_name = "ZONE", default_value = "Europe/Helsinki")]
-    pub tz: String,
+    /// Time column: Parquet timestamp (any unit, with or without zone), date, or ISO-8601 text
+    /// [default: occurred_at].
+    #[arg(long, value_name = "NAME", help_heading = "Input columns")]
+    pub time_col: Option<String>,
+    /// Kind column: `encounter` or `concern` [default: kind].
+    #[arg(long, value_name = "NAME", help_heading = "Input columns")]
+    pub kind_col: Option<String>,
+    /// Optional category column [default: category].
+    #[arg(long, value_name = "NAME", help_heading = "Input columns")]
+    pub category_col: Option<String>,
+    /// Optional id column (text or integer), used only in the rejects file [default: id].
+    #[arg(long, value_name = "NAME", help_heading = "Input columns")]
+    pub id_col: Option<String>,
+    /// Optional weight column (float ≥ 0; a missing value is 1) [default: weight].
+    #[arg(long, value_name = "NAME", help_heading = "Input columns")]
+    pub weight_col: Option<String>,
+    /// Time zone of times written without one, and of the local calendar the bins follow
+    /// [default: Europe/Helsinki].
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 }
 
-/// `hotspots analyze`.
+/// `hotspots analyze`. Every parameter can also come from `--config FILE.toml`; a flag given on
+/// the command line wins over the file.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Event exports: Parquet (or GeoParquet), CSV or GeoJSON points. None: the built-in sample.
+    /// Event exports: Parquet (or GeoParquet), CSV or GeoJSON points. None (and none in --config):
+    /// the built-in sample.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Output folder (created if missing).
-    #[arg(long, value_name = "DIR", default_value = "out")]
-    pub out: PathBuf,
+    /// Output folder, created if missing [default: out].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     /// Districts GeoJSON (polygons with `name`, `municipality`): names places and is the
     /// analysis mask. `builtin` for the bundled Helsinki/Vantaa layer (the default with no INPUT).
     #[arg(long, value_name = "FILE")]
     pub districts: Option<PathBuf>,
-    /// H3 resolution of the cells (0–15; 8 ≈ 0.74 km²).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(0..=15))]
-    pub resolution: u8,
-    /// Length of a time bin.
-    #[arg(long, value_name = "STEP", default_value = "week", value_parser = ["day", "week", "month"])]
-    pub bin: String,
+    /// H3 resolution of the cells, 0–15 (8 ≈ 0.74 km²) [default: 8].
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=15))]
+    pub resolution: Option<u8>,
+    /// Length of a time bin [default: week].
+    #[arg(long, value_name = "STEP", value_parser = ["day", "week", "month"])]
+    pub bin: Option<String>,
     /// Number of bins, ending at --until [default: as many whole bins as fit after the earliest event].
     #[arg(long, value_name = "N", conflicts_with = "since", value_parser = clap::value_parser!(u32).range(1..))]
     pub steps: Option<u32>,
@@ -91,6 +96,40 @@ pub struct AnalyzeArgs {
     /// [default: midnight after the latest event's day].
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+    /// Neighbourhood: cells within K rings of a cell, itself included [default: 1].
+    #[arg(long, value_name = "K", help_heading = "Statistics")]
+    pub k: Option<u32>,
+    /// Neighbourhood in time: the bin and the W bins before it [default: 1].
+    #[arg(long, value_name = "W", help_heading = "Statistics")]
+    pub time_window: Option<u32>,
+    /// Significance level of hot/cold spots and trends [default: 0.05].
+    #[arg(long, value_name = "A", help_heading = "Statistics")]
+    pub alpha: Option<f64>,
+    /// Control the false discovery rate (Benjamini–Hochberg over all bins of each study area).
+    #[arg(long, help_heading = "Statistics")]
+    pub fdr: bool,
+    /// Conditional-permutation pseudo p-values with N permutations instead of the normal p [default: 0].
+    #[arg(long, value_name = "N", help_heading = "Statistics")]
+    pub permutations: Option<u32>,
+    /// Seed of the permutations [default: 0].
+    #[arg(long, value_name = "S", help_heading = "Statistics")]
+    pub seed: Option<u64>,
+    /// Study area: one cube over the city, or every district on its own [default: city].
+    #[arg(long, value_name = "SCOPE", value_parser = ["city", "district"], help_heading = "Statistics")]
+    pub scope: Option<String>,
+    /// Published counts below N are suppressed (null) [default: 5].
+    #[arg(long, value_name = "N", help_heading = "Statistics")]
+    pub min_count: Option<u64>,
+    /// Analyse only this kind of event [default: all].
+    #[arg(long, value_name = "KIND", value_parser = ["all", "encounter", "concern"], help_heading = "Jobs")]
+    pub kind: Option<String>,
+    /// Analyse only events of this category.
+    #[arg(long, value_name = "NAME", help_heading = "Jobs")]
+    pub category: Option<String>,
+    /// A TOML file with parameters and a list of jobs (`[[jobs]]` with name, kind, category); each job
+    /// writes its outputs into a sub-folder named after it.
+    #[arg(long, value_name = "FILE.toml", help_heading = "Jobs")]
+    pub config: Option<PathBuf>,
     /// Input columns and time zone.
     #[command(flatten)]
     pub columns: ColumnArgs,

@@ -11,12 +11,17 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use hotspots_core::emerging::{JobStats, analyse};
 use hotspots_core::event::RejectReason;
 use hotspots_core::ingest::{Categories, InputSource, ValidBatch, read_input};
+use hotspots_core::layers::HotspotLayer;
 use hotspots_core::output::{DiscardRejects, RejectSink, RejectWriter};
 use hotspots_core::pipeline::{CubeRun, InputAccount, build_cube};
-use hotspots_core::summary::Summary;
+use hotspots_core::privacy::SmallCounts;
+use hotspots_core::summary::{Summary, district_summaries};
 use hotspots_synth::SynthConfig;
+use rayon::prelude::*;
+use std::time::Instant;
 
 use crate::args::{AnalyzeArgs, Cli, Command, SynthArgs, ValidateArgs};
 use crate::config::{AnalyzeConfig, ingest_options, parse_date};
@@ -59,41 +64,84 @@ fn account_line(a: &InputAccount) -> String {
 fn analyze(args: &AnalyzeArgs) -> Result<()> {
     let config = AnalyzeConfig::from_args(args)?;
     let progress = TerminalProgress::new(config.quiet);
-    let rejects_path = config.out_dir.join("rejects.parquet");
-    let mut rejects = RejectWriter::new(&rejects_path);
+    let mut rejects = RejectWriter::new(config.out_dir.join("rejects.parquet"));
     let run: CubeRun = build_cube(&config.cube, &progress, &mut rejects)?;
 
-    let started = std::time::Instant::now();
+    let started = Instant::now();
+    let analysed: Vec<JobStats> = run
+        .jobs
+        .par_iter()
+        .map(|job| analyse(&job.cube, &run.cell_districts, &config.district_names, &config.stats, &job.spec.name))
+        .collect::<Result<_, _>>()?;
+    let statistics_ms = started.elapsed().as_millis() as u64;
+
+    let started = Instant::now();
     std::fs::create_dir_all(&config.out_dir)
         .with_context(|| format!("{}: cannot create the output folder", config.out_dir.display()))?;
     rejects.finish()?;
-    run.cube.write_parquet(&config.out_dir.join("cube.parquet"))?;
-    let mut summary = Summary::of(&run, config.parameters.clone());
-    summary.timings_ms.insert("write".into(), started.elapsed().as_millis() as u64);
-    summary.write(&config.out_dir.join("summary.json"))?;
+    let small = SmallCounts::new(config.parameters.min_count);
+    let mut summaries = Vec::new();
+    for (job, stats) in run.jobs.iter().zip(&analysed) {
+        let dir = if config.job_folders { config.out_dir.join(&job.spec.name) } else { config.out_dir.clone() };
+        job.cube.write_parquet(&dir.join("cube.parquet"), Some(stats))?;
+        let layer = HotspotLayer {
+            job: &job.spec.name,
+            scope: config.stats.scope.as_str(),
+            cells: job.cube.cells(),
+            districts: run
+                .cell_districts
+                .iter()
+                .map(|d| d.and_then(|d| config.district_names.get(d)).map(String::as_str))
+                .collect(),
+            counts: job.cube.counts(),
+            bins: job.cube.bins().len(),
+            stats,
+            small,
+        };
+        layer.write(&dir.join("hotspots.geojson"))?;
+        let districts = district_summaries(job, stats, &run.cell_districts, config.stats.alpha, small);
+        let mut summary = Summary::of(&run, job, stats, districts, &config.district_names, config.parameters.clone());
+        summary.timings_ms.insert("statistics".into(), statistics_ms);
+        summary.timings_ms.insert("write".into(), started.elapsed().as_millis() as u64);
+        summary.write(&dir.join("summary.json"))?;
+        summaries.push((dir, summary));
+    }
 
+    for (_, summary) in &summaries {
+        for warning in &summary.warnings {
+            eprintln!("hotspots: warning: {warning}");
+        }
+    }
     if !config.quiet {
         for a in &run.inputs {
             println!("{}", account_line(a));
         }
-        let w = &summary.window;
-        println!(
-            "cube: {} cells × {} {}ly bins ({} … {}), {} events in {} cells",
-            summary.cube.cells,
-            summary.cube.bins,
-            if summary.parameters.bin == "day" { "dai" } else { &summary.parameters.bin },
-            w.start,
-            w.end,
-            summary.cube.events,
-            summary.cube.cells_with_events
-        );
-        println!("wrote {}", config.out_dir.join("{cube.parquet,summary.json,rejects.parquet}").display());
+        for (dir, summary) in &summaries {
+            let w = &summary.window;
+            let bin = &summary.parameters.bin;
+            println!(
+                "job {} ({}): {} cells × {} {}ly bins ({} … {}), {} events; overall trend {}",
+                summary.job,
+                summary.selection,
+                summary.cube.cells,
+                summary.cube.bins,
+                if bin == "day" { "dai" } else { bin },
+                w.start,
+                w.end,
+                summary.cube.events,
+                summary.trend.direction
+            );
+            let patterns: Vec<String> =
+                summary.patterns.iter().filter(|&(_, &n)| n > 0).map(|(p, n)| format!("{p} {n}")).collect();
+            println!("  patterns: {}", patterns.join(", "));
+            println!("  wrote {}", dir.join("{cube.parquet,hotspots.geojson,summary.json}").display());
+        }
     }
     Ok(())
 }
 
 fn validate(args: &ValidateArgs) -> Result<()> {
-    let options = ingest_options(&args.columns)?;
+    let options = ingest_options(&args.columns, None, None)?;
     let progress = TerminalProgress::new(args.quiet);
     let mut writer = args.rejects.as_ref().map(RejectWriter::new);
     let mut categories = Categories::default();
@@ -106,7 +154,7 @@ fn validate(args: &ValidateArgs) -> Result<()> {
             Some(w) => w,
             None => &mut DiscardRejects,
         };
-        let mut sink = |valid: ValidBatch, rejected: Vec<hotspots_core::event::Reject>| {
+        let mut sink = |valid: ValidBatch, rejected: Vec<hotspots_core::event::Reject>, _: &Categories| {
             progress.advance((valid.events.len() + rejected.len()) as u64);
             sink_target.push(rejected)
         };

@@ -4,13 +4,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::{Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_array::{
+    ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use h3o::{CellIndex, Resolution};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
+use crate::emerging::JobStats;
 use crate::error::Result;
 use crate::output::write_atomically;
 use crate::time_bins::TimeBins;
@@ -105,22 +108,29 @@ impl SpaceTimeCube {
         totals
     }
 
-    /// The Arrow schema of `cube.parquet`.
-    pub fn parquet_schema() -> Arc<Schema> {
+    /// The Arrow schema of `cube.parquet`; with statistics it adds `z`, `p` and `bin`.
+    pub fn parquet_schema(with_stats: bool) -> Arc<Schema> {
         let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-        Arc::new(Schema::new(vec![
+        let mut fields = vec![
             Field::new("h3", DataType::Utf8, false),
             Field::new("bin_start", ts.clone(), false),
             Field::new("bin_end", ts, false),
             Field::new("count", DataType::Int64, false),
             Field::new("weight", DataType::Float64, false),
-        ]))
+        ];
+        if with_stats {
+            fields.push(Field::new("z", DataType::Float64, false));
+            fields.push(Field::new("p", DataType::Float64, false));
+            fields.push(Field::new("bin", DataType::Int32, false));
+        }
+        Arc::new(Schema::new(fields))
     }
 
-    /// Writes `cube.parquet`: one row per cell and bin, cells in H3 order, bins oldest first.
+    /// Writes `cube.parquet`: one row per cell and bin, cells in H3 order, bins oldest first;
+    /// with `stats`, each row's Gi* z, its p and its significance (+1 hot, −1 cold, 0 neither).
     /// The file appears whole or not at all (temporary name, then rename).
-    pub fn write_parquet(&self, path: &Path) -> Result<()> {
-        let schema = Self::parquet_schema();
+    pub fn write_parquet(&self, path: &Path, stats: Option<&JobStats>) -> Result<()> {
+        let schema = Self::parquet_schema(stats.is_some());
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level")))
             .set_created_by(format!("hotspots {}", env!("CARGO_PKG_VERSION")))
@@ -146,16 +156,22 @@ impl SpaceTimeCube {
                         weights.push(self.weight(c, b));
                     }
                 }
-                let batch = RecordBatch::try_new(
-                    schema.clone(),
-                    vec![
-                        Arc::new(StringArray::from(h3)),
-                        Arc::new(TimestampMicrosecondArray::from(start).with_timezone("UTC")),
-                        Arc::new(TimestampMicrosecondArray::from(end).with_timezone("UTC")),
-                        Arc::new(Int64Array::from(counts)),
-                        Arc::new(Float64Array::from(weights)),
-                    ],
-                )?;
+                let mut columns: Vec<ArrayRef> = vec![
+                    Arc::new(StringArray::from(h3)),
+                    Arc::new(TimestampMicrosecondArray::from(start).with_timezone("UTC")),
+                    Arc::new(TimestampMicrosecondArray::from(end).with_timezone("UTC")),
+                    Arc::new(Int64Array::from(counts)),
+                    Arc::new(Float64Array::from(weights)),
+                ];
+                if let Some(stats) = stats {
+                    let rows = group[0] * t..(group[group.len() - 1] + 1) * t;
+                    columns.push(Arc::new(Float64Array::from(stats.z[rows.clone()].to_vec())));
+                    columns.push(Arc::new(Float64Array::from(stats.p[rows.clone()].to_vec())));
+                    columns.push(Arc::new(Int32Array::from_iter_values(
+                        stats.significance[rows].iter().map(|&s| i32::from(s)),
+                    )));
+                }
+                let batch = RecordBatch::try_new(schema.clone(), columns)?;
                 writer.write(&batch)?;
             }
             writer.close()?;

@@ -9,7 +9,7 @@
 //! file atomically.
 //!
 //! ```no_run
-//! use hotspots_core::{pipeline, sample, time_bins, ingest, output, progress};
+//! use hotspots_core::{emerging, jobs, pipeline, sample, time_bins, ingest, output, progress};
 //! let tz: chrono_tz::Tz = "Europe/Helsinki".parse()?;
 //! let config = pipeline::CubeConfig {
 //!     inputs: vec![sample::events()],
@@ -18,9 +18,12 @@
 //!     districts_name: sample::DISTRICTS_NAME.into(),
 //!     resolution: h3o::Resolution::Eight,
 //!     bins: time_bins::BinSpec { step: time_bins::BinStep::Week, start: time_bins::WindowStart::Auto, until: None, tz },
+//!     jobs: vec![jobs::JobSpec::all()],
 //! };
 //! let run = pipeline::build_cube(&config, &progress::NoProgress, &mut output::DiscardRejects)?;
-//! println!("{} cells × {} bins", run.cube.cells().len(), run.cube.bins().len());
+//! let job = &run.jobs[0];
+//! let stats = emerging::analyse(&job.cube, &run.cell_districts, &[], &emerging::StatsParams::default(), "all")?;
+//! println!("{} cells × {} bins: {:?}", job.cube.cells().len(), job.cube.bins().len(), stats.pattern_counts());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -28,18 +31,22 @@
 
 pub mod cube;
 pub mod districts;
+pub mod emerging;
 pub mod error;
 pub mod event;
 pub mod event_index;
 pub mod gi_star;
 pub mod inference;
 pub mod ingest;
+pub mod jobs;
+pub mod layers;
 pub mod local_time;
 pub mod mann_kendall;
 pub mod normal;
 pub mod output;
 pub mod patterns;
 pub mod pipeline;
+pub mod privacy;
 pub mod progress;
 pub mod sample;
 pub mod study_area;

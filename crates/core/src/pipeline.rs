@@ -8,7 +8,7 @@
 //! event inside the window whose cell is not in the study area is `outside_study_area`. The
 //! default window is placed from *all* valid events, including those outside the study area.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 use h3o::{CellIndex, LatLng, Resolution};
@@ -19,6 +19,7 @@ use crate::districts::Districts;
 use crate::error::{Error, Result};
 use crate::event::{Kind, RejectReason};
 use crate::ingest::{Categories, IngestOptions, InputSource, ReadCounts, ValidBatch, read_input};
+use crate::jobs::{JobMatcher, JobSpec, check_jobs};
 use crate::local_time::LocalClock;
 use crate::output::RejectSink;
 use crate::progress::Progress;
@@ -39,6 +40,8 @@ pub struct CubeConfig {
     pub resolution: Resolution,
     /// The time axis.
     pub bins: BinSpec,
+    /// The selections of events to build cubes for (at least one).
+    pub jobs: Vec<JobSpec>,
 }
 
 /// The row accounting of one input. `read = accepted + rejected + outside_study_area +
@@ -70,7 +73,8 @@ impl InputAccount {
     }
 }
 
-/// Accepted events per district and kind.
+/// A job's accepted events per district and kind. An event's district is the one holding the
+/// event itself (R-tree + point-in-polygon).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct DistrictTally {
     /// District name (or `(none)` for accepted events in no district).
@@ -87,19 +91,29 @@ pub struct DistrictTally {
     pub encounters_last_bin: u64,
     /// Accepted concern reports in the final bin.
     pub concerns_last_bin: u64,
+    /// The job's events in the district per bin (both kinds), oldest first.
+    pub series: Vec<u64>,
+}
+
+/// The cube of one job, with its per-district tallies.
+pub struct JobCube {
+    /// The selection.
+    pub spec: JobSpec,
+    /// Its cube (the same cells and bins for every job of a run).
+    pub cube: SpaceTimeCube,
+    /// Its events per district (layer order), then those in no district; empty without a
+    /// districts layer.
+    pub districts: Vec<DistrictTally>,
 }
 
 /// What a cube run produces.
 pub struct CubeRun {
-    /// The cube.
-    pub cube: SpaceTimeCube,
-    /// For each cube cell (same order), the district holding its centre.
+    /// One cube per job, in the order of the configuration.
+    pub jobs: Vec<JobCube>,
+    /// For each cube cell (same order in every job), the district holding its centre.
     pub cell_districts: Vec<Option<usize>>,
-    /// Row accounting per input.
+    /// Row accounting per input (the same for every job: it is about input rows).
     pub inputs: Vec<InputAccount>,
-    /// Accepted events per district (in layer order), then those in no district, when a
-    /// districts layer was given.
-    pub districts: Vec<DistrictTally>,
     /// Category labels seen.
     pub categories: Categories,
     /// Wall time per stage, in milliseconds, in stage order.
@@ -112,12 +126,24 @@ struct DayTally {
     out_area: u64,
 }
 
-/// Per-day aggregates, the engine's only per-run memory besides the cube: (cell, local day) →
-/// (count, weight sum), and per input the valid events per local day.
-struct Aggregates {
-    mask: Option<HashMap<CellIndex, usize>>,
+/// One job's per-day aggregates: (cell, local day) → (count, weight sum), and
+/// (district, local day) → events per kind.
+#[derive(Default)]
+struct JobDays {
     cell_days: HashMap<(CellIndex, i32), (u64, f64)>,
     district_days: HashMap<(usize, i32), [u64; 2]>,
+}
+
+/// Per-day aggregates, the engine's only per-run memory besides the cubes: per job, (cell,
+/// local day) → (count, weight sum); per input, the valid events per local day; and, when no
+/// job takes every event, the (cell, day) pairs that hold any accepted event (the study area
+/// without a districts layer).
+struct Aggregates {
+    mask: Option<HashMap<CellIndex, usize>>,
+    jobs: Vec<JobDays>,
+    /// A job that takes every event, whose cells then give the study area.
+    all_job: Option<usize>,
+    any_event: HashSet<(CellIndex, i32)>,
     file_days: BTreeMap<i32, DayTally>,
 }
 
@@ -128,6 +154,7 @@ impl Aggregates {
         resolution: Resolution,
         clock: &LocalClock,
         districts: Option<&Districts>,
+        matcher: &JobMatcher<'_>,
     ) {
         // Cell, local day and district of every event, in parallel; then a sequential fold in
         // input order, so weight sums are the same on any number of threads.
@@ -147,15 +174,23 @@ impl Aggregates {
         for (e, &(cell, day, district)) in batch.events.iter().zip(&indexed) {
             let in_area = self.mask.as_ref().is_none_or(|m| m.contains_key(&cell));
             let tally = self.file_days.entry(day).or_default();
-            if in_area {
-                tally.in_area += 1;
-                let agg = self.cell_days.entry((cell, day)).or_insert((0, 0.0));
+            if !in_area {
+                tally.out_area += 1;
+                continue;
+            }
+            tally.in_area += 1;
+            if self.all_job.is_none() {
+                self.any_event.insert((cell, day));
+            }
+            for (j, job) in self.jobs.iter_mut().enumerate() {
+                if !matcher.matches(j, e) {
+                    continue;
+                }
+                let agg = job.cell_days.entry((cell, day)).or_insert((0, 0.0));
                 agg.0 += 1;
                 agg.1 += e.weight;
                 let key = (district.unwrap_or(usize::MAX), day);
-                self.district_days.entry(key).or_default()[e.kind.index()] += 1;
-            } else {
-                tally.out_area += 1;
+                job.district_days.entry(key).or_default()[e.kind.index()] += 1;
             }
         }
     }
@@ -170,12 +205,15 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         Some(d) => Some(mask_cells(d, config.resolution, &config.districts_name)?),
         None => None,
     };
+    check_jobs(&config.jobs)?;
     let mut agg = Aggregates {
         mask: mask_list.as_ref().map(|m| m.iter().copied().collect()),
-        cell_days: HashMap::new(),
-        district_days: HashMap::new(),
+        jobs: config.jobs.iter().map(|_| JobDays::default()).collect(),
+        all_job: config.jobs.iter().position(|j| j.kind.is_none() && j.category.is_none()),
+        any_event: HashSet::new(),
         file_days: BTreeMap::new(),
     };
+    let mut matcher = JobMatcher::new(&config.jobs);
     timings.push(("study_area".to_string(), started.elapsed().as_millis() as u64));
 
     let started = Instant::now();
@@ -187,11 +225,13 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         agg.file_days.clear();
         let (counts, sha) = std::thread::scope(|s| {
             let hashing = s.spawn(|| source.sha256());
-            let mut sink = |valid: ValidBatch, rows_rejected: Vec<crate::event::Reject>| -> Result<()> {
-                progress.advance((valid.events.len() + rows_rejected.len()) as u64);
-                agg.add_batch(&valid, config.resolution, &clock, config.districts.as_ref());
-                rejects.push(rows_rejected)
-            };
+            let mut sink =
+                |valid: ValidBatch, rows_rejected: Vec<crate::event::Reject>, seen: &Categories| -> Result<()> {
+                    progress.advance((valid.events.len() + rows_rejected.len()) as u64);
+                    matcher.resolve(seen);
+                    agg.add_batch(&valid, config.resolution, &clock, config.districts.as_ref(), &matcher);
+                    rejects.push(rows_rejected)
+                };
             let counts = read_input(source, &config.ingest, &mut categories, &mut sink);
             let sha = hashing.join().expect("hashing thread");
             (counts, sha)
@@ -210,20 +250,21 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
 
     let cells: Vec<CellIndex> = match &mask_list {
         Some(m) => m.iter().map(|&(c, _)| c).collect(),
-        None => agg.cell_days.keys().filter(|(_, day)| bins.bin_of_day(*day).is_some()).map(|&(c, _)| c).collect(),
-    };
-    let mut cube = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
-    // Fill in a fixed order so the weight sums are bit-identical from run to run.
-    let mut entries: Vec<_> = agg.cell_days.iter().map(|(&key, &value)| (key, value)).collect();
-    entries.sort_unstable_by_key(|&(key, _)| key);
-    for ((cell, day), (count, weight)) in entries {
-        if let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) {
-            cube.add(c, b, count, weight);
+        None => {
+            let in_window = |&&(_, day): &&(CellIndex, i32)| bins.bin_of_day(day).is_some();
+            match agg.all_job {
+                Some(j) => agg.jobs[j].cell_days.keys().filter(in_window).map(|&(c, _)| c).collect(),
+                None => agg.any_event.iter().filter(in_window).map(|&(c, _)| c).collect(),
+            }
         }
+    };
+    let template = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
+    if template.cells().is_empty() {
+        return Err(Error::Parameter("no accepted event falls in the time window: the cube would be empty".into()));
     }
     let cell_districts: Vec<Option<usize>> = match (&config.districts, &mask_list) {
         (_, Some(m)) => m.iter().map(|&(_, d)| Some(d)).collect(),
-        (Some(d), None) => cube
+        (Some(d), None) => template
             .cells()
             .iter()
             .map(|&c| {
@@ -231,7 +272,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
                 d.locate(lon, lat)
             })
             .collect(),
-        (None, None) => vec![None; cube.cells().len()],
+        (None, None) => vec![None; template.cells().len()],
     };
 
     let inputs = config
@@ -260,40 +301,59 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         })
         .collect();
 
-    let districts = match &config.districts {
-        None => Vec::new(),
-        Some(layer) => {
-            let mut tallies: Vec<DistrictTally> = layer
-                .all()
-                .iter()
-                .map(|d| DistrictTally {
-                    name: d.name.clone(),
-                    municipality: d.municipality.clone(),
-                    ..Default::default()
-                })
-                .collect();
-            tallies.push(DistrictTally { name: "(none)".into(), ..Default::default() });
-            for d in cell_districts.iter().flatten() {
-                tallies[*d].cells += 1;
-            }
-            let last = bins.len() - 1;
-            for (&(district, day), kinds) in &agg.district_days {
-                let Some(b) = bins.bin_of_day(day) else { continue };
-                let t = &mut tallies[if district == usize::MAX { layer.len() } else { district }];
-                t.encounters += kinds[Kind::Encounter.index()];
-                t.concerns += kinds[Kind::Concern.index()];
-                if b == last {
-                    t.encounters_last_bin += kinds[Kind::Encounter.index()];
-                    t.concerns_last_bin += kinds[Kind::Concern.index()];
+    let jobs = config
+        .jobs
+        .iter()
+        .zip(agg.jobs)
+        .map(|(spec, days)| {
+            let mut cube = template.clone();
+            // Fill in a fixed order so the weight sums are bit-identical from run to run.
+            let mut entries: Vec<_> = days.cell_days.into_iter().collect();
+            entries.sort_unstable_by_key(|&(key, _)| key);
+            for ((cell, day), (count, weight)) in entries {
+                if let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) {
+                    cube.add(c, b, count, weight);
                 }
             }
-            tallies
-        }
-    };
+            let districts = config
+                .districts
+                .as_ref()
+                .map(|layer| district_tallies(layer, &cell_districts, &days.district_days, &bins))
+                .unwrap_or_default();
+            JobCube { spec: spec.clone(), cube, districts }
+        })
+        .collect();
     timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
+    Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings })
+}
 
-    if cube.cells().is_empty() {
-        return Err(Error::Parameter("no accepted event falls in the time window: the cube would be empty".into()));
+fn district_tallies(
+    layer: &Districts,
+    cell_districts: &[Option<usize>],
+    district_days: &HashMap<(usize, i32), [u64; 2]>,
+    bins: &TimeBins,
+) -> Vec<DistrictTally> {
+    let mut tallies: Vec<DistrictTally> = layer
+        .all()
+        .iter()
+        .map(|d| DistrictTally { name: d.name.clone(), municipality: d.municipality.clone(), ..Default::default() })
+        .chain(std::iter::once(DistrictTally { name: "(none)".into(), ..Default::default() }))
+        .map(|t| DistrictTally { series: vec![0; bins.len()], ..t })
+        .collect();
+    for d in cell_districts.iter().flatten() {
+        tallies[*d].cells += 1;
     }
-    Ok(CubeRun { cube, cell_districts, inputs, districts, categories, timings_ms: timings })
+    let last = bins.len() - 1;
+    for (&(district, day), kinds) in district_days {
+        let Some(b) = bins.bin_of_day(day) else { continue };
+        let t = &mut tallies[if district == usize::MAX { layer.len() } else { district }];
+        t.encounters += kinds[Kind::Encounter.index()];
+        t.concerns += kinds[Kind::Concern.index()];
+        t.series[b] += kinds[0] + kinds[1];
+        if b == last {
+            t.encounters_last_bin += kinds[Kind::Encounter.index()];
+            t.concerns_last_bin += kinds[Kind::Concern.index()];
+        }
+    }
+    tallies
 }

@@ -1,6 +1,7 @@
-//! `summary.json`: the run's parameters, the time window, the row accounting of every input,
-//! the cube's size and per-district totals, and the wall time of each stage. Everything in it
-//! except `timings_ms` is the same for the same inputs and parameters.
+//! `summary.json`: the run's parameters, the time window, the row accounting of every input, and
+//! for the job: its cube's size, the overall trend, the cells per pattern, the study areas and the
+//! per-district summaries; the wall time of each stage. Everything in it except `timings_ms` is
+//! the same for the same inputs and parameters.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,12 +9,15 @@ use std::path::Path;
 use chrono::DateTime;
 use serde::Serialize;
 
+use crate::emerging::{JobStats, ScopeUnit, StatsParams};
 use crate::error::Result;
 use crate::local_time::date_of_day;
+use crate::mann_kendall::MannKendall;
 use crate::output::write_bytes_atomically;
-use crate::pipeline::{CubeRun, DistrictTally, InputAccount};
+use crate::pipeline::{CubeRun, InputAccount, JobCube};
+use crate::privacy::SmallCounts;
 
-/// The parameters a run was made with, as the user gave them.
+/// The parameters a run was made with.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunParameters {
     /// H3 resolution.
@@ -32,6 +36,10 @@ pub struct RunParameters {
     pub districts: Option<String>,
     /// Column names read.
     pub columns: BTreeMap<String, String>,
+    /// The statistics' parameters.
+    pub statistics: StatsParams,
+    /// `--min-count`: published counts below it are suppressed.
+    pub min_count: u64,
 }
 
 /// The time window the cube covers.
@@ -66,7 +74,7 @@ pub struct Totals {
     pub outside_window: u64,
 }
 
-/// Size and contents of the cube.
+/// Size and contents of a job's cube.
 #[derive(Clone, Debug, Serialize)]
 pub struct CubeSummary {
     /// H3 resolution.
@@ -75,33 +83,107 @@ pub struct CubeSummary {
     pub cells: usize,
     /// Bins.
     pub bins: usize,
-    /// Cells with at least one event.
+    /// Cells with at least one of the job's events.
     pub cells_with_events: usize,
-    /// Events in the cube.
+    /// The job's events in the cube.
     pub events: u64,
-    /// Events per bin, oldest first.
-    pub events_per_bin: Vec<u64>,
+    /// Events per bin, oldest first (suppressed below `--min-count`).
+    pub events_per_bin: Vec<Option<u64>>,
 }
 
-/// The whole `summary.json`.
+/// A Mann-Kendall result as written out.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrendSummary {
+    /// `up`, `down` or `none` at α.
+    pub direction: &'static str,
+    /// Kendall's S.
+    pub s: f64,
+    /// Kendall's τ.
+    pub tau: f64,
+    /// Normal score.
+    pub z: f64,
+    /// Two-sided p.
+    pub p: f64,
+}
+
+impl TrendSummary {
+    /// From a test result at level `alpha`.
+    pub fn of(mk: &MannKendall, alpha: f64) -> Self {
+        let direction = match mk.direction(alpha) {
+            1 => "up",
+            -1 => "down",
+            _ => "none",
+        };
+        TrendSummary { direction, s: mk.s, tau: mk.tau, z: mk.z, p: mk.p }
+    }
+}
+
+/// One district's summary for a job. Counts below `--min-count` are `null`.
+#[derive(Clone, Debug, Serialize)]
+pub struct DistrictSummary {
+    /// Name (`(none)` for accepted events outside every district).
+    pub name: String,
+    /// Municipality.
+    pub municipality: String,
+    /// Study-area cells whose centre lies in it.
+    pub cells: u64,
+    /// Encounters in the window.
+    pub encounters: Option<u64>,
+    /// Concern reports in the window.
+    pub concerns: Option<u64>,
+    /// Encounters in the final bin.
+    pub encounters_last_bin: Option<u64>,
+    /// Concern reports in the final bin.
+    pub concerns_last_bin: Option<u64>,
+    /// Mann-Kendall trend of the district's event counts per bin.
+    pub trend: TrendSummary,
+    /// Cells per pattern (patterns with at least one cell).
+    pub patterns: BTreeMap<&'static str, u64>,
+    /// Whether the district has a new, consecutive or intensifying hot spot cell.
+    pub emerging: bool,
+}
+
+/// A study area's figures, with its name.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitSummary {
+    /// `city` or the district's name.
+    pub scope: String,
+    /// The figures.
+    #[serde(flatten)]
+    pub unit: ScopeUnit,
+}
+
+/// The whole `summary.json` of one job.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
     /// Engine version.
     pub version: String,
+    /// The job's name.
+    pub job: String,
+    /// What the job selects.
+    pub selection: String,
     /// Parameters.
     pub parameters: RunParameters,
     /// Time window.
     pub window: WindowSummary,
-    /// Row accounting per input.
+    /// Row accounting per input (about input rows, so the same for every job).
     pub inputs: Vec<InputAccount>,
     /// Row accounting over all inputs.
     pub totals: Totals,
-    /// The cube.
+    /// The job's cube.
     pub cube: CubeSummary,
-    /// Accepted events per district (empty without a districts layer).
-    pub districts: Vec<DistrictTally>,
+    /// Mann-Kendall trend of the job's total counts per bin.
+    pub trend: TrendSummary,
+    /// Cells per pattern (all 17 listed).
+    pub patterns: BTreeMap<&'static str, u64>,
+    /// The study areas (one for city scope, one per district for district scope).
+    pub study_areas: Vec<UnitSummary>,
+    /// Per-district summaries (empty without a districts layer).
+    pub districts: Vec<DistrictSummary>,
     /// Category labels seen in valid rows, in order of first appearance.
     pub categories: Vec<String>,
+    /// Warnings.
+    pub warnings: Vec<String>,
     /// Wall time per stage, milliseconds.
     pub timings_ms: BTreeMap<String, u64>,
 }
@@ -114,10 +196,56 @@ fn local_date(day: i32) -> String {
     date_of_day(day).map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// Per-district summaries of a job.
+pub fn district_summaries(
+    job: &JobCube,
+    stats: &JobStats,
+    cell_districts: &[Option<usize>],
+    alpha: f64,
+    small: SmallCounts,
+) -> Vec<DistrictSummary> {
+    job.districts
+        .iter()
+        .enumerate()
+        .map(|(d, tally)| {
+            let mut patterns = BTreeMap::new();
+            for (c, cd) in cell_districts.iter().enumerate() {
+                if *cd == Some(d) {
+                    *patterns.entry(stats.cells[c].pattern.name()).or_insert(0) += 1;
+                }
+            }
+            let emerging =
+                cell_districts.iter().zip(&stats.cells).any(|(cd, s)| *cd == Some(d) && s.pattern.is_emerging());
+            let series: Vec<f64> = tally.series.iter().map(|&v| v as f64).collect();
+            DistrictSummary {
+                name: tally.name.clone(),
+                municipality: tally.municipality.clone(),
+                cells: tally.cells,
+                encounters: small.publish(tally.encounters),
+                concerns: small.publish(tally.concerns),
+                encounters_last_bin: small.publish(tally.encounters_last_bin),
+                concerns_last_bin: small.publish(tally.concerns_last_bin),
+                trend: TrendSummary::of(&crate::mann_kendall::mann_kendall(&series), alpha),
+                patterns,
+                emerging,
+            }
+        })
+        .collect()
+}
+
 impl Summary {
-    /// Collects the summary of a cube run.
-    pub fn of(run: &CubeRun, parameters: RunParameters) -> Summary {
-        let bins = run.cube.bins();
+    /// Collects the summary of one job of a run.
+    pub fn of(
+        run: &CubeRun,
+        job: &JobCube,
+        stats: &JobStats,
+        districts: Vec<DistrictSummary>,
+        district_names: &[String],
+        parameters: RunParameters,
+    ) -> Summary {
+        let small = SmallCounts::new(parameters.min_count);
+        let cube = &job.cube;
+        let bins = cube.bins();
         let mut totals = Totals::default();
         for a in &run.inputs {
             totals.read += a.read;
@@ -127,9 +255,11 @@ impl Summary {
             totals.outside_window += a.outside_window;
         }
         let t = bins.len();
+        let alpha = parameters.statistics.alpha;
         Summary {
             version: env!("CARGO_PKG_VERSION").to_string(),
-            parameters,
+            job: job.spec.name.clone(),
+            selection: job.spec.describe(),
             window: WindowSummary {
                 start: local_date(bins.first_day()),
                 end: local_date(bins.end_day()),
@@ -141,18 +271,31 @@ impl Summary {
             inputs: run.inputs.clone(),
             totals,
             cube: CubeSummary {
-                resolution: u8::from(run.cube.resolution()),
-                cells: run.cube.cells().len(),
+                resolution: u8::from(cube.resolution()),
+                cells: cube.cells().len(),
                 bins: t,
-                cells_with_events: (0..run.cube.cells().len())
-                    .filter(|&c| run.cube.series(c).iter().any(|&v| v > 0))
-                    .count(),
-                events: run.cube.total_count(),
-                events_per_bin: run.cube.totals_per_bin(),
+                cells_with_events: (0..cube.cells().len()).filter(|&c| cube.series(c).iter().any(|&v| v > 0)).count(),
+                events: cube.total_count(),
+                events_per_bin: cube.totals_per_bin().into_iter().map(|v| small.publish(v)).collect(),
             },
-            districts: run.districts.clone(),
+            trend: TrendSummary::of(&stats.overall_trend, alpha),
+            patterns: stats.pattern_counts(),
+            study_areas: stats
+                .units
+                .iter()
+                .map(|u| UnitSummary {
+                    scope: match u.district {
+                        Some(d) => district_names.get(d).cloned().unwrap_or_default(),
+                        None => "city".into(),
+                    },
+                    unit: u.clone(),
+                })
+                .collect(),
+            districts,
             categories: run.categories.names().to_vec(),
+            warnings: stats.warnings.clone(),
             timings_ms: run.timings_ms.iter().cloned().collect(),
+            parameters,
         }
     }
 

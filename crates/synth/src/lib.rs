@@ -102,6 +102,10 @@ pub enum Schedule {
     AllButLast(u32, f64),
     /// Every `period`-th week counting back from the final week (which is included).
     EveryNthFromEnd(u32, f64),
+    /// A symmetric hump: `base` at both ends, `base + height` in the middle (half a sine).
+    /// Mann-Kendall's S of a symmetric series is exactly 0, so it has no trend, whatever the
+    /// autocorrelation of the Gi* series.
+    Hump(f64, f64),
 }
 
 impl Schedule {
@@ -129,6 +133,13 @@ impl Schedule {
                     0.0
                 } else {
                     v
+                }
+            }
+            Schedule::Hump(base, height) => {
+                if weeks == 1 {
+                    base
+                } else {
+                    base + height * (std::f64::consts::PI * f64::from(w) / f64::from(last)).sin()
                 }
             }
             Schedule::EveryNthFromEnd(p, v) => {
@@ -194,9 +205,9 @@ pub fn planted_patterns() -> Vec<PlantedPattern> {
         PlantedPattern {
             name: "persistent",
             place: place("Kontula shopping centre", 60.2360, 25.0843, 0.3),
-            schedule: Schedule::Constant(9.0),
+            schedule: Schedule::Hump(7.0, 6.0),
             expected_category: "persistent_hot_spot",
-            description: "the same high level every week",
+            description: "high every week, rising and falling back symmetrically over the period (no net trend)",
         },
         PlantedPattern {
             name: "sporadic",
@@ -282,8 +293,9 @@ fn intensities(weeks: u32) -> Intensities {
     let planted = planted_patterns();
     let per_week = (0..weeks)
         .map(|w| {
-            // Mild seasonality of the background: ±10 % over the year, highest in late summer.
-            let season = 1.0 + 0.1 * (std::f64::consts::TAU * f64::from(w) / 52.0).sin();
+            // Mild seasonality of the background: ±10 % over a year, lowest half a year into the
+            // data. Symmetric over a whole year, so it adds no trend to a 52-week window.
+            let season = 1.0 + 0.1 * (std::f64::consts::TAU * f64::from(w) / 52.0).cos();
             let mut row: Vec<f64> = BACKGROUND_PLACES.iter().map(|p| p.weight * season).collect();
             row.extend(planted.iter().map(|p| p.schedule.at(w, weeks)));
             row

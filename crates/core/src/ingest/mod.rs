@@ -218,13 +218,14 @@ impl ReadCounts {
 
 /// Receives what ingest produces, one batch at a time, in file order.
 pub trait IngestSink {
-    /// A batch of valid events and the rows rejected in the same stretch of the file.
-    fn batch(&mut self, valid: ValidBatch, rejects: Vec<Reject>) -> Result<()>;
+    /// A batch of valid events and the rows rejected in the same stretch of the file, with the
+    /// category labels known so far (every category id in the batch is among them).
+    fn batch(&mut self, valid: ValidBatch, rejects: Vec<Reject>, categories: &Categories) -> Result<()>;
 }
 
-impl<F: FnMut(ValidBatch, Vec<Reject>) -> Result<()>> IngestSink for F {
-    fn batch(&mut self, valid: ValidBatch, rejects: Vec<Reject>) -> Result<()> {
-        self(valid, rejects)
+impl<F: FnMut(ValidBatch, Vec<Reject>, &Categories) -> Result<()>> IngestSink for F {
+    fn batch(&mut self, valid: ValidBatch, rejects: Vec<Reject>, categories: &Categories) -> Result<()> {
+        self(valid, rejects, categories)
     }
 }
 
@@ -459,7 +460,7 @@ pub(crate) fn validate_chunk(chunk: Chunk<'_>, names: &ColumnNames, ctx: &mut Ch
     }
     ctx.counts.read += chunk.len as u64;
     ctx.counts.valid += valid.events.len() as u64;
-    ctx.sink.batch(valid, rejects)
+    ctx.sink.batch(valid, rejects, ctx.categories)
 }
 
 #[cfg(test)]

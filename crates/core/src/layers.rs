@@ -1,0 +1,138 @@
+//! The GeoJSON layers GIS tools load. RFC 7946: WGS 84 longitude/latitude, exterior rings
+//! counter-clockwise and closed, no `crs` member, coordinates rounded to 6 decimals, a `bbox` on
+//! the collection, features in H3 order. Published layers hold aggregates only: no event
+//! coordinates, ids or free text, and no count below `--min-count`.
+
+use std::path::Path;
+
+use h3o::CellIndex;
+use serde_json::{Map, Value, json};
+
+use crate::emerging::JobStats;
+use crate::error::Result;
+use crate::output::write_bytes_atomically;
+use crate::privacy::SmallCounts;
+
+/// Rounds a coordinate to 6 decimals (about 0.1 m), as RFC 7946 recommends for precision.
+pub fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// The hexagon (or pentagon) of a cell as a closed, counter-clockwise ring of rounded
+/// [lon, lat] positions.
+pub fn cell_ring(cell: CellIndex) -> Vec<[f64; 2]> {
+    let mut ring: Vec<[f64; 2]> = cell.boundary().iter().map(|ll| [round6(ll.lng()), round6(ll.lat())]).collect();
+    let twice_area: f64 = ring.iter().zip(ring.iter().cycle().skip(1)).map(|(a, b)| a[0] * b[1] - b[0] * a[1]).sum();
+    if twice_area < 0.0 {
+        ring.reverse();
+    }
+    if let Some(&first) = ring.first() {
+        ring.push(first);
+    }
+    ring
+}
+
+/// What `hotspots.geojson` describes for each cell.
+pub struct HotspotLayer<'a> {
+    /// The job's name.
+    pub job: &'a str,
+    /// `city` or `district`.
+    pub scope: &'a str,
+    /// The cells, in H3 order.
+    pub cells: &'a [CellIndex],
+    /// Each cell's district name.
+    pub districts: Vec<Option<&'a str>>,
+    /// Counts per (cell, bin), cell-major.
+    pub counts: &'a [u64],
+    /// Number of bins.
+    pub bins: usize,
+    /// The statistics.
+    pub stats: &'a JobStats,
+    /// The small-count rule.
+    pub small: SmallCounts,
+}
+
+impl HotspotLayer<'_> {
+    /// The FeatureCollection.
+    pub fn to_geojson(&self) -> Value {
+        let t = self.bins;
+        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let publish = |v: u64| self.small.publish(v).map_or(Value::Null, Value::from);
+        let features: Vec<Value> = self
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(c, &cell)| {
+                let ring = cell_ring(cell);
+                for p in &ring {
+                    bbox[0] = bbox[0].min(p[0]);
+                    bbox[1] = bbox[1].min(p[1]);
+                    bbox[2] = bbox[2].max(p[0]);
+                    bbox[3] = bbox[3].max(p[1]);
+                }
+                let s = &self.stats.cells[c];
+                let series = &self.counts[c * t..(c + 1) * t];
+                let last = c * t + t - 1;
+                let mut props = Map::new();
+                props.insert("h3".into(), cell.to_string().into());
+                props.insert("job".into(), self.job.into());
+                props.insert("scope".into(), self.scope.into());
+                props.insert("district".into(), self.districts[c].map_or(Value::Null, Value::from));
+                props.insert("category".into(), s.pattern.name().into());
+                props.insert("category_code".into(), i64::from(s.pattern.code()).into());
+                props.insert("pattern".into(), s.pattern.arcgis_label().into());
+                props.insert("label_en".into(), s.pattern.label_en().into());
+                props.insert("label_fi".into(), s.pattern.label_fi().into());
+                props.insert("label_sv".into(), s.pattern.label_sv().into());
+                props.insert("z".into(), json!(self.stats.z[last]));
+                props.insert("p".into(), json!(self.stats.p[last]));
+                props.insert("trend_tau".into(), json!(s.trend.tau));
+                props.insert("trend_p".into(), json!(s.trend.p));
+                props.insert("hot_bins".into(), s.hot_bins.into());
+                props.insert("cold_bins".into(), s.cold_bins.into());
+                props.insert("count_total".into(), publish(series.iter().sum()));
+                props.insert("count_last".into(), publish(series[t - 1]));
+                props.insert("series".into(), Value::Array(series.iter().map(|&v| publish(v)).collect()));
+                json!({
+                    "type": "Feature",
+                    "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    "properties": props,
+                })
+            })
+            .collect();
+        let mut collection = json!({"type": "FeatureCollection", "features": features});
+        if bbox[0].is_finite() {
+            collection["bbox"] = json!(bbox);
+        }
+        collection
+    }
+
+    /// Writes `hotspots.geojson` atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let mut text = serde_json::to_string(&self.to_geojson()).expect("layer serialises");
+        text.push('\n');
+        write_bytes_atomically(path, text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rings_are_closed_counter_clockwise_and_rounded() {
+        for (lat, lng) in [(60.17, 24.94), (-33.9, 18.4), (64.1, -21.9)] {
+            let cell = h3o::LatLng::new(lat, lng).unwrap().to_cell(h3o::Resolution::Eight);
+            let ring = cell_ring(cell);
+            assert_eq!(ring.first(), ring.last());
+            assert_eq!(ring.len(), 7);
+            let area: f64 = ring.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum();
+            assert!(area > 0.0, "counter-clockwise");
+            for p in &ring {
+                for v in p {
+                    assert_eq!(round6(*v), *v);
+                }
+            }
+        }
+    }
+}

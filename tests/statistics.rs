@@ -1,0 +1,222 @@
+//! The emerging-hotspot statistics end to end: planted patterns come out as their ground truth,
+//! district scope finds what city scope misses, jobs select events, and the outputs are the same
+//! on one or two threads with and without permutations.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, StringArray, TimestampMicrosecondArray};
+use h3o::{LatLng, Resolution};
+
+use crate::harness::{Scratch, summary, write_parquet};
+
+fn layer(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn feature(layer: &serde_json::Value, lat: f64, lon: f64) -> &serde_json::Value {
+    let cell = LatLng::new(lat, lon).unwrap().to_cell(Resolution::Eight).to_string();
+    let features = layer["features"].as_array().unwrap();
+    let f = features.iter().find(|f| f["properties"]["h3"] == cell.as_str());
+    &f.unwrap_or_else(|| panic!("cell {cell} not in the layer"))["properties"]
+}
+
+#[test]
+fn every_planted_pattern_comes_out_as_its_ground_truth() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "200000", "--weeks", "52", "--seed", "7", "--out", "e.parquet", "-q"]).ok();
+    s.run(&["analyze", "e.parquet", "--districts", "builtin", "--out", "o", "-q"]).ok();
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("e.truth.json")).unwrap()).unwrap();
+    let layer = layer(&s.path("o/hotspots.geojson"));
+    let patterns = truth["patterns"].as_array().unwrap();
+    assert!(patterns.len() >= 7);
+    for p in patterns {
+        let f = feature(&layer, p["lat"].as_f64().unwrap(), p["lon"].as_f64().unwrap());
+        assert_eq!(f["category"], p["category"], "planted {}: {f}", p["name"]);
+    }
+    let sum = summary(&s.path("o"));
+    for name in
+        ["new_hot_spot", "consecutive_hot_spot", "intensifying_hot_spot", "persistent_hot_spot", "diminishing_hot_spot"]
+    {
+        assert!(sum["patterns"][name].as_u64().unwrap() >= 1, "{name}");
+    }
+    // The district with the new hot spot is flagged emerging.
+    let districts = sum["districts"].as_array().unwrap();
+    let pohjoinen = districts.iter().find(|d| d["name"] == "Pohjoinen").unwrap();
+    assert_eq!(pohjoinen["emerging"], true);
+}
+
+/// A busy city centre and a quiet suburb (Korso, Vantaa) where one cell surges in the final week.
+fn centre_and_suburb(path: &std::path::Path) {
+    let week_us = 7 * 86_400_000_000i64;
+    // Monday 2026-08-24 00:00 Helsinki (UTC+3) = Sunday 21:00 UTC; ten weeks to 2026-11-02.
+    let start = chrono::DateTime::parse_from_rfc3339("2026-08-23T21:00:00Z").unwrap().timestamp_micros();
+    let (mut lat, mut lon, mut time, mut kind) = (vec![], vec![], vec![], vec![]);
+    let mut push = |la: f64, lo: f64, t: i64, k: &'static str| {
+        lat.push(la);
+        lon.push(lo);
+        time.push(t);
+        kind.push(k);
+    };
+    for week in 0..10i64 {
+        let t = start + week * week_us + 36 * 3_600_000_000;
+        for i in 0..300 {
+            // Rautatientori and Kamppi: heavy, steady.
+            let jitter = f64::from(i % 10) * 0.0004;
+            push(60.1710 + jitter, 24.9414, t, "encounter");
+            push(60.1690, 24.9320 + jitter, t, "concern");
+        }
+        push(60.3500, 25.0500, t, "encounter");
+    }
+    let last = start + 9 * week_us + 40 * 3_600_000_000;
+    for _ in 0..12 {
+        push(60.3650, 25.1200, last, "concern");
+    }
+    write_parquet(
+        path,
+        vec![
+            ("lat", Arc::new(Float64Array::from(lat)) as ArrayRef),
+            ("lon", Arc::new(Float64Array::from(lon)) as ArrayRef),
+            ("occurred_at", Arc::new(TimestampMicrosecondArray::from(time).with_timezone("UTC")) as ArrayRef),
+            ("kind", Arc::new(StringArray::from(kind)) as ArrayRef),
+        ],
+    );
+}
+
+#[test]
+fn district_scope_finds_a_suburb_hot_spot_that_city_scope_misses() {
+    let s = Scratch::new();
+    centre_and_suburb(&s.path("e.parquet"));
+    let common = ["e.parquet", "--districts", "builtin", "--until", "2026-11-02", "--steps", "10", "-q"];
+    s.run(&[&["analyze", "--out", "city"], &common[..]].concat()).ok();
+    s.run(&[&["analyze", "--out", "district", "--scope", "district"], &common[..]].concat()).ok();
+    let city = layer(&s.path("city/hotspots.geojson"));
+    let district = layer(&s.path("district/hotspots.geojson"));
+    let in_city = feature(&city, 60.3650, 25.1200);
+    let in_district = feature(&district, 60.3650, 25.1200);
+    assert_eq!(in_city["district"], "Korso");
+    assert_eq!(in_city["category"], "no_pattern_detected", "{in_city}");
+    assert_eq!(in_district["category"], "new_hot_spot", "{in_district}");
+    assert_eq!(in_district["scope"], "district");
+    assert_eq!(in_city["scope"], "city");
+    // The centre is hot under both scopes.
+    assert_ne!(feature(&city, 60.1710, 24.9414)["category"], "no_pattern_detected");
+    // District scope: one study area per district with cells, each with its own mean.
+    let sum = summary(&s.path("district"));
+    let areas = sum["study_areas"].as_array().unwrap();
+    assert!(areas.len() > 10);
+    let korso = areas.iter().find(|a| a["scope"] == "Korso").unwrap();
+    let city_mean = summary(&s.path("city"))["study_areas"][0]["mean"].as_f64().unwrap();
+    assert!(korso["mean"].as_f64().unwrap() < city_mean / 10.0);
+    let korso_summary = sum["districts"].as_array().unwrap().iter().find(|d| d["name"] == "Korso").unwrap();
+    assert_eq!(korso_summary["emerging"], true);
+}
+
+#[test]
+fn outputs_are_identical_on_one_or_two_threads_with_and_without_permutations() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "20000", "--weeks", "26", "--seed", "5", "--out", "e.parquet", "-q"]).ok();
+    for perms in ["0", "99"] {
+        for threads in ["1", "2"] {
+            let out = format!("p{perms}t{threads}");
+            s.run_env(
+                &[
+                    "analyze",
+                    "e.parquet",
+                    "--districts",
+                    "builtin",
+                    "--permutations",
+                    perms,
+                    "--seed",
+                    "11",
+                    "--out",
+                    &out,
+                    "-q",
+                ],
+                &[("RAYON_NUM_THREADS", threads)],
+            )
+            .ok();
+        }
+        for file in ["cube.parquet", "hotspots.geojson"] {
+            let one = std::fs::read(s.path(&format!("p{perms}t1/{file}"))).unwrap();
+            let two = std::fs::read(s.path(&format!("p{perms}t2/{file}"))).unwrap();
+            assert!(one == two, "{file} differs between 1 and 2 threads with {perms} permutations");
+        }
+    }
+    // Permutations change the p-values, not the z-scores.
+    let a = layer(&s.path("p0t1/hotspots.geojson"));
+    let b = layer(&s.path("p99t1/hotspots.geojson"));
+    let (fa, fb) = (a["features"].as_array().unwrap(), b["features"].as_array().unwrap());
+    assert_eq!(fa.len(), fb.len());
+    assert!(fa.iter().zip(fb).all(|(x, y)| x["properties"]["z"] == y["properties"]["z"]));
+    assert!(fa.iter().zip(fb).any(|(x, y)| x["properties"]["p"] != y["properties"]["p"]));
+    let p = fb.iter().map(|f| f["properties"]["p"].as_f64().unwrap());
+    assert!(p.clone().all(|p| (p * 100.0 - (p * 100.0).round()).abs() < 1e-9), "pseudo p = k / 100");
+}
+
+#[test]
+fn jobs_select_events_and_a_config_file_runs_several_into_sub_folders() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "20000", "--weeks", "20", "--seed", "2", "--out", "e.parquet", "-q"]).ok();
+    s.run(&["analyze", "e.parquet", "--out", "all", "-q"]).ok();
+    s.run(&["analyze", "e.parquet", "--out", "concern", "--kind", "concern", "-q"]).ok();
+    let all = summary(&s.path("all"));
+    let concern = summary(&s.path("concern"));
+    assert_eq!(concern["job"], "concern");
+    assert_eq!(concern["selection"], "concern reports");
+    assert!(concern["cube"]["events"].as_u64().unwrap() < all["cube"]["events"].as_u64().unwrap() / 2);
+    assert_eq!(concern["cube"]["cells"], all["cube"]["cells"], "jobs share the study area");
+    assert_eq!(concern["inputs"], all["inputs"], "the row accounting is about input rows");
+
+    std::fs::write(
+        s.path("nightly.toml"),
+        "inputs = [\"e.parquet\"]\nout = \"nightly\"\ndistricts = \"builtin\"\nmin_count = 3\n\n\
+         [[jobs]]\nname = \"all\"\n\n[[jobs]]\nname = \"concerns\"\nkind = \"concern\"\n\n\
+         [[jobs]]\nname = \"substance\"\ncategory = \"substance\"\n",
+    )
+    .unwrap();
+    s.run(&["analyze", "--config", "nightly.toml", "-q"]).ok();
+    assert_eq!(s.files_in("nightly"), ["all", "concerns", "rejects.parquet", "substance"]);
+    let totals: Vec<u64> = ["all", "concerns", "substance"]
+        .iter()
+        .map(|j| {
+            assert_eq!(s.files_in(&format!("nightly/{j}")), ["cube.parquet", "hotspots.geojson", "summary.json"]);
+            let sum = summary(&s.path(&format!("nightly/{j}")));
+            assert_eq!(sum["job"], *j);
+            assert_eq!(sum["parameters"]["min_count"], 3);
+            sum["cube"]["events"].as_u64().unwrap()
+        })
+        .collect();
+    assert!(totals[1] < totals[0] && totals[2] < totals[0] && totals[2] > 0);
+    // A flag on the command line wins over the file.
+    s.run(&["analyze", "--config", "nightly.toml", "--out", "flag", "--kind", "encounter", "-q"]).ok();
+    assert_eq!(summary(&s.path("flag"))["job"], "encounter");
+    // A bad configuration is a clear error.
+    std::fs::write(s.path("bad.toml"), "resolution = 8\nbins = \"week\"\n").unwrap();
+    let run = s.run(&["analyze", "--config", "bad.toml"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().contains("bad.toml: line 2") && run.stderr().contains("unknown field `bins`"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn a_cube_without_variation_warns_and_gives_no_pattern() {
+    let s = Scratch::new();
+    std::fs::write(
+        s.path("flat.csv"),
+        "lat,lon,occurred_at,kind\n60.17,24.94,2026-10-05T10:00:00Z,encounter\n60.17,24.94,2026-10-12T10:00:00Z,encounter\n",
+    )
+    .unwrap();
+    let run = s.run(&["analyze", "flat.csv", "--out", "o", "--until", "2026-10-19", "--steps", "2"]);
+    run.ok();
+    assert!(run.stderr().contains("warning: job all: the study area has no variation"), "{}", run.stderr());
+    let sum = summary(&s.path("o"));
+    assert_eq!(sum["patterns"]["no_pattern_detected"], 1);
+    assert_eq!(sum["warnings"].as_array().unwrap().len(), 1);
+    let l = layer(&s.path("o/hotspots.geojson"));
+    assert_eq!(l["features"][0]["properties"]["z"], 0.0);
+    assert_eq!(l["features"][0]["properties"]["p"], 1.0);
+}
