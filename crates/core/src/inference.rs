@@ -14,7 +14,8 @@ use crate::gi_star::GiStar;
 /// ```
 /// use hotspots_core::inference::bh_threshold;
 /// // m = 4: k/m·α = 0.0125, 0.025, 0.0375, 0.05.
-/// assert_eq!(bh_threshold(&[0.01, 0.04, 0.03, 0.2], 0.05), Some(0.04));
+/// assert_eq!(bh_threshold(&[0.01, 0.03, 0.02, 0.2], 0.05), Some(0.03));
+/// assert_eq!(bh_threshold(&[0.01, 0.04, 0.03, 0.2], 0.05), Some(0.01));
 /// assert_eq!(bh_threshold(&[0.02, 0.2], 0.01), None);
 /// ```
 pub fn bh_threshold(p: &[f64], alpha: f64) -> Option<f64> {
