@@ -1,20 +1,25 @@
-//! Criterion benchmarks of the cube path: the H3 indexing floor (h3o once per event), and the
-//! whole ingest → index → cube run on the built-in sample and on 1 M synthetic events, side by
-//! side so the engine's overhead over the floor shows as a ratio.
+//! Criterion benchmarks of the engine, side by side so figures read as ratios:
 //!
-//! `cargo bench --bench pipeline`
+//! - the H3 indexing floor (h3o once per event) next to the whole ingest → index → cube run on
+//!   1 M synthetic events and on the built-in sample;
+//! - the statistics: Gi* + Mann-Kendall + classification on a cube of 10,000 cells × 104 weekly
+//!   bins with k = 2 and a time window of 2, and 999 conditional permutations on the sample.
+//!
+//! `cargo bench --bench pipeline` (or `-- statistics` for one group).
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use h3o::{LatLng, Resolution};
+use hotspots_core::cube::SpaceTimeCube;
+use hotspots_core::emerging::{StatsParams, analyse};
 use hotspots_core::ingest::{IngestOptions, InputSource};
 use hotspots_core::jobs::JobSpec;
 use hotspots_core::output::DiscardRejects;
 use hotspots_core::pipeline::{CubeConfig, build_cube};
 use hotspots_core::progress::NoProgress;
 use hotspots_core::sample;
-use hotspots_core::time_bins::{BinSpec, BinStep, WindowStart};
+use hotspots_core::time_bins::{BinSpec, BinStep, TimeBins, WindowStart};
 use hotspots_synth::SynthConfig;
 use rayon::prelude::*;
 
@@ -76,5 +81,48 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(pipeline, benches);
+fn statistics(c: &mut Criterion) {
+    // 10,000 cells: the first 10,000 of a disk around Helsinki, in H3 order.
+    let centre = LatLng::new(60.2, 24.95).expect("valid").to_cell(Resolution::Eight);
+    let mut cells: Vec<h3o::CellIndex> = centre.grid_disk(58);
+    cells.sort_unstable();
+    cells.truncate(10_000);
+    let spec = BinSpec {
+        step: BinStep::Week,
+        start: WindowStart::Steps(104),
+        until: chrono::NaiveDate::from_ymd_opt(2026, 11, 2),
+        tz: chrono_tz::Europe::Helsinki,
+    };
+    let bins = TimeBins::build(&spec, None).expect("bins");
+    let mut cube = SpaceTimeCube::zeros(Resolution::Eight, cells, bins);
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for cell in 0..cube.cells().len() {
+        for bin in 0..104 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let count = if cell % 37 == 0 { state % 40 } else { state % 4 };
+            cube.add(cell, bin, count, count as f64);
+        }
+    }
+    let nd = vec![None; cube.cells().len()];
+    let params = StatsParams { k: 2, time_window: 2, ..Default::default() };
+    let mut group = c.benchmark_group("statistics");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(10_000 * 104));
+    group.bench_function("gi_mk_classify_10k_cells_104_weeks_k2_w2", |b| {
+        b.iter(|| black_box(analyse(&cube, &nd, &[], &params, "bench").expect("analyse").cells.len()))
+    });
+
+    let run = build_cube(&config(sample::events(), true), &NoProgress, &mut DiscardRejects).expect("sample");
+    let job = &run.jobs[0];
+    let perm = StatsParams { permutations: 999, seed: 1, ..Default::default() };
+    group.throughput(Throughput::Elements((job.cube.cells().len() * job.cube.bins().len()) as u64));
+    group.bench_function("permutations_999_builtin_sample", |b| {
+        b.iter(|| black_box(analyse(&job.cube, &run.cell_districts, &[], &perm, "bench").expect("analyse").p[0]))
+    });
+    group.finish();
+}
+
+criterion_group!(pipeline, benches, statistics);
 criterion_main!(pipeline);
