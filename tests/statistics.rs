@@ -180,7 +180,17 @@ fn jobs_select_events_and_a_config_file_runs_several_into_sub_folders() {
     let totals: Vec<u64> = ["all", "concerns", "substance"]
         .iter()
         .map(|j| {
-            assert_eq!(s.files_in(&format!("nightly/{j}")), ["cube.parquet", "hotspots.geojson", "summary.json"]);
+            assert_eq!(
+                s.files_in(&format!("nightly/{j}")),
+                [
+                    "cube.parquet",
+                    "districts.geojson",
+                    "hotspots.geojson",
+                    "hotspots.qml",
+                    "report.html",
+                    "summary.json"
+                ]
+            );
             let sum = summary(&s.path(&format!("nightly/{j}")));
             assert_eq!(sum["job"], *j);
             assert_eq!(sum["parameters"]["min_count"], 3);

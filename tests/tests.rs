@@ -6,5 +6,6 @@ mod harness;
 mod analyze_cube;
 mod bad_inputs;
 mod input_formats;
+mod layers;
 mod statistics;
 mod validate_and_synth;

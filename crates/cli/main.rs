@@ -9,15 +9,17 @@ mod progress;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Parser;
 use hotspots_core::emerging::{JobStats, analyse};
 use hotspots_core::event::RejectReason;
 use hotspots_core::ingest::{Categories, InputSource, ValidBatch, read_input};
-use hotspots_core::layers::HotspotLayer;
-use hotspots_core::output::{DiscardRejects, RejectSink, RejectWriter};
+use hotspots_core::layers::{DistrictLayer, HotspotLayer};
+use hotspots_core::output::{DiscardRejects, OutputSet, RejectSink, RejectWriter};
 use hotspots_core::pipeline::{CubeRun, InputAccount, build_cube};
 use hotspots_core::privacy::SmallCounts;
+use hotspots_core::qgis_style::hotspots_qml;
+use hotspots_core::report::Report;
 use hotspots_core::summary::{Summary, district_summaries};
 use hotspots_synth::SynthConfig;
 use rayon::prelude::*;
@@ -76,14 +78,13 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
     let statistics_ms = started.elapsed().as_millis() as u64;
 
     let started = Instant::now();
-    std::fs::create_dir_all(&config.out_dir)
-        .with_context(|| format!("{}: cannot create the output folder", config.out_dir.display()))?;
-    rejects.finish()?;
+    let mut outputs = OutputSet::new();
+    rejects.finish_into(&mut outputs)?;
     let small = SmallCounts::new(config.parameters.min_count);
     let mut summaries = Vec::new();
     for (job, stats) in run.jobs.iter().zip(&analysed) {
         let dir = if config.job_folders { config.out_dir.join(&job.spec.name) } else { config.out_dir.clone() };
-        job.cube.write_parquet(&dir.join("cube.parquet"), Some(stats))?;
+        job.cube.write_parquet(&mut outputs, &dir.join("cube.parquet"), Some(stats))?;
         let layer = HotspotLayer {
             job: &job.spec.name,
             scope: config.stats.scope.as_str(),
@@ -98,14 +99,29 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
             stats,
             small,
         };
-        layer.write(&dir.join("hotspots.geojson"))?;
+        layer.write(&mut outputs, &dir.join("hotspots.geojson"))?;
+        outputs.write_bytes(&dir.join("hotspots.qml"), hotspots_qml().as_bytes())?;
         let districts = district_summaries(job, stats, &run.cell_districts, config.stats.alpha, small);
+        if let Some(layer) = &config.cube.districts {
+            DistrictLayer { job: &job.spec.name, districts: layer, summaries: &districts }
+                .write(&mut outputs, &dir.join("districts.geojson"))?;
+        }
         let mut summary = Summary::of(&run, job, stats, districts, &config.district_names, config.parameters.clone());
         summary.timings_ms.insert("statistics".into(), statistics_ms);
+        Report {
+            summary: &summary,
+            cells: job.cube.cells(),
+            stats,
+            districts: config.cube.districts.as_ref(),
+            district_series: job.districts.iter().map(|d| d.series.clone()).collect(),
+            small,
+        }
+        .write(&mut outputs, &dir.join("report.html"))?;
         summary.timings_ms.insert("write".into(), started.elapsed().as_millis() as u64);
-        summary.write(&dir.join("summary.json"))?;
+        summary.write(&mut outputs, &dir.join("summary.json"))?;
         summaries.push((dir, summary));
     }
+    outputs.commit()?;
 
     for (_, summary) in &summaries {
         for warning in &summary.warnings {
@@ -134,7 +150,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
             let patterns: Vec<String> =
                 summary.patterns.iter().filter(|&(_, &n)| n > 0).map(|(p, n)| format!("{p} {n}")).collect();
             println!("  patterns: {}", patterns.join(", "));
-            println!("  wrote {}", dir.join("{cube.parquet,hotspots.geojson,summary.json}").display());
+            println!(
+                "  wrote {}",
+                dir.join("{hotspots,districts}.geojson, report.html, summary.json, cube.parquet").display()
+            );
         }
     }
     Ok(())

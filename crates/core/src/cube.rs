@@ -15,7 +15,7 @@ use parquet::file::properties::WriterProperties;
 
 use crate::emerging::JobStats;
 use crate::error::Result;
-use crate::output::write_atomically;
+use crate::output::OutputSet;
 use crate::time_bins::TimeBins;
 
 /// Counts per cell and bin. Cells are sorted by their H3 index; values are stored cell-major
@@ -128,14 +128,14 @@ impl SpaceTimeCube {
 
     /// Writes `cube.parquet`: one row per cell and bin, cells in H3 order, bins oldest first;
     /// with `stats`, each row's Gi* z, its p and its significance (+1 hot, −1 cold, 0 neither).
-    /// The file appears whole or not at all (temporary name, then rename).
-    pub fn write_parquet(&self, path: &Path, stats: Option<&JobStats>) -> Result<()> {
+    /// The file is staged in `set` and appears when the set is committed.
+    pub fn write_parquet(&self, set: &mut OutputSet, path: &Path, stats: Option<&JobStats>) -> Result<()> {
         let schema = Self::parquet_schema(stats.is_some());
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level")))
             .set_created_by(format!("hotspots {}", env!("CARGO_PKG_VERSION")))
             .build();
-        write_atomically(path, |file| {
+        set.write(path, |file| {
             let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props.clone()))?;
             let t = self.bins.len();
             let cells_per_group = (1 << 20) / t.max(1) + 1;

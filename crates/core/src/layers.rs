@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::emerging::JobStats;
 use crate::error::Result;
-use crate::output::write_bytes_atomically;
+use crate::output::OutputSet;
 use crate::privacy::SmallCounts;
 
 /// Rounds a coordinate to 6 decimals (about 0.1 m), as RFC 7946 recommends for precision.
@@ -30,6 +30,102 @@ pub fn cell_ring(cell: CellIndex) -> Vec<[f64; 2]> {
         ring.push(first);
     }
     ring
+}
+
+fn write_json(set: &mut OutputSet, path: &Path, value: &Value) -> Result<()> {
+    let mut text = serde_json::to_string(value).expect("layer serialises");
+    text.push('\n');
+    set.write_bytes(path, text.as_bytes())
+}
+
+/// Rounds and orients a polygon for RFC 7946: exterior ring counter-clockwise, holes clockwise,
+/// rings closed, positions rounded to 6 decimals.
+pub fn polygon_rings(polygon: &geo::Polygon<f64>) -> Vec<Vec<[f64; 2]>> {
+    use geo::orient::{Direction, Orient};
+    let oriented = polygon.orient(Direction::Default);
+    std::iter::once(oriented.exterior())
+        .chain(oriented.interiors())
+        .map(|ring| {
+            let mut r: Vec<[f64; 2]> = ring.coords().map(|c| [round6(c.x), round6(c.y)]).collect();
+            if r.first() != r.last()
+                && let Some(&first) = r.first()
+            {
+                r.push(first);
+            }
+            r
+        })
+        .collect()
+}
+
+/// What `districts.geojson` describes: one feature per district of the layer.
+pub struct DistrictLayer<'a> {
+    /// The job's name.
+    pub job: &'a str,
+    /// The districts layer.
+    pub districts: &'a crate::districts::Districts,
+    /// The job's per-district summaries, in layer order (a trailing `(none)` entry is ignored).
+    pub summaries: &'a [crate::summary::DistrictSummary],
+}
+
+impl DistrictLayer<'_> {
+    /// The FeatureCollection. Every feature has the same properties, one number per pattern
+    /// (`cells_new_hot_spot`, …), so GIS tools see one field type per column.
+    pub fn to_geojson(&self) -> Value {
+        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let features: Vec<Value> = self
+            .districts
+            .all()
+            .iter()
+            .zip(self.summaries)
+            .map(|(d, s)| {
+                let polygons: Vec<Vec<Vec<[f64; 2]>>> = d.shape.0.iter().map(polygon_rings).collect();
+                for p in polygons.iter().flat_map(|rings| rings.first()).flatten() {
+                    bbox[0] = bbox[0].min(p[0]);
+                    bbox[1] = bbox[1].min(p[1]);
+                    bbox[2] = bbox[2].max(p[0]);
+                    bbox[3] = bbox[3].max(p[1]);
+                }
+                let geometry = if polygons.len() == 1 {
+                    json!({"type": "Polygon", "coordinates": polygons[0]})
+                } else {
+                    json!({"type": "MultiPolygon", "coordinates": polygons})
+                };
+                let number = |v: Option<u64>| v.map_or(Value::Null, Value::from);
+                let last = match (s.encounters_last_bin, s.concerns_last_bin) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    _ => None,
+                };
+                let mut props = Map::new();
+                props.insert("name".into(), d.name.clone().into());
+                props.insert("municipality".into(), d.municipality.clone().into());
+                props.insert("job".into(), self.job.into());
+                props.insert("cells".into(), s.cells.into());
+                props.insert("encounters".into(), number(s.encounters));
+                props.insert("concerns".into(), number(s.concerns));
+                props.insert("encounters_last".into(), number(s.encounters_last_bin));
+                props.insert("concerns_last".into(), number(s.concerns_last_bin));
+                props.insert("count_last".into(), number(last));
+                props.insert("trend".into(), s.trend.direction.into());
+                props.insert("trend_tau".into(), json!(s.trend.tau));
+                props.insert("trend_p".into(), json!(s.trend.p));
+                for p in crate::patterns::Pattern::ALL {
+                    props.insert(format!("cells_{}", p.name()), s.patterns.get(p.name()).copied().unwrap_or(0).into());
+                }
+                props.insert("emerging".into(), s.emerging.into());
+                json!({"type": "Feature", "geometry": geometry, "properties": props})
+            })
+            .collect();
+        let mut collection = json!({"type": "FeatureCollection", "features": features});
+        if bbox[0].is_finite() {
+            collection["bbox"] = json!(bbox);
+        }
+        collection
+    }
+
+    /// Stages `districts.geojson` in `set`.
+    pub fn write(&self, set: &mut OutputSet, path: &Path) -> Result<()> {
+        write_json(set, path, &self.to_geojson())
+    }
 }
 
 /// What `hotspots.geojson` describes for each cell.
@@ -90,7 +186,10 @@ impl HotspotLayer<'_> {
                 props.insert("trend_p".into(), json!(s.trend.p));
                 props.insert("hot_bins".into(), s.hot_bins.into());
                 props.insert("cold_bins".into(), s.cold_bins.into());
-                props.insert("count_total".into(), publish(series.iter().sum()));
+                props.insert(
+                    "count_total".into(),
+                    self.small.publish_sum(series.iter().sum()).map_or(Value::Null, Value::from),
+                );
                 props.insert("count_last".into(), publish(series[t - 1]));
                 props.insert("series".into(), Value::Array(series.iter().map(|&v| publish(v)).collect()));
                 json!({
@@ -107,11 +206,9 @@ impl HotspotLayer<'_> {
         collection
     }
 
-    /// Writes `hotspots.geojson` atomically.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        let mut text = serde_json::to_string(&self.to_geojson()).expect("layer serialises");
-        text.push('\n');
-        write_bytes_atomically(path, text.as_bytes())
+    /// Stages `hotspots.geojson` in `set`.
+    pub fn write(&self, set: &mut OutputSet, path: &Path) -> Result<()> {
+        write_json(set, path, &self.to_geojson())
     }
 }
 

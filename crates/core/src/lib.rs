@@ -48,6 +48,8 @@ pub mod patterns;
 pub mod pipeline;
 pub mod privacy;
 pub mod progress;
+pub mod qgis_style;
+pub mod report;
 pub mod sample;
 pub mod study_area;
 pub mod summary;

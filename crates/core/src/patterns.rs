@@ -127,6 +127,32 @@ impl Pattern {
         self.texts().4
     }
 
+    /// The map colour, `#rrggbb`, as ArcGIS users know the patterns: reds for hot spots (darkest
+    /// for intensifying, tan for historical), the same shades of blue for cold spots, light grey
+    /// for no pattern. Used by the QGIS style and the report.
+    pub fn colour(self) -> &'static str {
+        use Pattern::*;
+        match self {
+            NewHotSpot => "#e31a1c",
+            ConsecutiveHotSpot => "#fb6a4a",
+            IntensifyingHotSpot => "#99000d",
+            PersistentHotSpot => "#cb181d",
+            DiminishingHotSpot => "#fc9272",
+            SporadicHotSpot => "#fcbba1",
+            OscillatingHotSpot => "#f4a582",
+            HistoricalHotSpot => "#d8b48a",
+            NewColdSpot => "#1f78b4",
+            ConsecutiveColdSpot => "#6baed6",
+            IntensifyingColdSpot => "#08306b",
+            PersistentColdSpot => "#2171b5",
+            DiminishingColdSpot => "#9ecae1",
+            SporadicColdSpot => "#c6dbef",
+            OscillatingColdSpot => "#92c5de",
+            HistoricalColdSpot => "#a6b8c8",
+            NoPatternDetected => "#d9d9d9",
+        }
+    }
+
     /// Parses a snake_case name.
     pub fn from_name(name: &str) -> Option<Pattern> {
         Pattern::ALL.iter().copied().find(|p| p.name() == name)

@@ -13,7 +13,7 @@ use crate::emerging::{JobStats, ScopeUnit, StatsParams};
 use crate::error::Result;
 use crate::local_time::date_of_day;
 use crate::mann_kendall::MannKendall;
-use crate::output::write_bytes_atomically;
+use crate::output::OutputSet;
 use crate::pipeline::{CubeRun, InputAccount, JobCube};
 use crate::privacy::SmallCounts;
 
@@ -87,7 +87,7 @@ pub struct CubeSummary {
     pub cells_with_events: usize,
     /// The job's events in the cube.
     pub events: u64,
-    /// Events per bin, oldest first (suppressed below `--min-count`).
+    /// Events per bin, oldest first (suppressed below `--min-count`, rounded to a multiple of it).
     pub events_per_bin: Vec<Option<u64>>,
 }
 
@@ -118,7 +118,8 @@ impl TrendSummary {
     }
 }
 
-/// One district's summary for a job. Counts below `--min-count` are `null`.
+/// One district's summary for a job. Counts below `--min-count` are `null`; the others are
+/// rounded to a multiple of it (secondary protection, see [`crate::privacy`]).
 #[derive(Clone, Debug, Serialize)]
 pub struct DistrictSummary {
     /// Name (`(none)` for accepted events outside every district).
@@ -221,10 +222,10 @@ pub fn district_summaries(
                 name: tally.name.clone(),
                 municipality: tally.municipality.clone(),
                 cells: tally.cells,
-                encounters: small.publish(tally.encounters),
-                concerns: small.publish(tally.concerns),
-                encounters_last_bin: small.publish(tally.encounters_last_bin),
-                concerns_last_bin: small.publish(tally.concerns_last_bin),
+                encounters: small.publish_sum(tally.encounters),
+                concerns: small.publish_sum(tally.concerns),
+                encounters_last_bin: small.publish_sum(tally.encounters_last_bin),
+                concerns_last_bin: small.publish_sum(tally.concerns_last_bin),
                 trend: TrendSummary::of(&crate::mann_kendall::mann_kendall(&series), alpha),
                 patterns,
                 emerging,
@@ -276,7 +277,7 @@ impl Summary {
                 bins: t,
                 cells_with_events: (0..cube.cells().len()).filter(|&c| cube.series(c).iter().any(|&v| v > 0)).count(),
                 events: cube.total_count(),
-                events_per_bin: cube.totals_per_bin().into_iter().map(|v| small.publish(v)).collect(),
+                events_per_bin: cube.totals_per_bin().into_iter().map(|v| small.publish_sum(v)).collect(),
             },
             trend: TrendSummary::of(&stats.overall_trend, alpha),
             patterns: stats.pattern_counts(),
@@ -299,10 +300,10 @@ impl Summary {
         }
     }
 
-    /// Writes the summary as pretty JSON, atomically.
-    pub fn write(&self, path: &Path) -> Result<()> {
+    /// Stages the summary as pretty JSON in `set`.
+    pub fn write(&self, set: &mut OutputSet, path: &Path) -> Result<()> {
         let mut text = serde_json::to_string_pretty(self).expect("summary serialises");
         text.push('\n');
-        write_bytes_atomically(path, text.as_bytes())
+        set.write_bytes(path, text.as_bytes())
     }
 }
