@@ -84,7 +84,7 @@ impl Projection {
 }
 
 fn sparkline(values: &[Option<u64>]) -> String {
-    let (w, h) = (160.0, 28.0);
+    let (w, h) = (120.0, 26.0);
     let max = values.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
     let n = values.len().max(2) as f64 - 1.0;
     let mut segments = Vec::new();
