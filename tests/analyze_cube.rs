@@ -105,8 +105,10 @@ fn the_built_in_sample_runs_with_no_input_from_any_folder() {
             "districts.geojson",
             "hotspots.geojson",
             "hotspots.qml",
+            "patrol_areas.geojson",
             "rejects.parquet",
             "report.html",
+            "service_gaps.geojson",
             "summary.json"
         ]
     );

@@ -26,7 +26,7 @@ fn json_type(v: &serde_json::Value) -> &'static str {
 }
 
 /// Checks RFC 7946 and one type per property; returns the number of features.
-fn check_layer(layer: &serde_json::Value) -> usize {
+pub(crate) fn check_layer(layer: &serde_json::Value) -> usize {
     assert_eq!(layer["type"], "FeatureCollection");
     assert!(layer.get("crs").is_none(), "no crs member");
     let bbox: Vec<f64> = layer["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
@@ -80,6 +80,8 @@ fn layers_follow_rfc_7946_and_keep_one_type_per_property() {
     assert_eq!(check_layer(&hot), 1027);
     let districts = read_json(&s.path("o/districts.geojson"));
     assert_eq!(check_layer(&districts), 15);
+    check_layer(&read_json(&s.path("o/patrol_areas.geojson")));
+    check_layer(&read_json(&s.path("o/service_gaps.geojson")));
     let first = &hot["features"][0]["properties"];
     let names: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
     for key in [
@@ -167,7 +169,14 @@ fn no_event_id_coordinate_or_time_appears_in_any_published_output() {
         ],
     );
     s.run(&["analyze", "e.parquet", "--districts", "builtin", "--out", "o", "-q"]).ok();
-    let published = ["hotspots.geojson", "districts.geojson", "summary.json", "report.html", "hotspots.qml"];
+    let published = [
+        "hotspots.geojson",
+        "districts.geojson",
+        "patrol_areas.geojson",
+        "summary.json",
+        "report.html",
+        "hotspots.qml",
+    ];
     for file in published {
         let bytes = std::fs::read(s.path(&format!("o/{file}"))).unwrap();
         let text = String::from_utf8_lossy(&bytes);

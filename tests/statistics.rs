@@ -187,6 +187,7 @@ fn jobs_select_events_and_a_config_file_runs_several_into_sub_folders() {
                     "districts.geojson",
                     "hotspots.geojson",
                     "hotspots.qml",
+                    "patrol_areas.geojson",
                     "report.html",
                     "summary.json"
                 ]

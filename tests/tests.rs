@@ -7,5 +7,6 @@ mod analyze_cube;
 mod bad_inputs;
 mod input_formats;
 mod layers;
+mod patrol;
 mod statistics;
 mod validate_and_synth;

@@ -80,6 +80,10 @@ pub struct AnalyzeArgs {
     /// analysis mask. `builtin` for the bundled Helsinki/Vantaa layer (the default with no INPUT).
     #[arg(long, value_name = "FILE")]
     pub districts: Option<PathBuf>,
+    /// Service points GeoJSON (points with `name`, `type`): distances from patrol areas and hot
+    /// cells to the nearest one. `builtin` for the bundled examples (the default with no INPUT).
+    #[arg(long, value_name = "FILE")]
+    pub services: Option<PathBuf>,
     /// H3 resolution of the cells, 0–15 (8 ≈ 0.74 km²) [default: 8].
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=15))]
     pub resolution: Option<u8>,
@@ -120,6 +124,15 @@ pub struct AnalyzeArgs {
     /// Published counts below N are suppressed (null) [default: 5].
     #[arg(long, value_name = "N", help_heading = "Statistics")]
     pub min_count: Option<u64>,
+    /// Outreach pairs to share the top patrol areas among [default: 4].
+    #[arg(long, value_name = "N", help_heading = "Patrol planning")]
+    pub teams: Option<usize>,
+    /// A patrol area farther than this from every service is a service gap, metres [default: 1000].
+    #[arg(long, value_name = "M", help_heading = "Patrol planning")]
+    pub service_gap_m: Option<f64>,
+    /// Largest walkable patrol area; larger hot areas are split, km² [default: 2].
+    #[arg(long, value_name = "KM2", help_heading = "Patrol planning")]
+    pub max_patrol_km2: Option<f64>,
     /// Analyse only this kind of event [default: all].
     #[arg(long, value_name = "KIND", value_parser = ["all", "encounter", "concern"], help_heading = "Jobs")]
     pub kind: Option<String>,

@@ -14,8 +14,10 @@ use hotspots_core::event::Kind;
 use hotspots_core::ingest::{ColumnMapping, IngestOptions, InputSource};
 use hotspots_core::jobs::JobSpec;
 use hotspots_core::local_time::parse_time_zone;
+use hotspots_core::patrol::PatrolParams;
 use hotspots_core::pipeline::CubeConfig;
 use hotspots_core::sample;
+use hotspots_core::services::Services;
 use hotspots_core::summary::RunParameters;
 use hotspots_core::time_bins::{BinSpec, BinStep, WindowStart};
 use serde::Deserialize;
@@ -29,6 +31,10 @@ pub struct ConfigFile {
     inputs: Option<Vec<PathBuf>>,
     out: Option<PathBuf>,
     districts: Option<PathBuf>,
+    services: Option<PathBuf>,
+    teams: Option<usize>,
+    service_gap_m: Option<f64>,
+    max_patrol_km2: Option<f64>,
     resolution: Option<u8>,
     bin: Option<String>,
     steps: Option<u32>,
@@ -96,6 +102,10 @@ pub struct AnalyzeConfig {
     pub cube: CubeConfig,
     /// The statistics.
     pub stats: StatsParams,
+    /// The patrol plan.
+    pub patrol: PatrolParams,
+    /// The services layer.
+    pub services: Option<Services>,
     /// The output folder.
     pub out_dir: PathBuf,
     /// The parameters as recorded in summary.json.
@@ -216,6 +226,17 @@ impl AnalyzeConfig {
             Some(p) => (Some(Districts::from_path(p)?), p.display().to_string()),
             None => (None, String::new()),
         };
+        let services_path = match (&args.services, &file.services) {
+            (Some(p), _) => Some(p.clone()),
+            (None, Some(p)) => Some(rel(p)),
+            (None, None) if input_paths.is_empty() => Some(PathBuf::from("builtin")),
+            (None, None) => None,
+        };
+        let services = match &services_path {
+            Some(p) if is_builtin(p) => Some(Services::from_geojson(sample::SERVICES_GEOJSON, sample::SERVICES_NAME)?),
+            Some(p) => Some(Services::from_path(p)?),
+            None => None,
+        };
         let district_names: Vec<String> =
             districts.as_ref().map(|d| d.all().iter().map(|d| d.name.clone()).collect()).unwrap_or_default();
 
@@ -266,6 +287,17 @@ impl AnalyzeConfig {
         hotspots_core::jobs::check_jobs(&jobs)?;
 
         let min_count = args.min_count.or(file.min_count).unwrap_or(5);
+        let patrol = PatrolParams {
+            max_area_km2: args.max_patrol_km2.or(file.max_patrol_km2).unwrap_or(2.0),
+            recent_bins: 4,
+            teams: args.teams.or(file.teams).unwrap_or(4),
+            service_gap_m: args.service_gap_m.or(file.service_gap_m).unwrap_or(1000.0),
+            alpha: stats.alpha,
+            min_count,
+        };
+        if !(patrol.max_area_km2 > 0.0 && patrol.service_gap_m >= 0.0) {
+            bail!("--max-patrol-km2 must be above 0 and --service-gap-m at least 0");
+        }
         let parameters = RunParameters {
             resolution: resolution_number,
             bin: step.as_str().to_string(),
@@ -277,12 +309,17 @@ impl AnalyzeConfig {
             columns: column_record(&ingest.columns),
             statistics: stats.clone(),
             min_count,
+            services: services_path
+                .as_ref()
+                .map(|p| if is_builtin(p) { sample::SERVICES_NAME.to_string() } else { p.display().to_string() }),
         };
         let bins = BinSpec { step, start, until, tz: ingest.tz };
         let job_folders = jobs.len() > 1;
         Ok(AnalyzeConfig {
             cube: CubeConfig { inputs, ingest, districts, districts_name, resolution, bins, jobs },
             stats,
+            patrol,
+            services,
             out_dir: args.out.clone().or(file.out.as_ref().map(rel)).unwrap_or_else(|| PathBuf::from("out")),
             parameters,
             district_names,

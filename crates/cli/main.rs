@@ -14,8 +14,9 @@ use clap::Parser;
 use hotspots_core::emerging::{JobStats, analyse};
 use hotspots_core::event::RejectReason;
 use hotspots_core::ingest::{Categories, InputSource, ValidBatch, read_input};
-use hotspots_core::layers::{DistrictLayer, HotspotLayer};
+use hotspots_core::layers::{DistrictLayer, HotspotLayer, PatrolLayer};
 use hotspots_core::output::{DiscardRejects, OutputSet, RejectSink, RejectWriter};
+use hotspots_core::patrol::plan;
 use hotspots_core::pipeline::{CubeRun, InputAccount, build_cube};
 use hotspots_core::privacy::SmallCounts;
 use hotspots_core::qgis_style::hotspots_qml;
@@ -98,8 +99,35 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
             bins: job.cube.bins().len(),
             stats,
             small,
+            nearest_service_m: config.services.as_ref().map(|services| {
+                job.cube
+                    .cells()
+                    .iter()
+                    .enumerate()
+                    .map(|(c, &cell)| {
+                        if stats.cells[c].pattern.code() <= 0 {
+                            return None;
+                        }
+                        let (lon, lat) = hotspots_core::study_area::cell_centre(cell);
+                        services.nearest(lon, lat).map(|(_, d)| d)
+                    })
+                    .collect()
+            }),
         };
         layer.write(&mut outputs, &dir.join("hotspots.geojson"))?;
+        let areas = plan(job, stats, &run.cell_districts, config.services.as_ref(), &config.patrol);
+        let patrol_layer = |gaps_only| PatrolLayer {
+            job: &job.spec.name,
+            areas: &areas,
+            district_names: &config.district_names,
+            small,
+            service_gap_m: config.patrol.service_gap_m,
+            gaps_only,
+        };
+        patrol_layer(false).write(&mut outputs, &dir.join("patrol_areas.geojson"))?;
+        if config.services.is_some() {
+            patrol_layer(true).write(&mut outputs, &dir.join("service_gaps.geojson"))?;
+        }
         outputs.write_bytes(&dir.join("hotspots.qml"), hotspots_qml().as_bytes())?;
         let districts = district_summaries(job, stats, &run.cell_districts, config.stats.alpha, small);
         if let Some(layer) = &config.cube.districts {
@@ -115,6 +143,9 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
             districts: config.cube.districts.as_ref(),
             district_series: job.districts.iter().map(|d| d.series.clone()).collect(),
             small,
+            patrol: &areas,
+            patrol_params: &config.patrol,
+            district_names: &config.district_names,
         }
         .write(&mut outputs, &dir.join("report.html"))?;
         summary.timings_ms.insert("write".into(), started.elapsed().as_millis() as u64);

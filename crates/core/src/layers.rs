@@ -128,6 +128,115 @@ impl DistrictLayer<'_> {
     }
 }
 
+/// `patrol_areas.geojson` (every area) or `service_gaps.geojson` (areas farther than the gap
+/// distance from any service): ranked patrol areas with their dissolved outlines.
+pub struct PatrolLayer<'a> {
+    /// The job's name.
+    pub job: &'a str,
+    /// The areas, by rank.
+    pub areas: &'a [crate::patrol::PatrolArea],
+    /// District names (layer order).
+    pub district_names: &'a [String],
+    /// The small-count rule.
+    pub small: SmallCounts,
+    /// The service-gap distance, metres.
+    pub service_gap_m: f64,
+    /// Only the service gaps.
+    pub gaps_only: bool,
+}
+
+impl PatrolLayer<'_> {
+    /// The FeatureCollection.
+    pub fn to_geojson(&self) -> Value {
+        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let solvent = h3o::geom::SolventBuilder::new().build();
+        let features: Vec<Value> = self
+            .areas
+            .iter()
+            .filter(|a| !self.gaps_only || a.service_gap(self.service_gap_m) == Some(true))
+            .map(|a| {
+                let shape =
+                    solvent.dissolve(a.cells.iter().copied()).unwrap_or_else(|_| geo::MultiPolygon::new(vec![]));
+                let polygons: Vec<Vec<Vec<[f64; 2]>>> = shape.0.iter().map(polygon_rings).collect();
+                for p in polygons.iter().flat_map(|rings| rings.first()).flatten() {
+                    bbox[0] = bbox[0].min(p[0]);
+                    bbox[1] = bbox[1].min(p[1]);
+                    bbox[2] = bbox[2].max(p[0]);
+                    bbox[3] = bbox[3].max(p[1]);
+                }
+                let geometry = if polygons.len() == 1 {
+                    json!({"type": "Polygon", "coordinates": polygons[0]})
+                } else {
+                    json!({"type": "MultiPolygon", "coordinates": polygons})
+                };
+                let shown = self.small.publish_sum(a.recent_events).is_some();
+                let mut props = Map::new();
+                props.insert("rank".into(), a.rank.into());
+                props.insert("score".into(), json!((a.score * 10.0).round() / 10.0));
+                props.insert("team".into(), a.team.map_or(Value::Null, Value::from));
+                props.insert("job".into(), self.job.into());
+                props.insert(
+                    "district".into(),
+                    a.district.and_then(|d| self.district_names.get(d)).map_or(Value::Null, |n| n.clone().into()),
+                );
+                props.insert("categories".into(), Value::Array(a.categories.iter().map(|p| p.name().into()).collect()));
+                props.insert("cells".into(), a.cells.len().into());
+                props.insert("area_km2".into(), json!((a.area_km2 * 100.0).round() / 100.0));
+                props.insert(
+                    "expected_per_week".into(),
+                    if shown { json!((a.expected_per_week * 10.0).round() / 10.0) } else { Value::Null },
+                );
+                let peak = |v: Option<usize>| if shown { v.map_or(Value::Null, Value::from) } else { Value::Null };
+                props.insert(
+                    "peak_weekday".into(),
+                    if shown {
+                        a.peak_weekday.map_or(Value::Null, |d| crate::patrol::WEEKDAYS[d].into())
+                    } else {
+                        Value::Null
+                    },
+                );
+                props.insert("peak_hour".into(), peak(a.peak_hour));
+                props.insert(
+                    "peak_outside_office_hours".into(),
+                    if shown { a.peak_outside_office_hours().map_or(Value::Null, Value::from) } else { Value::Null },
+                );
+                let profile: Vec<Value> = (0..7)
+                    .map(|d| {
+                        Value::Array(
+                            (0..24)
+                                .map(|h| self.small.publish(a.profile[d * 24 + h]).map_or(Value::Null, Value::from))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                props.insert("profile".into(), Value::Array(profile));
+                props.insert(
+                    "nearest_service".into(),
+                    a.nearest_service.as_ref().map_or(Value::Null, |(n, _)| n.clone().into()),
+                );
+                props.insert(
+                    "nearest_service_m".into(),
+                    a.nearest_service.as_ref().map_or(Value::Null, |(_, d)| json!(d.round())),
+                );
+                props.insert("service_gap".into(), a.service_gap(self.service_gap_m).map_or(Value::Null, Value::from));
+                props.insert("unmet_concern".into(), a.unmet_concern.into());
+                props.insert("unmet_concern_p".into(), json!(a.unmet_concern_p));
+                json!({"type": "Feature", "geometry": geometry, "properties": props})
+            })
+            .collect();
+        let mut collection = json!({"type": "FeatureCollection", "features": features});
+        if bbox[0].is_finite() {
+            collection["bbox"] = json!(bbox);
+        }
+        collection
+    }
+
+    /// Stages the layer in `set`.
+    pub fn write(&self, set: &mut OutputSet, path: &Path) -> Result<()> {
+        write_json(set, path, &self.to_geojson())
+    }
+}
+
 /// What `hotspots.geojson` describes for each cell.
 pub struct HotspotLayer<'a> {
     /// The job's name.
@@ -146,6 +255,9 @@ pub struct HotspotLayer<'a> {
     pub stats: &'a JobStats,
     /// The small-count rule.
     pub small: SmallCounts,
+    /// Geodesic distance from each hot cell's centre to the nearest service, metres (`None`
+    /// for cells without a hot pattern); absent without a services layer.
+    pub nearest_service_m: Option<Vec<Option<f64>>>,
 }
 
 impl HotspotLayer<'_> {
@@ -192,6 +304,9 @@ impl HotspotLayer<'_> {
                 );
                 props.insert("count_last".into(), publish(series[t - 1]));
                 props.insert("series".into(), Value::Array(series.iter().map(|&v| publish(v)).collect()));
+                if let Some(distances) = &self.nearest_service_m {
+                    props.insert("nearest_service_m".into(), distances[c].map_or(Value::Null, |d| json!(d.round())));
+                }
                 json!({
                     "type": "Feature",
                     "geometry": {"type": "Polygon", "coordinates": [ring]},

@@ -104,6 +104,11 @@ pub struct JobCube {
     /// Its events per district (layer order), then those in no district; empty without a
     /// districts layer.
     pub districts: Vec<DistrictTally>,
+    /// Concern reports per (cell, bin), cell-major like the cube.
+    pub concerns: Vec<u64>,
+    /// Per cell, events per local weekday (Monday first) × hour over the last
+    /// [`PROFILE_DAYS`] days of the window (`7 × 24` values, cell-major).
+    pub profile: Vec<u32>,
 }
 
 /// What a cube run produces.
@@ -126,12 +131,17 @@ struct DayTally {
     out_area: u64,
 }
 
-/// One job's per-day aggregates: (cell, local day) → (count, weight sum), and
-/// (district, local day) → events per kind.
+/// Days of events kept for the weekday × hour profile, counted back from the end of the window.
+pub const PROFILE_DAYS: i32 = 84;
+
+/// One job's per-day aggregates: (cell, local day) → (count, weight sum, concern reports);
+/// (district, local day) → events per kind; and for recent days, (cell, local day) → events per
+/// local hour. The last is pruned as newer days arrive, so it stays bounded.
 #[derive(Default)]
 struct JobDays {
-    cell_days: HashMap<(CellIndex, i32), (u64, f64)>,
+    cell_days: HashMap<(CellIndex, i32), (u64, f64, u64)>,
     district_days: HashMap<(usize, i32), [u64; 2]>,
+    hours: HashMap<(CellIndex, i32), [u32; 24]>,
 }
 
 /// Per-day aggregates, the engine's only per-run memory besides the cubes: per job, (cell,
@@ -145,9 +155,18 @@ struct Aggregates {
     all_job: Option<usize>,
     any_event: HashSet<(CellIndex, i32)>,
     file_days: BTreeMap<i32, DayTally>,
+    /// The latest local day seen, and the day before which hourly profiles are pruned.
+    latest_day: i32,
+    /// `--until` as a local day, when given (profiles are kept for the days before it).
+    until_day: Option<i32>,
 }
 
 impl Aggregates {
+    fn profile_floor(&self) -> i32 {
+        let end = self.until_day.map_or(self.latest_day + 1, |u| u.min(self.latest_day + 1));
+        end.saturating_sub(PROFILE_DAYS)
+    }
+
     fn add_batch(
         &mut self,
         batch: &ValidBatch,
@@ -171,7 +190,9 @@ impl Aggregates {
                 },
             )
             .collect();
+        let mut clock = clock.clone();
         for (e, &(cell, day, district)) in batch.events.iter().zip(&indexed) {
+            self.latest_day = self.latest_day.max(day);
             let in_area = self.mask.as_ref().is_none_or(|m| m.contains_key(&cell));
             let tally = self.file_days.entry(day).or_default();
             if !in_area {
@@ -182,15 +203,30 @@ impl Aggregates {
             if self.all_job.is_none() {
                 self.any_event.insert((cell, day));
             }
+            let floor = self.profile_floor();
             for (j, job) in self.jobs.iter_mut().enumerate() {
                 if !matcher.matches(j, e) {
                     continue;
                 }
-                let agg = job.cell_days.entry((cell, day)).or_insert((0, 0.0));
+                let agg = job.cell_days.entry((cell, day)).or_insert((0, 0.0, 0));
                 agg.0 += 1;
                 agg.1 += e.weight;
+                if e.kind == Kind::Concern {
+                    agg.2 += 1;
+                }
+                if day >= floor {
+                    let hour =
+                        (clock.local_us(e.time_us).rem_euclid(crate::local_time::DAY_US) / 3_600_000_000) as usize;
+                    job.hours.entry((cell, day)).or_insert([0; 24])[hour.min(23)] += 1;
+                }
                 let key = (district.unwrap_or(usize::MAX), day);
                 job.district_days.entry(key).or_default()[e.kind.index()] += 1;
+            }
+        }
+        let floor = self.profile_floor();
+        for job in &mut self.jobs {
+            if job.hours.keys().any(|&(_, d)| d < floor) {
+                job.hours.retain(|&(_, d), _| d >= floor);
             }
         }
     }
@@ -212,6 +248,8 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         all_job: config.jobs.iter().position(|j| j.kind.is_none() && j.category.is_none()),
         any_event: HashSet::new(),
         file_days: BTreeMap::new(),
+        latest_day: i32::MIN / 2,
+        until_day: config.bins.until.map(crate::local_time::day_number),
     };
     let mut matcher = JobMatcher::new(&config.jobs);
     timings.push(("study_area".to_string(), started.elapsed().as_millis() as u64));
@@ -307,12 +345,28 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         .zip(agg.jobs)
         .map(|(spec, days)| {
             let mut cube = template.clone();
+            let t = bins.len();
+            let mut concerns = vec![0u64; cube.cells().len() * t];
             // Fill in a fixed order so the weight sums are bit-identical from run to run.
             let mut entries: Vec<_> = days.cell_days.into_iter().collect();
             entries.sort_unstable_by_key(|&(key, _)| key);
-            for ((cell, day), (count, weight)) in entries {
+            for ((cell, day), (count, weight, concern)) in entries {
                 if let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) {
                     cube.add(c, b, count, weight);
+                    concerns[c * t + b] += concern;
+                }
+            }
+            let mut profile = vec![0u32; cube.cells().len() * 168];
+            let profile_from = bins.end_day() - PROFILE_DAYS;
+            for ((cell, day), hours) in days.hours {
+                if day < profile_from || bins.bin_of_day(day).is_none() {
+                    continue;
+                }
+                let Some(c) = cube.cell_position(cell) else { continue };
+                // 1970-01-01 was a Thursday: weekday 3 counting from Monday.
+                let weekday = (day + 3).rem_euclid(7) as usize;
+                for (h, n) in hours.iter().enumerate() {
+                    profile[c * 168 + weekday * 24 + h] += n;
                 }
             }
             let districts = config
@@ -320,7 +374,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
                 .as_ref()
                 .map(|layer| district_tallies(layer, &cell_districts, &days.district_days, &bins))
                 .unwrap_or_default();
-            JobCube { spec: spec.clone(), cube, districts }
+            JobCube { spec: spec.clone(), cube, districts, concerns, profile }
         })
         .collect();
     timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));

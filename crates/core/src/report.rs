@@ -13,6 +13,7 @@ use crate::districts::Districts;
 use crate::emerging::JobStats;
 use crate::error::Result;
 use crate::output::OutputSet;
+use crate::patrol::{PatrolArea, PatrolParams, WEEKDAYS};
 use crate::patterns::Pattern;
 use crate::privacy::SmallCounts;
 use crate::summary::Summary;
@@ -47,6 +48,12 @@ pub struct Report<'a> {
     pub district_series: Vec<Vec<u64>>,
     /// The small-count rule.
     pub small: SmallCounts,
+    /// The ranked patrol areas.
+    pub patrol: &'a [PatrolArea],
+    /// The plan's parameters.
+    pub patrol_params: &'a PatrolParams,
+    /// District names (layer order).
+    pub district_names: &'a [String],
 }
 
 /// An equirectangular projection of a lon/lat box onto the map's pixels, shrunk in longitude by
@@ -173,11 +180,81 @@ svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }
             scope = s.parameters.statistics.scope.as_str(),
             version = escape(&s.version),
         );
+        self.patrol_section(&mut html);
         self.map_section(&mut html);
         self.districts_section(&mut html);
         self.run_section(&mut html);
         html.push_str("</main>\n</body>\n</html>\n");
         html
+    }
+
+    fn patrol_section(&self, html: &mut String) {
+        let params = self.patrol_params;
+        html.push_str("<section class=\"full\"><h2>Next week's patrol areas</h2>\n");
+        if self.patrol.is_empty() {
+            html.push_str(
+                "<p class=\"muted\">No cell has a hot-spot pattern: no patrol area to propose.</p></section>\n",
+            );
+            return;
+        }
+        html.push_str("<table><thead><tr><th>#</th><th>Team</th><th>District</th><th>Why</th><th class=\"n\">Expected / week</th><th>When (peak)</th><th class=\"n\">Nearest service</th><th>Flags</th></tr></thead><tbody>\n");
+        for a in self.patrol.iter().take(4 * params.teams.max(1)) {
+            let shown = self.small.publish_sum(a.recent_events).is_some();
+            let why: Vec<String> =
+                a.categories.iter().filter(|p| p.code() > 0).map(|p| escape(p.arcgis_label())).collect();
+            let when = match (shown, a.peak_weekday, a.peak_hour) {
+                (true, Some(d), Some(h)) => {
+                    let office = if a.peak_outside_office_hours() == Some(true) {
+                        " <span class=\"tag\">outside office hours</span>"
+                    } else {
+                        ""
+                    };
+                    format!("{} {h:02}–{:02}{office}", WEEKDAYS[d], (h + 1) % 24)
+                }
+                _ => "–".into(),
+            };
+            let expected = if shown {
+                format!("{:.1}", a.expected_per_week)
+            } else {
+                format!("&lt;&nbsp;{}", self.small.min_count())
+            };
+            let service = match &a.nearest_service {
+                Some((name, d)) => format!("{:.0} m <span class=\"muted\">{}</span>", d, escape(name)),
+                None => "–".into(),
+            };
+            let mut flags = Vec::new();
+            if a.service_gap(params.service_gap_m) == Some(true) {
+                flags.push("<span class=\"tag\">service gap</span>");
+            }
+            if a.unmet_concern {
+                flags.push("<span class=\"tag\">unmet concern</span>");
+            }
+            let _ = writeln!(
+                html,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{expected}</td><td class=\"nw\">{when}</td><td class=\"n\">{service}</td><td>{}</td></tr>",
+                a.rank,
+                a.team.map_or("–".to_string(), |t| t.to_string()),
+                escape(a.district.and_then(|d| self.district_names.get(d)).map(String::as_str).unwrap_or("–")),
+                why.join(", "),
+                flags.join(" ")
+            );
+        }
+        html.push_str("</tbody></table>\n");
+        let mut teams = String::new();
+        for t in 1..=params.teams {
+            let mine: Vec<&PatrolArea> = self.patrol.iter().filter(|a| a.team == Some(t)).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let load: f64 = mine.iter().map(|a| a.expected_per_week).sum();
+            let ranks: Vec<String> = mine.iter().map(|a| a.rank.to_string()).collect();
+            let _ = write!(teams, "Team {t}: areas {} (≈ {load:.0} events a week). ", ranks.join(", "));
+        }
+        let _ = writeln!(
+            html,
+            "<p class=\"muted\">{teams}Areas are contiguous hot-spot cells split into walkable pieces of at most {} km²; emerging patterns rank first (new, intensifying, consecutive), then persistent, then the rest. Expected events come from the last {} bins; the peak from the last 84 days. Office hours: Monday–Friday 08–16. Service gap: nearest service farther than {} m.</p></section>",
+            params.max_area_km2, params.recent_bins, params.service_gap_m
+        );
     }
 
     fn map_section(&self, html: &mut String) {

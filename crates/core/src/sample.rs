@@ -17,6 +17,9 @@ pub const EVENTS_NAME: &str = "<built-in sample>";
 /// The name the built-in districts go by.
 pub const DISTRICTS_NAME: &str = "<built-in districts>";
 
+/// The name the built-in services go by.
+pub const SERVICES_NAME: &str = "<built-in services>";
+
 /// The built-in sample as an input.
 pub fn events() -> crate::ingest::InputSource {
     crate::ingest::InputSource::Embedded { name: EVENTS_NAME.to_string(), bytes: EVENTS_PARQUET }

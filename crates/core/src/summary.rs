@@ -40,6 +40,8 @@ pub struct RunParameters {
     pub statistics: StatsParams,
     /// `--min-count`: published counts below it are suppressed.
     pub min_count: u64,
+    /// The services layer, when one was given.
+    pub services: Option<String>,
 }
 
 /// The time window the cube covers.
