@@ -105,3 +105,42 @@ fn a_bigger_walking_limit_makes_fewer_larger_areas() {
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("missing.geojson"));
 }
+
+#[test]
+fn the_backtest_scores_three_methods_on_the_same_bins_and_budget() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "50000", "--weeks", "30", "--seed", "4", "--out", "e.parquet", "-q"]).ok();
+    let out = s.run(&["backtest", "e.parquet", "--districts", "builtin", "--holdout-steps", "6", "--out", "b"]).ok();
+    assert!(out.contains("backtest of job all over 6 held-out bins"), "{out}");
+    for method in ["engine", "last_bin", "history"] {
+        assert!(out.lines().any(|l| l.starts_with(method)), "{method} row in {out}");
+    }
+    let b = read_json(&s.path("b/backtest.json"));
+    let steps = b["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 6);
+    let budget = b["budget_cells"].as_u64().unwrap();
+    assert!(budget >= 1);
+    // Held-out bins are the last six weeks, oldest first.
+    assert_eq!(steps[5]["bin_start"], "2026-10-26");
+    assert_eq!(steps[0]["bin_start"], "2026-09-21");
+    for step in steps {
+        for method in ["engine", "last_bin", "history"] {
+            let m = &step[method];
+            let hit = m["hit_rate"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&hit));
+            // PAI = hit rate / the same covered share for every method.
+            let share = b["budget_share"].as_f64().unwrap();
+            let pai = m["pai"].as_f64().unwrap();
+            assert!((pai * share - hit).abs() < 0.02 * hit.max(0.01), "{method}: {pai} × {share} vs {hit}");
+        }
+    }
+    // analyze --backtest-steps puts the same table into the report.
+    s.run(&["analyze", "e.parquet", "--districts", "builtin", "--backtest-steps", "6", "--out", "a", "-q"]).ok();
+    assert_eq!(read_json(&s.path("a/backtest.json")), b);
+    let html = std::fs::read_to_string(s.path("a/report.html")).unwrap();
+    assert!(html.contains("Backtest over the last 6 bins"));
+    // Too many held-out bins is a clear error.
+    let run = s.run(&["backtest", "e.parquet", "--holdout-steps", "40", "--out", "c"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("--holdout-steps 40"), "{}", run.stderr());
+}

@@ -22,6 +22,10 @@ pub enum Command {
     /// Mann-Kendall and the pattern rules, and write cube.parquet, hotspots.geojson, summary.json
     /// and rejects.parquet. With no INPUT, runs on the built-in sample and districts.
     Analyze(Box<AnalyzeArgs>),
+    /// Backtest the patrol plan: re-make it as it would have been made at each of the last N
+    /// bins, score it on the bin that followed (hit rate, PAI, RRI) next to two baselines, print
+    /// the table and write backtest.json.
+    Backtest(Box<BacktestArgs>),
     /// Check inputs: read and validate every row, print the row accounting and the reasons for
     /// rejected rows.
     Validate(ValidateArgs),
@@ -133,6 +137,9 @@ pub struct AnalyzeArgs {
     /// Largest walkable patrol area; larger hot areas are split, km² [default: 2].
     #[arg(long, value_name = "KM2", help_heading = "Patrol planning")]
     pub max_patrol_km2: Option<f64>,
+    /// Also backtest the plan over the last N bins: in the report and backtest.json [default: 0].
+    #[arg(long, value_name = "N", help_heading = "Patrol planning")]
+    pub backtest_steps: Option<usize>,
     /// Analyse only this kind of event [default: all].
     #[arg(long, value_name = "KIND", value_parser = ["all", "encounter", "concern"], help_heading = "Jobs")]
     pub kind: Option<String>,
@@ -149,6 +156,17 @@ pub struct AnalyzeArgs {
     /// No progress bar and no report on the terminal (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `hotspots backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Held-out bins, the most recent ones.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub holdout_steps: usize,
+    /// Everything `analyze` takes.
+    #[command(flatten)]
+    pub analyze: AnalyzeArgs,
 }
 
 /// `hotspots validate`.

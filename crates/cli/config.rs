@@ -35,6 +35,7 @@ pub struct ConfigFile {
     teams: Option<usize>,
     service_gap_m: Option<f64>,
     max_patrol_km2: Option<f64>,
+    backtest_steps: Option<usize>,
     resolution: Option<u8>,
     bin: Option<String>,
     steps: Option<u32>,
@@ -106,6 +107,8 @@ pub struct AnalyzeConfig {
     pub patrol: PatrolParams,
     /// The services layer.
     pub services: Option<Services>,
+    /// Held-out bins of the backtest (0: none).
+    pub backtest_steps: usize,
     /// The output folder.
     pub out_dir: PathBuf,
     /// The parameters as recorded in summary.json.
@@ -320,6 +323,7 @@ impl AnalyzeConfig {
             stats,
             patrol,
             services,
+            backtest_steps: args.backtest_steps.or(file.backtest_steps).unwrap_or(0),
             out_dir: args.out.clone().or(file.out.as_ref().map(rel)).unwrap_or_else(|| PathBuf::from("out")),
             parameters,
             district_names,

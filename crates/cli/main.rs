@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Parser;
+use hotspots_core::backtest::{Backtest, backtest};
 use hotspots_core::emerging::{JobStats, analyse};
 use hotspots_core::event::RejectReason;
 use hotspots_core::ingest::{Categories, InputSource, ValidBatch, read_input};
@@ -26,7 +27,7 @@ use hotspots_synth::SynthConfig;
 use rayon::prelude::*;
 use std::time::Instant;
 
-use crate::args::{AnalyzeArgs, Cli, Command, SynthArgs, ValidateArgs};
+use crate::args::{AnalyzeArgs, BacktestArgs, Cli, Command, SynthArgs, ValidateArgs};
 use crate::config::{AnalyzeConfig, ingest_options, parse_date};
 use crate::progress::TerminalProgress;
 
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
     };
     let outcome = match &cli.command {
         Command::Analyze(a) => analyze(a),
+        Command::Backtest(b) => backtest_command(b),
         Command::Validate(v) => validate(v),
         Command::Synth(s) => synth(s),
     };
@@ -134,6 +136,22 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
             DistrictLayer { job: &job.spec.name, districts: layer, summaries: &districts }
                 .write(&mut outputs, &dir.join("districts.geojson"))?;
         }
+        let backtest = if config.backtest_steps > 0 {
+            let b = backtest(
+                job,
+                &run.cell_districts,
+                &config.district_names,
+                &config.stats,
+                &config.patrol,
+                config.backtest_steps,
+            )?;
+            let mut text = serde_json::to_string_pretty(&b).expect("backtest serialises");
+            text.push('\n');
+            outputs.write_bytes(&dir.join("backtest.json"), text.as_bytes())?;
+            Some(b)
+        } else {
+            None
+        };
         let mut summary = Summary::of(&run, job, stats, districts, &config.district_names, config.parameters.clone());
         summary.timings_ms.insert("statistics".into(), statistics_ms);
         Report {
@@ -145,6 +163,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
             small,
             patrol: &areas,
             patrol_params: &config.patrol,
+            backtest: backtest.as_ref(),
             district_names: &config.district_names,
         }
         .write(&mut outputs, &dir.join("report.html"))?;
@@ -185,6 +204,40 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
                 "  wrote {}",
                 dir.join("{hotspots,districts}.geojson, report.html, summary.json, cube.parquet").display()
             );
+        }
+    }
+    Ok(())
+}
+
+fn backtest_command(args: &BacktestArgs) -> Result<()> {
+    let config = AnalyzeConfig::from_args(&args.analyze)?;
+    let progress = TerminalProgress::new(config.quiet);
+    let run = build_cube(&config.cube, &progress, &mut DiscardRejects)?;
+    let results: Vec<Backtest> = run
+        .jobs
+        .par_iter()
+        .map(|job| {
+            backtest(
+                job,
+                &run.cell_districts,
+                &config.district_names,
+                &config.stats,
+                &config.patrol,
+                args.holdout_steps,
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    let mut outputs = OutputSet::new();
+    for (job, b) in run.jobs.iter().zip(&results) {
+        let dir = if config.job_folders { config.out_dir.join(&job.spec.name) } else { config.out_dir.clone() };
+        let mut text = serde_json::to_string_pretty(b).expect("backtest serialises");
+        text.push('\n');
+        outputs.write_bytes(&dir.join("backtest.json"), text.as_bytes())?;
+    }
+    outputs.commit()?;
+    if !config.quiet {
+        for b in &results {
+            print!("{}", b.table());
         }
     }
     Ok(())

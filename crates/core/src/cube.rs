@@ -38,6 +38,23 @@ impl SpaceTimeCube {
         SpaceTimeCube { resolution, cells, bins, counts: vec![0; n], weights: vec![0.0; n] }
     }
 
+    /// The cube of the first `end` bins only.
+    pub fn truncated(&self, end: usize) -> SpaceTimeCube {
+        let t = self.bins.len();
+        let end = end.clamp(1, t);
+        let take = |v: &[u64]| -> Vec<u64> {
+            (0..self.cells.len()).flat_map(|c| v[c * t..c * t + end].iter().copied()).collect()
+        };
+        let weights = (0..self.cells.len()).flat_map(|c| self.weights[c * t..c * t + end].iter().copied()).collect();
+        SpaceTimeCube {
+            resolution: self.resolution,
+            cells: self.cells.clone(),
+            bins: self.bins.first(end),
+            counts: take(&self.counts),
+            weights,
+        }
+    }
+
     /// The H3 resolution of the cells.
     pub fn resolution(&self) -> Resolution {
         self.resolution

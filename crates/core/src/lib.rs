@@ -29,6 +29,7 @@
 
 #![deny(missing_docs)]
 
+pub mod backtest;
 pub mod cube;
 pub mod districts;
 pub mod emerging;

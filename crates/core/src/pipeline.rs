@@ -111,6 +111,24 @@ pub struct JobCube {
     pub profile: Vec<u32>,
 }
 
+impl JobCube {
+    /// The job as it was before bin `end`: bins `0..end` only (the weekday × hour profile is
+    /// kept as it is; the backtest does not use it).
+    pub fn truncated(&self, end: usize) -> JobCube {
+        let t = self.cube.bins().len();
+        let end = end.clamp(1, t);
+        let cube = self.cube.truncated(end);
+        let concerns =
+            (0..self.cube.cells().len()).flat_map(|c| self.concerns[c * t..c * t + end].iter().copied()).collect();
+        let districts = self
+            .districts
+            .iter()
+            .map(|d| DistrictTally { series: d.series[..end.min(d.series.len())].to_vec(), ..d.clone() })
+            .collect();
+        JobCube { spec: self.spec.clone(), cube, districts, concerns, profile: self.profile.clone() }
+    }
+}
+
 /// What a cube run produces.
 pub struct CubeRun {
     /// One cube per job, in the order of the configuration.

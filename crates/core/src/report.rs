@@ -54,6 +54,8 @@ pub struct Report<'a> {
     pub patrol_params: &'a PatrolParams,
     /// District names (layer order).
     pub district_names: &'a [String],
+    /// The backtest, when one was run.
+    pub backtest: Option<&'a crate::backtest::Backtest>,
 }
 
 /// An equirectangular projection of a lon/lat box onto the map's pixels, shrunk in longitude by
@@ -183,6 +185,7 @@ svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }
         self.patrol_section(&mut html);
         self.map_section(&mut html);
         self.districts_section(&mut html);
+        self.backtest_section(&mut html);
         self.run_section(&mut html);
         html.push_str("</main>\n</body>\n</html>\n");
         html
@@ -393,6 +396,35 @@ svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }
             );
         }
         html.push_str("</tbody></table>\n<p class=\"muted\">Emerging = new, consecutive or intensifying hot spot cells. Counts under the small-count threshold are hidden; sums are rounded to its multiple.</p>\n</section>\n");
+    }
+
+    fn backtest_section(&self, html: &mut String) {
+        let Some(b) = self.backtest else { return };
+        let _ = write!(
+            html,
+            "<section class=\"full\"><h2>Would the plan have worked? Backtest over the last {} bins</h2>\n<table><thead><tr><th>Method</th><th class=\"n\">Hit rate</th><th class=\"n\">PAI</th><th class=\"n\">RRI</th></tr></thead><tbody>\n",
+            b.steps.len()
+        );
+        for (name, m) in &b.mean {
+            let label = match name.as_str() {
+                "engine" => "This plan (patrol areas in rank order)",
+                "last_bin" => "Busiest cells of the previous bin",
+                _ => "Busiest cells of all earlier bins",
+            };
+            let _ = writeln!(
+                html,
+                "<tr><td>{label}</td><td class=\"n\">{:.1} %</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td></tr>",
+                m.hit_rate * 100.0,
+                m.pai,
+                m.rri.map_or("–".into(), |r| format!("{r:.2}"))
+            );
+        }
+        let _ = writeln!(
+            html,
+            "</tbody></table>\n<p class=\"muted\">Each method chooses {} cells ({:.1} % of the study area, what the teams can walk) from the bins before each held-out bin and is scored on it. Hit rate: share of the bin's events in the chosen cells. PAI: hit rate ÷ area share. RRI: the chosen cells' change in events over the city's change.</p></section>",
+            b.budget_cells,
+            b.budget_share * 100.0
+        );
     }
 
     fn run_section(&self, html: &mut String) {

@@ -172,6 +172,11 @@ impl TimeBins {
         Ok(n)
     }
 
+    /// The first `n` bins (at least one).
+    pub fn first(&self, n: usize) -> TimeBins {
+        TimeBins { step: self.step, bins: self.bins[..n.clamp(1, self.bins.len())].to_vec() }
+    }
+
     /// The bin length.
     pub fn step(&self) -> BinStep {
         self.step
