@@ -259,3 +259,72 @@ fn a_districts_layer_without_polygons_is_an_error() {
         &["points.geojson", "not a Polygon or MultiPolygon"],
     );
 }
+
+#[test]
+fn too_many_rejected_rows_fail_the_run_when_asked() {
+    let s = Scratch::new();
+    write_bad_rows(&s.path("bad.parquet"));
+    // 14 of 19 rows are rejected (73.7 %).
+    let run = s.run(&["analyze", "bad.parquet", "--out", "o", "--max-reject-share", "0.5"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().contains("14 of 19 rows (73.7 %) were rejected, more than --max-reject-share 0.5"),
+        "{}",
+        run.stderr()
+    );
+    assert!(s.files_in("o").is_empty());
+    s.run(&["analyze", "bad.parquet", "--out", "o", "--max-reject-share", "0.8", "-q"]).ok();
+}
+
+#[test]
+fn projected_coordinates_are_detected_and_explained() {
+    let s = Scratch::new();
+    // Rautatientori and around in ETRS-TM35FIN metres, in the lat/lon columns.
+    let n = 20;
+    write_parquet(
+        &s.path("tm35.parquet"),
+        vec![
+            ("lat", Arc::new(Float64Array::from_iter_values((0..n).map(|i| 6_672_990.0 + f64::from(i)))) as ArrayRef),
+            ("lon", Arc::new(Float64Array::from_iter_values((0..n).map(|i| 385_860.0 + f64::from(i)))) as ArrayRef),
+            ("occurred_at", Arc::new(StringArray::from(vec!["2026-10-05T10:00:00Z"; n as usize])) as ArrayRef),
+            ("kind", Arc::new(StringArray::from(vec!["encounter"; n as usize])) as ArrayRef),
+        ],
+    );
+    let run = s.run(&["analyze", "tm35.parquet", "--out", "o"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("look like ETRS-TM35FIN (EPSG:3067) metres"), "{}", run.stderr());
+    assert!(s.files_in("o").is_empty());
+}
+
+#[test]
+fn swapped_latitude_and_longitude_are_detected_and_explained() {
+    let s = Scratch::new();
+    let n = 30;
+    let times: Vec<String> = (0..n).map(|i| format!("2026-10-{:02}T10:00:00Z", 5 + i % 14)).collect();
+    write_parquet(
+        &s.path("swapped.parquet"),
+        vec![
+            (
+                "lat",
+                Arc::new(Float64Array::from_iter_values((0..n).map(|i| 24.94 + f64::from(i % 5) * 0.01))) as ArrayRef,
+            ),
+            (
+                "lon",
+                Arc::new(Float64Array::from_iter_values((0..n).map(|i| 60.17 + f64::from(i % 3) * 0.01))) as ArrayRef,
+            ),
+            ("occurred_at", Arc::new(StringArray::from(times)) as ArrayRef),
+            ("kind", Arc::new(StringArray::from(vec!["concern"; n as usize])) as ArrayRef),
+        ],
+    );
+    let run = s.run(&["analyze", "swapped.parquet", "--districts", "builtin", "--out", "o"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("warning: swapped.parquet: most events fall outside the study area"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("look swapped"));
+    let sum = summary(&s.path("o"));
+    assert_eq!(sum["inputs"][0]["outside_study_area"], 30);
+    assert!(sum["warnings"][0].as_str().unwrap().contains("swapped"));
+}

@@ -125,6 +125,10 @@ pub struct AnalyzeArgs {
     /// Study area: one cube over the city, or every district on its own [default: city].
     #[arg(long, value_name = "SCOPE", value_parser = ["city", "district"], help_heading = "Statistics")]
     pub scope: Option<String>,
+    /// Fail (exit 1, nothing written) when more than this share of all rows is rejected, so a
+    /// broken export does not quietly produce an empty map [default: 1, no limit].
+    #[arg(long, value_name = "F")]
+    pub max_reject_share: Option<f64>,
     /// Published counts below N are suppressed (null) [default: 5].
     #[arg(long, value_name = "N", help_heading = "Statistics")]
     pub min_count: Option<u64>,

@@ -36,6 +36,7 @@ pub struct ConfigFile {
     service_gap_m: Option<f64>,
     max_patrol_km2: Option<f64>,
     backtest_steps: Option<usize>,
+    max_reject_share: Option<f64>,
     resolution: Option<u8>,
     bin: Option<String>,
     steps: Option<u32>,
@@ -109,6 +110,8 @@ pub struct AnalyzeConfig {
     pub services: Option<Services>,
     /// Held-out bins of the backtest (0: none).
     pub backtest_steps: usize,
+    /// The largest share of rejected rows a run accepts.
+    pub max_reject_share: f64,
     /// The output folder.
     pub out_dir: PathBuf,
     /// The parameters as recorded in summary.json.
@@ -290,6 +293,10 @@ impl AnalyzeConfig {
         hotspots_core::jobs::check_jobs(&jobs)?;
 
         let min_count = args.min_count.or(file.min_count).unwrap_or(5);
+        let max_reject_share = args.max_reject_share.or(file.max_reject_share).unwrap_or(1.0);
+        if !(0.0..=1.0).contains(&max_reject_share) {
+            bail!("--max-reject-share {max_reject_share} must be between 0 and 1");
+        }
         let patrol = PatrolParams {
             max_area_km2: args.max_patrol_km2.or(file.max_patrol_km2).unwrap_or(2.0),
             recent_bins: 4,
@@ -324,6 +331,7 @@ impl AnalyzeConfig {
             patrol,
             services,
             backtest_steps: args.backtest_steps.or(file.backtest_steps).unwrap_or(0),
+            max_reject_share,
             out_dir: args.out.clone().or(file.out.as_ref().map(rel)).unwrap_or_else(|| PathBuf::from("out")),
             parameters,
             district_names,

@@ -71,6 +71,18 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
     let progress = TerminalProgress::new(config.quiet);
     let mut rejects = RejectWriter::new(config.out_dir.join("rejects.parquet"));
     let run: CubeRun = build_cube(&config.cube, &progress, &mut rejects)?;
+    for diagnosis in &run.diagnoses {
+        eprintln!("hotspots: warning: {diagnosis}");
+    }
+    let (read, rejected) = run.inputs.iter().fold((0u64, 0u64), |(r, j), a| (r + a.read, j + a.rejected));
+    if read > 0 && rejected as f64 > config.max_reject_share * read as f64 {
+        anyhow::bail!(
+            "{rejected} of {read} rows ({:.1} %) were rejected, more than --max-reject-share {}; nothing was written \
+             (see the reasons with `hotspots validate INPUT --rejects rejects.csv`)",
+            100.0 * rejected as f64 / read as f64,
+            config.max_reject_share
+        );
+    }
 
     let started = Instant::now();
     let analysed: Vec<JobStats> = run
@@ -153,6 +165,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
             None
         };
         let mut summary = Summary::of(&run, job, stats, districts, &config.district_names, config.parameters.clone());
+        summary.warnings.splice(0..0, run.diagnoses.iter().cloned());
         summary.timings_ms.insert("statistics".into(), statistics_ms);
         Report {
             summary: &summary,

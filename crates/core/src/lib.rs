@@ -31,6 +31,7 @@
 
 pub mod backtest;
 pub mod cube;
+pub mod diagnostics;
 pub mod districts;
 pub mod emerging;
 pub mod error;

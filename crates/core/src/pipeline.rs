@@ -141,6 +141,8 @@ pub struct CubeRun {
     pub categories: Categories,
     /// Wall time per stage, in milliseconds, in stage order.
     pub timings_ms: Vec<(String, u64)>,
+    /// Diagnoses of whole-file mistakes (swapped or projected coordinates).
+    pub diagnoses: Vec<String>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -173,6 +175,8 @@ struct Aggregates {
     all_job: Option<usize>,
     any_event: HashSet<(CellIndex, i32)>,
     file_days: BTreeMap<i32, DayTally>,
+    /// The first few valid events of the current file outside the study area (lat, lon).
+    outside_sample: Vec<(f64, f64)>,
     /// The latest local day seen, and the day before which hourly profiles are pruned.
     latest_day: i32,
     /// `--until` as a local day, when given (profiles are kept for the days before it).
@@ -215,6 +219,9 @@ impl Aggregates {
             let tally = self.file_days.entry(day).or_default();
             if !in_area {
                 tally.out_area += 1;
+                if self.outside_sample.len() < 200 {
+                    self.outside_sample.push((e.lat, e.lon));
+                }
                 continue;
             }
             tally.in_area += 1;
@@ -266,6 +273,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         all_job: config.jobs.iter().position(|j| j.kind.is_none() && j.category.is_none()),
         any_event: HashSet::new(),
         file_days: BTreeMap::new(),
+        outside_sample: Vec::new(),
         latest_day: i32::MIN / 2,
         until_day: config.bins.until.map(crate::local_time::day_number),
     };
@@ -276,6 +284,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     let clock = LocalClock::new(config.ingest.tz);
     let mut categories = Categories::default();
     let mut per_file: Vec<(ReadCounts, BTreeMap<i32, DayTally>, String)> = Vec::new();
+    let mut diagnoses = Vec::new();
     for source in &config.inputs {
         progress.begin(&source.name(), None);
         agg.file_days.clear();
@@ -293,7 +302,17 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             (counts, sha)
         });
         progress.end();
-        per_file.push((counts?, std::mem::take(&mut agg.file_days), sha?));
+        let counts = counts?;
+        let name = source.name();
+        diagnoses.extend(crate::diagnostics::projected_hint(&name, &counts.out_of_range_sample));
+        let outside: u64 = agg.file_days.values().map(|d| d.out_area).sum();
+        if let Some(districts) = &config.districts
+            && 2 * outside > counts.valid
+        {
+            diagnoses.extend(crate::diagnostics::swapped_hint(&name, &agg.outside_sample, districts));
+        }
+        agg.outside_sample.clear();
+        per_file.push((counts, std::mem::take(&mut agg.file_days), sha?));
     }
     timings.push(("ingest_and_index".to_string(), started.elapsed().as_millis() as u64));
 
@@ -302,7 +321,10 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         .iter()
         .flat_map(|(_, days, _)| days.keys().next().zip(days.keys().next_back()))
         .fold(None, |acc: Option<(i32, i32)>, (&lo, &hi)| Some(acc.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)))));
-    let bins = TimeBins::build(&config.bins, span)?;
+    let bins = TimeBins::build(&config.bins, span).map_err(|e| match (e, diagnoses.first()) {
+        (Error::Parameter(message), Some(hint)) => Error::Parameter(format!("{message}. {hint}")),
+        (e, _) => e,
+    })?;
 
     let cells: Vec<CellIndex> = match &mask_list {
         Some(m) => m.iter().map(|&(c, _)| c).collect(),
@@ -316,7 +338,10 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     };
     let template = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
     if template.cells().is_empty() {
-        return Err(Error::Parameter("no accepted event falls in the time window: the cube would be empty".into()));
+        let hint = diagnoses.first().map(|h| format!(". {h}")).unwrap_or_default();
+        return Err(Error::Parameter(format!(
+            "no accepted event falls in the time window: the cube would be empty{hint}"
+        )));
     }
     let cell_districts: Vec<Option<usize>> = match (&config.districts, &mask_list) {
         (_, Some(m)) => m.iter().map(|&(_, d)| Some(d)).collect(),
@@ -396,7 +421,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         })
         .collect();
     timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
-    Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings })
+    Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings, diagnoses })
 }
 
 fn district_tallies(

@@ -199,7 +199,7 @@ pub struct ValidBatch {
 }
 
 /// Row counts of one input after validation (study area and window come later).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReadCounts {
     /// Rows read.
     pub read: u64,
@@ -207,6 +207,9 @@ pub struct ReadCounts {
     pub valid: u64,
     /// Rejected rows per reason, indexed by [`RejectReason::index`].
     pub rejected_by_reason: [u64; RejectReason::ALL.len()],
+    /// The first few (lat, lon) values rejected as out of range, for diagnosing projected
+    /// coordinates.
+    pub out_of_range_sample: Vec<(f64, f64)>,
 }
 
 impl ReadCounts {
@@ -439,6 +442,13 @@ pub(crate) fn validate_chunk(chunk: Chunk<'_>, names: &ColumnNames, ctx: &mut Ch
                 valid.events.push(Event { lat, lon, time_us, kind, category, weight });
             }
             Err((reason, field)) => {
+                if matches!(reason, RejectReason::LatitudeOutOfRange | RejectReason::LongitudeOutOfRange)
+                    && ctx.counts.out_of_range_sample.len() < 100
+                    && let Coords::LatLon { lat, lon } = &chunk.coords
+                    && let (Num::Val(a), Num::Val(b)) = (lat[i], lon[i])
+                {
+                    ctx.counts.out_of_range_sample.push((a, b));
+                }
                 let column = match field {
                     Field::Lat => &names.lat,
                     Field::Lon => &names.lon,
