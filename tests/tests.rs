@@ -5,6 +5,7 @@ mod harness;
 
 mod analyze_cube;
 mod bad_inputs;
+mod determinism;
 mod input_formats;
 mod layers;
 mod patrol;

@@ -181,6 +181,15 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
         }
         .write(&mut outputs, &dir.join("report.html"))?;
         summary.timings_ms.insert("write".into(), started.elapsed().as_millis() as u64);
+        let rejects_path = config.out_dir.join("rejects.parquet");
+        for staged in outputs.paths().into_iter().map(Path::to_path_buf).collect::<Vec<_>>() {
+            if staged.parent() == Some(dir.as_path()) || staged == rejects_path {
+                let name = staged.strip_prefix(&config.out_dir).unwrap_or(&staged).display().to_string();
+                if let Some(sha) = outputs.sha256(&staged)? {
+                    summary.outputs.insert(name, sha);
+                }
+            }
+        }
         summary.write(&mut outputs, &dir.join("summary.json"))?;
         summaries.push((dir, summary));
     }

@@ -51,6 +51,8 @@ pub mod patterns;
 pub mod pipeline;
 pub mod privacy;
 pub mod progress;
+#[cfg(test)]
+mod properties;
 pub mod qgis_style;
 pub mod report;
 pub mod sample;

@@ -98,6 +98,14 @@ impl OutputSet {
         Ok(())
     }
 
+    /// SHA-256 (lowercase hex) of the staged file for `path`, read back from its temporary file.
+    pub fn sha256(&self, path: &Path) -> Result<Option<String>> {
+        use sha2::{Digest, Sha256};
+        let Some((temp, _)) = self.staged.iter().find(|(_, p)| p == path) else { return Ok(None) };
+        let bytes = std::fs::read(temp.path()).map_err(|e| Error::write(path.display(), e))?;
+        Ok(Some(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()))
+    }
+
     /// The files staged so far.
     pub fn paths(&self) -> Vec<&Path> {
         self.staged.iter().map(|(_, p)| p.as_path()).collect()

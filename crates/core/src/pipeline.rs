@@ -154,12 +154,17 @@ struct DayTally {
 /// Days of events kept for the weekday × hour profile, counted back from the end of the window.
 pub const PROFILE_DAYS: i32 = 84;
 
-/// One job's per-day aggregates: (cell, local day) → (count, weight sum, concern reports);
+/// Weights are summed exactly, in fixed point with 2⁻⁴⁰ units (about 1e-12) in an `i128`, so the
+/// sums do not depend on the order of the input rows or on how they are split into files.
+const WEIGHT_SCALE: f64 = (1u64 << 40) as f64;
+
+/// One job's per-day aggregates: (cell, local day) → (count, weight sum in fixed point, concern
+/// reports);
 /// (district, local day) → events per kind; and for recent days, (cell, local day) → events per
 /// local hour. The last is pruned as newer days arrive, so it stays bounded.
 #[derive(Default)]
 struct JobDays {
-    cell_days: HashMap<(CellIndex, i32), (u64, f64, u64)>,
+    cell_days: HashMap<(CellIndex, i32), (u64, i128, u64)>,
     district_days: HashMap<(usize, i32), [u64; 2]>,
     hours: HashMap<(CellIndex, i32), [u32; 24]>,
 }
@@ -233,9 +238,9 @@ impl Aggregates {
                 if !matcher.matches(j, e) {
                     continue;
                 }
-                let agg = job.cell_days.entry((cell, day)).or_insert((0, 0.0, 0));
+                let agg = job.cell_days.entry((cell, day)).or_insert((0, 0, 0));
                 agg.0 += 1;
-                agg.1 += e.weight;
+                agg.1 = agg.1.saturating_add((e.weight * WEIGHT_SCALE).round() as i128);
                 if e.kind == Kind::Concern {
                     agg.2 += 1;
                 }
@@ -393,11 +398,16 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             // Fill in a fixed order so the weight sums are bit-identical from run to run.
             let mut entries: Vec<_> = days.cell_days.into_iter().collect();
             entries.sort_unstable_by_key(|&(key, _)| key);
+            let mut weights: HashMap<(usize, usize), i128> = HashMap::new();
             for ((cell, day), (count, weight, concern)) in entries {
                 if let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) {
-                    cube.add(c, b, count, weight);
+                    cube.add(c, b, count, 0.0);
+                    *weights.entry((c, b)).or_default() += weight;
                     concerns[c * t + b] += concern;
                 }
+            }
+            for ((c, b), w) in weights {
+                cube.add(c, b, 0, w as f64 / WEIGHT_SCALE);
             }
             let mut profile = vec![0u32; cube.cells().len() * 168];
             let profile_from = bins.end_day() - PROFILE_DAYS;

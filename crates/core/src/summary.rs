@@ -183,8 +183,11 @@ pub struct Summary {
     pub study_areas: Vec<UnitSummary>,
     /// Per-district summaries (empty without a districts layer).
     pub districts: Vec<DistrictSummary>,
-    /// Category labels seen in valid rows, in order of first appearance.
+    /// Category labels seen in valid rows, sorted.
     pub categories: Vec<String>,
+    /// SHA-256 of each other output file of the job (and of the run's rejects file), so a
+    /// nightly run can be audited.
+    pub outputs: BTreeMap<String, String>,
     /// Warnings.
     pub warnings: Vec<String>,
     /// Wall time per stage, milliseconds.
@@ -295,7 +298,12 @@ impl Summary {
                 })
                 .collect(),
             districts,
-            categories: run.categories.names().to_vec(),
+            categories: {
+                let mut names = run.categories.names().to_vec();
+                names.sort();
+                names
+            },
+            outputs: BTreeMap::new(),
             warnings: stats.warnings.clone(),
             timings_ms: run.timings_ms.iter().cloned().collect(),
             parameters,
