@@ -57,6 +57,45 @@ pub fn polygon_rings(polygon: &geo::Polygon<f64>) -> Vec<Vec<[f64; 2]>> {
         .collect()
 }
 
+/// The bounding box of a layer, grown position by position.
+struct Bbox([f64; 4]);
+
+impl Bbox {
+    fn new() -> Self {
+        Bbox([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY])
+    }
+
+    fn grow(&mut self, p: [f64; 2]) {
+        self.0[0] = self.0[0].min(p[0]);
+        self.0[1] = self.0[1].min(p[1]);
+        self.0[2] = self.0[2].max(p[0]);
+        self.0[3] = self.0[3].max(p[1]);
+    }
+
+    /// A GeoJSON (Multi)Polygon of `shape`, RFC 7946 oriented and rounded; grows the box by its
+    /// exterior rings.
+    fn geometry(&mut self, shape: &geo::MultiPolygon<f64>) -> Value {
+        let polygons: Vec<Vec<Vec<[f64; 2]>>> = shape.0.iter().map(polygon_rings).collect();
+        for &p in polygons.iter().flat_map(|rings| rings.first()).flatten() {
+            self.grow(p);
+        }
+        if polygons.len() == 1 {
+            json!({"type": "Polygon", "coordinates": polygons[0]})
+        } else {
+            json!({"type": "MultiPolygon", "coordinates": polygons})
+        }
+    }
+
+    /// The FeatureCollection of `features`, with this box when it is not empty.
+    fn collection(self, features: Vec<Value>) -> Value {
+        let mut collection = json!({"type": "FeatureCollection", "features": features});
+        if self.0[0].is_finite() {
+            collection["bbox"] = json!(self.0);
+        }
+        collection
+    }
+}
+
 /// What `districts.geojson` describes: one feature per district of the layer.
 pub struct DistrictLayer<'a> {
     /// The job's name.
@@ -71,25 +110,14 @@ impl DistrictLayer<'_> {
     /// The FeatureCollection. Every feature has the same properties, one number per pattern
     /// (`cells_new_hot_spot`, …), so GIS tools see one field type per column.
     pub fn to_geojson(&self) -> Value {
-        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut bbox = Bbox::new();
         let features: Vec<Value> = self
             .districts
             .all()
             .iter()
             .zip(self.summaries)
             .map(|(d, s)| {
-                let polygons: Vec<Vec<Vec<[f64; 2]>>> = d.shape.0.iter().map(polygon_rings).collect();
-                for p in polygons.iter().flat_map(|rings| rings.first()).flatten() {
-                    bbox[0] = bbox[0].min(p[0]);
-                    bbox[1] = bbox[1].min(p[1]);
-                    bbox[2] = bbox[2].max(p[0]);
-                    bbox[3] = bbox[3].max(p[1]);
-                }
-                let geometry = if polygons.len() == 1 {
-                    json!({"type": "Polygon", "coordinates": polygons[0]})
-                } else {
-                    json!({"type": "MultiPolygon", "coordinates": polygons})
-                };
+                let geometry = bbox.geometry(&d.shape);
                 let number = |v: Option<u64>| v.map_or(Value::Null, Value::from);
                 let last = match (s.encounters_last_bin, s.concerns_last_bin) {
                     (Some(a), Some(b)) => Some(a + b),
@@ -115,11 +143,7 @@ impl DistrictLayer<'_> {
                 json!({"type": "Feature", "geometry": geometry, "properties": props})
             })
             .collect();
-        let mut collection = json!({"type": "FeatureCollection", "features": features});
-        if bbox[0].is_finite() {
-            collection["bbox"] = json!(bbox);
-        }
-        collection
+        bbox.collection(features)
     }
 
     /// Stages `districts.geojson` in `set`.
@@ -148,7 +172,7 @@ pub struct PatrolLayer<'a> {
 impl PatrolLayer<'_> {
     /// The FeatureCollection.
     pub fn to_geojson(&self) -> Value {
-        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut bbox = Bbox::new();
         let solvent = h3o::geom::SolventBuilder::new().build();
         let features: Vec<Value> = self
             .areas
@@ -157,18 +181,7 @@ impl PatrolLayer<'_> {
             .map(|a| {
                 let shape =
                     solvent.dissolve(a.cells.iter().copied()).unwrap_or_else(|_| geo::MultiPolygon::new(vec![]));
-                let polygons: Vec<Vec<Vec<[f64; 2]>>> = shape.0.iter().map(polygon_rings).collect();
-                for p in polygons.iter().flat_map(|rings| rings.first()).flatten() {
-                    bbox[0] = bbox[0].min(p[0]);
-                    bbox[1] = bbox[1].min(p[1]);
-                    bbox[2] = bbox[2].max(p[0]);
-                    bbox[3] = bbox[3].max(p[1]);
-                }
-                let geometry = if polygons.len() == 1 {
-                    json!({"type": "Polygon", "coordinates": polygons[0]})
-                } else {
-                    json!({"type": "MultiPolygon", "coordinates": polygons})
-                };
+                let geometry = bbox.geometry(&shape);
                 let shown = self.small.publish_sum(a.recent_events).is_some();
                 let mut props = Map::new();
                 props.insert("rank".into(), a.rank.into());
@@ -224,11 +237,7 @@ impl PatrolLayer<'_> {
                 json!({"type": "Feature", "geometry": geometry, "properties": props})
             })
             .collect();
-        let mut collection = json!({"type": "FeatureCollection", "features": features});
-        if bbox[0].is_finite() {
-            collection["bbox"] = json!(bbox);
-        }
-        collection
+        bbox.collection(features)
     }
 
     /// Stages the layer in `set`.
@@ -264,7 +273,7 @@ impl HotspotLayer<'_> {
     /// The FeatureCollection.
     pub fn to_geojson(&self) -> Value {
         let t = self.bins;
-        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut bbox = Bbox::new();
         let publish = |v: u64| self.small.publish(v).map_or(Value::Null, Value::from);
         let features: Vec<Value> = self
             .cells
@@ -272,11 +281,8 @@ impl HotspotLayer<'_> {
             .enumerate()
             .map(|(c, &cell)| {
                 let ring = cell_ring(cell);
-                for p in &ring {
-                    bbox[0] = bbox[0].min(p[0]);
-                    bbox[1] = bbox[1].min(p[1]);
-                    bbox[2] = bbox[2].max(p[0]);
-                    bbox[3] = bbox[3].max(p[1]);
+                for &p in &ring {
+                    bbox.grow(p);
                 }
                 let s = &self.stats.cells[c];
                 let series = &self.counts[c * t..(c + 1) * t];
@@ -314,11 +320,7 @@ impl HotspotLayer<'_> {
                 })
             })
             .collect();
-        let mut collection = json!({"type": "FeatureCollection", "features": features});
-        if bbox[0].is_finite() {
-            collection["bbox"] = json!(bbox);
-        }
-        collection
+        bbox.collection(features)
     }
 
     /// Stages `hotspots.geojson` in `set`.

@@ -158,15 +158,26 @@ pub const PROFILE_DAYS: i32 = 84;
 /// sums do not depend on the order of the input rows or on how they are split into files.
 const WEIGHT_SCALE: f64 = (1u64 << 40) as f64;
 
-/// One job's per-day aggregates: (cell, local day) → (count, weight sum in fixed point, concern
-/// reports);
-/// (district, local day) → events per kind; and for recent days, (cell, local day) → events per
-/// local hour. The last is pruned as newer days arrive, so it stays bounded.
+/// One cell's events on one local day.
+#[derive(Default)]
+struct CellDay {
+    count: u64,
+    /// Weight sum in fixed point.
+    weight: i128,
+    concerns: u64,
+    /// Events per local hour, kept for the last [`PROFILE_DAYS`] days only.
+    hours: Option<Box<[u32; 24]>>,
+}
+
+/// One job's per-day aggregates: (cell, local day) → events (with an hourly histogram for recent
+/// days, dropped as newer days arrive so memory stays bounded), and (district, local day) →
+/// events per kind.
 #[derive(Default)]
 struct JobDays {
-    cell_days: HashMap<(CellIndex, i32), (u64, i128, u64)>,
+    cell_days: HashMap<(CellIndex, i32), CellDay>,
     district_days: HashMap<(usize, i32), [u64; 2]>,
-    hours: HashMap<(CellIndex, i32), [u32; 24]>,
+    /// The profile floor up to which hourly histograms have been dropped.
+    pruned_to: i32,
 }
 
 /// Per-day aggregates, the engine's only per-run memory besides the cubes: per job, (cell,
@@ -238,16 +249,16 @@ impl Aggregates {
                 if !matcher.matches(j, e) {
                     continue;
                 }
-                let agg = job.cell_days.entry((cell, day)).or_insert((0, 0, 0));
-                agg.0 += 1;
-                agg.1 = agg.1.saturating_add((e.weight * WEIGHT_SCALE).round() as i128);
+                let agg = job.cell_days.entry((cell, day)).or_default();
+                agg.count += 1;
+                agg.weight = agg.weight.saturating_add((e.weight * WEIGHT_SCALE).round() as i128);
                 if e.kind == Kind::Concern {
-                    agg.2 += 1;
+                    agg.concerns += 1;
                 }
                 if day >= floor {
                     let hour =
                         (clock.local_us(e.time_us).rem_euclid(crate::local_time::DAY_US) / 3_600_000_000) as usize;
-                    job.hours.entry((cell, day)).or_insert([0; 24])[hour.min(23)] += 1;
+                    agg.hours.get_or_insert_with(|| Box::new([0; 24]))[hour.min(23)] += 1;
                 }
                 let key = (district.unwrap_or(usize::MAX), day);
                 job.district_days.entry(key).or_default()[e.kind.index()] += 1;
@@ -255,8 +266,13 @@ impl Aggregates {
         }
         let floor = self.profile_floor();
         for job in &mut self.jobs {
-            if job.hours.keys().any(|&(_, d)| d < floor) {
-                job.hours.retain(|&(_, d), _| d >= floor);
+            if floor > job.pruned_to.saturating_add(7) {
+                for (&(_, d), agg) in job.cell_days.iter_mut() {
+                    if d < floor {
+                        agg.hours = None;
+                    }
+                }
+                job.pruned_to = floor;
             }
         }
     }
@@ -397,30 +413,25 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             let mut concerns = vec![0u64; cube.cells().len() * t];
             // Fill in a fixed order so the weight sums are bit-identical from run to run.
             let mut entries: Vec<_> = days.cell_days.into_iter().collect();
-            entries.sort_unstable_by_key(|&(key, _)| key);
+            entries.sort_unstable_by_key(|(key, _)| *key);
             let mut weights: HashMap<(usize, usize), i128> = HashMap::new();
-            for ((cell, day), (count, weight, concern)) in entries {
-                if let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) {
-                    cube.add(c, b, count, 0.0);
-                    *weights.entry((c, b)).or_default() += weight;
-                    concerns[c * t + b] += concern;
+            let mut profile = vec![0u32; cube.cells().len() * 168];
+            let profile_from = bins.end_day() - PROFILE_DAYS;
+            for ((cell, day), agg) in entries {
+                let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) else { continue };
+                cube.add(c, b, agg.count, 0.0);
+                *weights.entry((c, b)).or_default() += agg.weight;
+                concerns[c * t + b] += agg.concerns;
+                if let Some(hours) = agg.hours.filter(|_| day >= profile_from) {
+                    // 1970-01-01 was a Thursday: weekday 3 counting from Monday.
+                    let weekday = (day + 3).rem_euclid(7) as usize;
+                    for (h, n) in hours.iter().enumerate() {
+                        profile[c * 168 + weekday * 24 + h] += n;
+                    }
                 }
             }
             for ((c, b), w) in weights {
                 cube.add(c, b, 0, w as f64 / WEIGHT_SCALE);
-            }
-            let mut profile = vec![0u32; cube.cells().len() * 168];
-            let profile_from = bins.end_day() - PROFILE_DAYS;
-            for ((cell, day), hours) in days.hours {
-                if day < profile_from || bins.bin_of_day(day).is_none() {
-                    continue;
-                }
-                let Some(c) = cube.cell_position(cell) else { continue };
-                // 1970-01-01 was a Thursday: weekday 3 counting from Monday.
-                let weekday = (day + 3).rem_euclid(7) as usize;
-                for (h, n) in hours.iter().enumerate() {
-                    profile[c * 168 + weekday * 24 + h] += n;
-                }
             }
             let districts = config
                 .districts
