@@ -328,3 +328,48 @@ fn swapped_latitude_and_longitude_are_detected_and_explained() {
     assert_eq!(sum["inputs"][0]["outside_study_area"], 30);
     assert!(sum["warnings"][0].as_str().unwrap().contains("swapped"));
 }
+
+#[test]
+fn empty_files_header_only_files_and_ragged_rows() {
+    let s = Scratch::new();
+    std::fs::write(s.path("empty.parquet"), b"").unwrap();
+    assert_clean_failure(
+        &s,
+        &["analyze", "empty.parquet", "--out", "o"],
+        &["empty.parquet", "not a readable Parquet file"],
+    );
+    std::fs::write(s.path("header.csv"), "lat,lon,occurred_at,kind\n").unwrap();
+    assert_clean_failure(&s, &["analyze", "header.csv", "--out", "o"], &["header.csv: 0 rows read, 0 rejected"]);
+    // A short row reads its missing fields as empty (and is rejected for them); extra fields are ignored.
+    std::fs::write(
+        s.path("ragged.csv"),
+        "lat,lon,occurred_at,kind\n60.17,24.94,2026-10-05T10:00:00Z,encounter\n60.17,24.94\n\
+         60.17,24.94,2026-10-06T10:00:00Z,concern,extra,fields\n",
+    )
+    .unwrap();
+    let out = s.run(&["analyze", "ragged.csv", "--out", "r", "--until", "2026-10-12", "--steps", "1"]).ok();
+    assert!(out.contains("ragged.csv: read 3 = accepted 2 + rejected 1 + outside study area 0 + outside window 0 (rejected: missing_time 1)"), "{out}");
+}
+
+#[test]
+fn a_mapped_column_that_appears_twice_is_an_error() {
+    let s = Scratch::new();
+    std::fs::write(s.path("dup.csv"), "lat,lat,lon,occurred_at,kind\n60.17,1,24.94,2026-10-05T10:00:00Z,encounter\n")
+        .unwrap();
+    assert_clean_failure(&s, &["analyze", "dup.csv", "--out", "o"], &["dup.csv", "column `lat` appears 2 times"]);
+    write_parquet(
+        &s.path("dup.parquet"),
+        vec![
+            ("lat", Arc::new(Float64Array::from(vec![60.17])) as ArrayRef),
+            ("lon", Arc::new(Float64Array::from(vec![24.94])) as ArrayRef),
+            ("kind", Arc::new(StringArray::from(vec!["encounter"])) as ArrayRef),
+            ("occurred_at", Arc::new(StringArray::from(vec!["2026-10-05T10:00:00Z"])) as ArrayRef),
+            ("kind", Arc::new(StringArray::from(vec!["concern"])) as ArrayRef),
+        ],
+    );
+    assert_clean_failure(
+        &s,
+        &["analyze", "dup.parquet", "--out", "o"],
+        &["dup.parquet", "column `kind` appears 2 times"],
+    );
+}

@@ -342,9 +342,19 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         .iter()
         .flat_map(|(_, days, _)| days.keys().next().zip(days.keys().next_back()))
         .fold(None, |acc: Option<(i32, i32)>, (&lo, &hi)| Some(acc.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)))));
-    let bins = TimeBins::build(&config.bins, span).map_err(|e| match (e, diagnoses.first()) {
-        (Error::Parameter(message), Some(hint)) => Error::Parameter(format!("{message}. {hint}")),
-        (e, _) => e,
+    if span.is_none() {
+        let files: Vec<String> = config
+            .inputs
+            .iter()
+            .zip(&per_file)
+            .map(|(s, (c, _, _))| format!("{}: {} rows read, {} rejected", s.name(), c.read, c.rejected()))
+            .collect();
+        diagnoses.insert(0, format!("no input holds a valid event ({})", files.join("; ")));
+    }
+    let hints = diagnoses.join(". ");
+    let bins = TimeBins::build(&config.bins, span).map_err(|e| match e {
+        Error::Parameter(message) if !hints.is_empty() => Error::Parameter(format!("{message}. {hints}")),
+        e => e,
     })?;
 
     let cells: Vec<CellIndex> = match &mask_list {
@@ -359,7 +369,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     };
     let template = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
     if template.cells().is_empty() {
-        let hint = diagnoses.first().map(|h| format!(". {h}")).unwrap_or_default();
+        let hint = if diagnoses.is_empty() { String::new() } else { format!(". {}", diagnoses.join(". ")) };
         return Err(Error::Parameter(format!(
             "no accepted event falls in the time window: the cube would be empty{hint}"
         )));

@@ -36,6 +36,7 @@ pub(crate) fn read(path: &Path, name: &str, options: &IngestOptions, ctx: &mut C
         .from_path(path)
         .map_err(|e| csv_error(name, e))?;
     let headers = reader.headers().map_err(|e| csv_error(name, e))?.clone();
+    super::check_duplicates(&options.columns, headers.iter(), name)?;
     let find = |col: &str| headers.iter().position(|h| h.trim() == col);
     let present = || headers.iter().collect::<Vec<_>>().join(", ");
     let m = &options.columns;

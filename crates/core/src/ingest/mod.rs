@@ -60,6 +60,34 @@ impl Default for ColumnMapping {
     }
 }
 
+impl ColumnMapping {
+    /// Every mapped column name, required and optional.
+    pub fn names(&self) -> Vec<&str> {
+        let mut names = vec![&self.lat[..], &self.lon, &self.time, &self.kind, &self.category, &self.id, &self.weight];
+        names.extend(self.geometry.as_deref());
+        names
+    }
+}
+
+/// An error when a mapped column appears more than once among `columns`: which copy is meant
+/// cannot be known, so nothing is guessed.
+pub(crate) fn check_duplicates<'a>(
+    mapping: &ColumnMapping,
+    columns: impl Iterator<Item = &'a str> + Clone,
+    path: &str,
+) -> Result<()> {
+    for name in mapping.names() {
+        let n = columns.clone().filter(|c| c.trim() == name).count();
+        if n > 1 {
+            return Err(Error::Format {
+                path: path.to_string(),
+                message: format!("column `{name}` appears {n} times; rename or drop the copies"),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// How to read inputs.
 #[derive(Clone, Debug)]
 pub struct IngestOptions {

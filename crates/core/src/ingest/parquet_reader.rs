@@ -54,6 +54,7 @@ fn read_from<R: ChunkReader + 'static>(
         .key_value_metadata()
         .and_then(|kv| kv.iter().find(|e| e.key == "geo").and_then(|e| e.value.clone()));
     let schema = builder.schema().clone();
+    super::check_duplicates(&options.columns, schema.fields().iter().map(|f| f.name().as_str()), name)?;
     let plan = plan(&schema, name, options, geo_metadata.as_deref())?;
 
     let mut wanted: Vec<&str> = match &plan.location {
