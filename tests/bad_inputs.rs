@@ -373,3 +373,21 @@ fn a_mapped_column_that_appears_twice_is_an_error() {
         &["dup.parquet", "column `kind` appears 2 times"],
     );
 }
+
+#[test]
+fn a_stray_future_event_that_empties_the_final_bin_is_flagged() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "5000", "--weeks", "10", "--seed", "3", "--out", "e.parquet", "-q"]).ok();
+    // One more event, dated a month after the export's last day.
+    std::fs::write(s.path("late.csv"), "lat,lon,occurred_at,kind\n60.17,24.94,2026-12-01T10:00:00Z,encounter\n")
+        .unwrap();
+    let run = s.run(&["analyze", "e.parquet", "late.csv", "--out", "o", "-q"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().contains("warning: the final bin holds 1 events against a median of"), "{}", run.stderr());
+    assert!(summary(&s.path("o"))["warnings"][0].as_str().unwrap().contains("--until"));
+    // With --until the window ends where the export does, and nothing is flagged.
+    let run = s.run(&["analyze", "e.parquet", "late.csv", "--out", "p", "--until", "2026-11-02", "-q"]);
+    assert_eq!(run.code(), 0);
+    assert!(!run.stderr().contains("warning"), "{}", run.stderr());
+    assert_eq!(summary(&s.path("p"))["inputs"][1]["outside_window"], 1);
+}

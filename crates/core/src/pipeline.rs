@@ -367,6 +367,26 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             }
         }
     };
+    // A final bin far emptier than a typical one usually means an incomplete export, or a few
+    // events dated in the future that stretched the default window.
+    let mut per_bin = vec![0u64; bins.len()];
+    for (_, days, _) in &per_file {
+        for (&day, tally) in days {
+            if let Some(b) = bins.bin_of_day(day) {
+                per_bin[b] += tally.in_area + tally.out_area;
+            }
+        }
+    }
+    let mut sorted = per_bin.clone();
+    sorted.sort_unstable();
+    let median = sorted[sorted.len() / 2];
+    let last = per_bin[per_bin.len() - 1];
+    if bins.len() >= 4 && median >= 20 && last * 20 < median {
+        diagnoses.push(format!(
+            "the final bin holds {last} events against a median of {median} per bin: is the export incomplete, or are \
+             some events dated in the future? Give --until to end the window on the last complete period"
+        ));
+    }
     let template = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
     if template.cells().is_empty() {
         let hint = if diagnoses.is_empty() { String::new() } else { format!(". {}", diagnoses.join(". ")) };
