@@ -309,19 +309,40 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     for source in &config.inputs {
         progress.begin(&source.name(), None);
         agg.file_days.clear();
-        let (counts, sha) = std::thread::scope(|s| {
+        // Decoding and validating run on their own thread and hand batches, in file order,
+        // through a bounded channel to the indexing and aggregation here, so the two overlap.
+        // The order of the batches, and so every result, is the same as without the thread.
+        let (counts, sha, consumed) = std::thread::scope(|s| {
             let hashing = s.spawn(|| source.sha256());
-            let mut sink =
-                |valid: ValidBatch, rows_rejected: Vec<crate::event::Reject>, seen: &Categories| -> Result<()> {
-                    progress.advance((valid.events.len() + rows_rejected.len()) as u64);
-                    matcher.resolve(seen);
-                    agg.add_batch(&valid, config.resolution, &clock, config.districts.as_ref(), &matcher);
-                    rejects.push(rows_rejected)
-                };
-            let counts = read_input(source, &config.ingest, &mut categories, &mut sink);
+            let (sender, receiver) =
+                std::sync::mpsc::sync_channel::<(ValidBatch, Vec<crate::event::Reject>, Categories)>(2);
+            let categories_ref = &mut categories;
+            let reading = s.spawn(move || {
+                let mut sink =
+                    |valid: ValidBatch, rows_rejected: Vec<crate::event::Reject>, seen: &Categories| -> Result<()> {
+                        sender
+                            .send((valid, rows_rejected, seen.clone()))
+                            .map_err(|_| Error::Parameter("the run stopped while reading (see the error above)".into()))
+                    };
+                read_input(source, &config.ingest, categories_ref, &mut sink)
+            });
+            let mut consumed: Result<()> = Ok(());
+            while let Ok((valid, rows_rejected, seen)) = receiver.recv() {
+                progress.advance((valid.events.len() + rows_rejected.len()) as u64);
+                matcher.resolve(&seen);
+                agg.add_batch(&valid, config.resolution, &clock, config.districts.as_ref(), &matcher);
+                consumed = rejects.push(rows_rejected);
+                if consumed.is_err() {
+                    break;
+                }
+            }
+            // On an error here, hanging up stops the reader at its next batch.
+            drop(receiver);
+            let counts = reading.join().expect("reading thread");
             let sha = hashing.join().expect("hashing thread");
-            (counts, sha)
+            (counts, sha, consumed)
         });
+        consumed?;
         progress.end();
         let counts = counts?;
         let name = source.name();
