@@ -11,7 +11,7 @@ mod geojson_reader;
 mod parquet_reader;
 pub mod wkb;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
