@@ -222,9 +222,14 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
             let patterns: Vec<String> =
                 summary.patterns.iter().filter(|&(_, &n)| n > 0).map(|(p, n)| format!("{p} {n}")).collect();
             println!("  patterns: {}", patterns.join(", "));
+            let written: Vec<&str> = ["hotspots", "districts", "patrol_areas", "service_gaps"]
+                .into_iter()
+                .filter(|layer| dir.join(format!("{layer}.geojson")).exists())
+                .collect();
             println!(
-                "  wrote {}",
-                dir.join("{hotspots,districts}.geojson, report.html, summary.json, cube.parquet").display()
+                "  wrote {}: {} GeoJSON, report.html, summary.json, cube.parquet",
+                dir.display(),
+                written.join(", ")
             );
         }
     }
