@@ -391,3 +391,31 @@ fn a_stray_future_event_that_empties_the_final_bin_is_flagged() {
     assert!(!run.stderr().contains("warning"), "{}", run.stderr());
     assert_eq!(summary(&s.path("p"))["inputs"][1]["outside_window"], 1);
 }
+
+#[test]
+fn invalid_and_overlapping_districts() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "3000", "--weeks", "6", "--seed", "2", "--out", "e.parquet", "-q"]).ok();
+    let feature = |name: &str, ring: &str| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}"#
+        )
+    };
+    let bowtie = feature("Bowtie", "[[24.9,60.1],[25.0,60.2],[25.0,60.1],[24.9,60.2],[24.9,60.1]]");
+    std::fs::write(s.path("bowtie.geojson"), format!(r#"{{"type":"FeatureCollection","features":[{bowtie}]}}"#))
+        .unwrap();
+    assert_clean_failure(
+        &s,
+        &["analyze", "e.parquet", "--districts", "bowtie.geojson", "--out", "o"],
+        &["bowtie.geojson", "feature 1 (Bowtie) is not a valid polygon"],
+    );
+    let a = feature("Centre", "[[24.85,60.14],[25.00,60.14],[25.00,60.22],[24.85,60.22],[24.85,60.14]]");
+    let b = feature("North", "[[24.95,60.20],[25.10,60.20],[25.10,60.30],[24.95,60.30],[24.95,60.20]]");
+    std::fs::write(s.path("overlap.geojson"), format!(r#"{{"type":"FeatureCollection","features":[{a},{b}]}}"#))
+        .unwrap();
+    let run = s.run(&["analyze", "e.parquet", "--districts", "overlap.geojson", "--out", "o", "-q"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.stderr().contains("warning: districts Centre and North overlap by"), "{}", run.stderr());
+    let warnings = summary(&s.path("o"))["warnings"].clone();
+    assert!(warnings[0].as_str().unwrap().contains("count for Centre, the first in the file"), "{warnings}");
+}

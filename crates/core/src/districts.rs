@@ -2,7 +2,7 @@
 //! analysis mask. Lookups go through an `rstar` R-tree over the districts' bounding boxes and
 //! then an exact `geo` point-in-polygon test.
 
-use geo::{BoundingRect, Intersects, MultiPolygon, Point};
+use geo::{BooleanOps, BoundingRect, GeodesicArea, Intersects, MultiPolygon, Point, Validation};
 use geojson::{GeoJson, GeometryValue};
 use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
@@ -65,6 +65,10 @@ impl Districts {
             };
             let prop = |k: &str| f.property(k).and_then(|v| v.as_str()).map(str::to_string);
             let name = prop("name").ok_or_else(|| err(format!("feature {feature} has no `name` property")))?;
+            // A self-intersecting or otherwise invalid polygon has no well-defined inside.
+            if let Some(problem) = shape.validation_errors().into_iter().next() {
+                return Err(err(format!("feature {feature} ({name}) is not a valid polygon: {problem}")));
+            }
             districts.push(District { name, municipality: prop("municipality").unwrap_or_default(), shape });
         }
         if districts.is_empty() {
@@ -78,6 +82,30 @@ impl Districts {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: name.clone(), source })?;
         Districts::from_geojson(&text, &name)
+    }
+
+    /// Pairs of districts that overlap by more than `min_km2` (geodesic area), in file order,
+    /// as warnings: an event in the overlap belongs to the first of the two.
+    pub fn overlaps(&self, min_km2: f64) -> Vec<String> {
+        let mut found = Vec::new();
+        for (i, a) in self.districts.iter().enumerate() {
+            let Some(r) = a.shape.bounding_rect() else { continue };
+            let envelope = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+            let mut candidates: Vec<usize> =
+                self.tree.locate_in_envelope_intersecting(&envelope).map(|g| g.data).filter(|&j| j > i).collect();
+            candidates.sort_unstable();
+            for j in candidates {
+                let b = &self.districts[j];
+                let km2 = a.shape.intersection(&b.shape).geodesic_area_unsigned() / 1e6;
+                if km2 > min_km2 {
+                    found.push(format!(
+                        "districts {} and {} overlap by {km2:.2} km²; events there count for {}, the first in the file",
+                        a.name, b.name, a.name
+                    ));
+                }
+            }
+        }
+        found
     }
 
     /// The districts, in file order.
@@ -111,5 +139,46 @@ impl Districts {
             .map(|g| g.data)
             .filter(|&i| self.districts[i].shape.intersects(&p))
             .min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(features: &[(&str, &str)]) -> String {
+        let f: Vec<String> = features
+            .iter()
+            .map(|(name, ring)| {
+                format!(r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}}"#)
+            })
+            .collect();
+        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, f.join(","))
+    }
+
+    #[test]
+    fn the_built_in_layer_is_valid_and_does_not_overlap() {
+        let d = crate::sample::districts();
+        assert_eq!(d.len(), 15);
+        assert!(d.overlaps(0.0001).is_empty(), "{:?}", d.overlaps(0.0001));
+    }
+
+    #[test]
+    fn a_self_intersecting_district_is_an_error() {
+        let bowtie = "[[24.9,60.1],[25.0,60.2],[25.0,60.1],[24.9,60.2],[24.9,60.1]]";
+        let e = Districts::from_geojson(&layer(&[("Bowtie", bowtie)]), "d.geojson").unwrap_err().to_string();
+        assert!(e.contains("feature 1 (Bowtie) is not a valid polygon"), "{e}");
+    }
+
+    #[test]
+    fn overlapping_districts_are_reported_with_their_area() {
+        let a = "[[24.90,60.10],[25.00,60.10],[25.00,60.20],[24.90,60.20],[24.90,60.10]]";
+        let b = "[[24.95,60.15],[25.05,60.15],[25.05,60.25],[24.95,60.25],[24.95,60.15]]";
+        let d = Districts::from_geojson(&layer(&[("A", a), ("B", b)]), "d.geojson").unwrap();
+        let o = d.overlaps(0.01);
+        assert_eq!(o.len(), 1);
+        // 0.05° × 0.05° at 60.175° N: about 2.77 km × 5.57 km.
+        assert!(o[0].starts_with("districts A and B overlap by 15."), "{}", o[0]);
+        assert_eq!(d.locate(24.97, 60.17), Some(0), "the first in the file wins");
     }
 }

@@ -309,7 +309,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     let clock = LocalClock::new(config.ingest.tz);
     let mut categories = Categories::default();
     let mut per_file: Vec<(ReadCounts, BTreeMap<i32, DayTally>, String)> = Vec::new();
-    let mut diagnoses = Vec::new();
+    let mut diagnoses: Vec<String> = config.districts.as_ref().map(|d| d.overlaps(0.01)).unwrap_or_default();
     for source in &config.inputs {
         progress.begin(&source.name(), None);
         agg.file_days.clear();
