@@ -17,7 +17,7 @@ use hotspots_core::event::RejectReason;
 use hotspots_core::ingest::{Categories, InputSource, ValidBatch, read_input};
 use hotspots_core::layers::{DistrictLayer, HotspotLayer, PatrolLayer};
 use hotspots_core::output::{DiscardRejects, OutputSet, RejectSink, RejectWriter};
-use hotspots_core::patrol::plan;
+use hotspots_core::patrol::{hot_cell_services, plan};
 use hotspots_core::pipeline::{CubeRun, InputAccount, build_cube};
 use hotspots_core::privacy::SmallCounts;
 use hotspots_core::qgis_style::hotspots_qml;
@@ -100,6 +100,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
     for (job, stats) in run.jobs.iter().zip(&analysed) {
         let dir = if config.job_folders { config.out_dir.join(&job.spec.name) } else { config.out_dir.clone() };
         job.cube.write_parquet(&mut outputs, &dir.join("cube.parquet"), Some(stats))?;
+        let cell_services = config.services.as_ref().map(|s| hot_cell_services(&job.cube, stats, s));
         let layer = HotspotLayer {
             job: &job.spec.name,
             scope: config.stats.scope.as_str(),
@@ -113,23 +114,12 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
             bins: job.cube.bins().len(),
             stats,
             small,
-            nearest_service_m: config.services.as_ref().map(|services| {
-                job.cube
-                    .cells()
-                    .iter()
-                    .enumerate()
-                    .map(|(c, &cell)| {
-                        if stats.cells[c].pattern.code() <= 0 {
-                            return None;
-                        }
-                        let (lon, lat) = hotspots_core::study_area::cell_centre(cell);
-                        services.nearest(lon, lat).map(|(_, d)| d)
-                    })
-                    .collect()
-            }),
+            nearest_service_m: cell_services
+                .as_ref()
+                .map(|per_cell| per_cell.iter().map(|n| n.as_ref().map(|(_, d)| *d)).collect()),
         };
         layer.write(&mut outputs, &dir.join("hotspots.geojson"))?;
-        let areas = plan(job, stats, &run.cell_districts, config.services.as_ref(), &config.patrol);
+        let areas = plan(job, stats, &run.cell_districts, cell_services.as_deref(), &config.patrol);
         let patrol_layer = |gaps_only| PatrolLayer {
             job: &job.spec.name,
             areas: &areas,

@@ -18,6 +18,11 @@ use crate::error::Result;
 use crate::output::OutputSet;
 use crate::time_bins::TimeBins;
 
+/// The first `end` bins of every cell of cell-major `values` with `bins` values per cell.
+pub(crate) fn first_bins<T: Copy>(values: &[T], bins: usize, end: usize) -> Vec<T> {
+    values.chunks_exact(bins.max(1)).flat_map(|cell| cell[..end].iter().copied()).collect()
+}
+
 /// Counts per cell and bin. Cells are sorted by their H3 index; values are stored cell-major
 /// (`cell * bins + bin`).
 #[derive(Clone, Debug, PartialEq)]
@@ -40,18 +45,13 @@ impl SpaceTimeCube {
 
     /// The cube of the first `end` bins only.
     pub fn truncated(&self, end: usize) -> SpaceTimeCube {
-        let t = self.bins.len();
-        let end = end.clamp(1, t);
-        let take = |v: &[u64]| -> Vec<u64> {
-            (0..self.cells.len()).flat_map(|c| v[c * t..c * t + end].iter().copied()).collect()
-        };
-        let weights = (0..self.cells.len()).flat_map(|c| self.weights[c * t..c * t + end].iter().copied()).collect();
+        let end = end.clamp(1, self.bins.len());
         SpaceTimeCube {
             resolution: self.resolution,
             cells: self.cells.clone(),
             bins: self.bins.first(end),
-            counts: take(&self.counts),
-            weights,
+            counts: first_bins(&self.counts, self.bins.len(), end),
+            weights: first_bins(&self.weights, self.bins.len(), end),
         }
     }
 

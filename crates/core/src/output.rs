@@ -46,9 +46,24 @@ fn persist(temp: NamedTempFile, path: &Path) -> Result<()> {
 /// renames it into place only when `write` succeeds. On failure the temporary file is removed
 /// and any previous `path` is left as it was.
 pub fn write_atomically(path: &Path, write: impl FnOnce(&mut File) -> Result<(), BoxError>) -> Result<()> {
-    let mut temp = temp_beside(path)?;
-    write(temp.as_file_mut()).map_err(|e| Error::Write { path: path.display().to_string(), source: e })?;
-    persist(temp, path)
+    let mut set = OutputSet::new();
+    set.write(path, write)?;
+    set.commit()
+}
+
+/// SHA-256 of everything `reader` yields, as lowercase hex, read in 1 MiB pieces.
+pub fn sha256_hex(mut reader: impl std::io::Read) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A set of output files published together. Each [`OutputSet::write`] writes a complete file
@@ -100,10 +115,9 @@ impl OutputSet {
 
     /// SHA-256 (lowercase hex) of the staged file for `path`, read back from its temporary file.
     pub fn sha256(&self, path: &Path) -> Result<Option<String>> {
-        use sha2::{Digest, Sha256};
         let Some((temp, _)) = self.staged.iter().find(|(_, p)| p == path) else { return Ok(None) };
-        let bytes = std::fs::read(temp.path()).map_err(|e| Error::write(path.display(), e))?;
-        Ok(Some(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()))
+        let file = File::open(temp.path()).map_err(|e| Error::write(path.display(), e))?;
+        sha256_hex(file).map(Some).map_err(|e| Error::write(path.display(), e))
     }
 
     /// The files staged so far.

@@ -20,7 +20,7 @@
 //!    window gives `peak_weekday` and `peak_hour`; the teams work office hours (Monday–Friday,
 //!    08–16), and `peak_outside_office_hours` says when the peak falls outside them.
 //! 5. **Service gaps.** With a services layer, `nearest_service_m` is the geodesic distance from
-//!    the nearest cell centre of the area to the nearest service; beyond `service_gap_m`
+//!    the nearest cell centre of the area to the nearest service (see [`hot_cell_services`]); beyond `service_gap_m`
 //!    (default 1000 m) the area is a service gap.
 //! 6. **Unmet concern.** With q the job's share of concern reports among all recent events, an
 //!    area with n recent events of which c are concern reports has unmet concern when
@@ -197,12 +197,30 @@ fn split(
     pieces
 }
 
-/// Plans the patrol areas of one job.
+/// The nearest service (name, geodesic metres from the cell centre) of every cell with a hot
+/// pattern, `None` for the other cells: measured once, used by the patrol areas (which are made of
+/// hot cells) and by `hotspots.geojson`.
+pub fn hot_cell_services(cube: &SpaceTimeCube, stats: &JobStats, services: &Services) -> Vec<Option<(String, f64)>> {
+    cube.cells()
+        .iter()
+        .zip(&stats.cells)
+        .map(|(&cell, s)| {
+            if s.pattern.code() <= 0 {
+                return None;
+            }
+            let (lon, lat) = cell_centre(cell);
+            services.nearest(lon, lat).map(|(svc, d)| (svc.name.clone(), d))
+        })
+        .collect()
+}
+
+/// Plans the patrol areas of one job. `cell_services` is [`hot_cell_services`] when a services
+/// layer was given.
 pub fn plan(
     job: &JobCube,
     stats: &JobStats,
     cell_districts: &[Option<usize>],
-    services: Option<&Services>,
+    cell_services: Option<&[Option<(String, f64)>]>,
     params: &PatrolParams,
 ) -> Vec<PatrolArea> {
     let cube: &SpaceTimeCube = &job.cube;
@@ -287,11 +305,8 @@ pub fn plan(
                 centres.iter().map(|c| c.0).sum::<f64>() / centres.len() as f64,
                 centres.iter().map(|c| c.1).sum::<f64>() / centres.len() as f64,
             );
-            let nearest_service = services.and_then(|s| {
-                centres
-                    .iter()
-                    .filter_map(|&(lon, lat)| s.nearest(lon, lat).map(|(svc, d)| (svc.name.clone(), d)))
-                    .min_by(|a, b| a.1.total_cmp(&b.1))
+            let nearest_service = cell_services.and_then(|per_cell| {
+                positions.iter().filter_map(|&c| per_cell[c].clone()).min_by(|a, b| a.1.total_cmp(&b.1))
             });
             let mut district_votes: Vec<(usize, usize)> = Vec::new();
             for d in positions.iter().filter_map(|&c| cell_districts.get(c).copied().flatten()) {

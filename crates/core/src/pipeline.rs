@@ -122,8 +122,7 @@ impl JobCube {
         let t = self.cube.bins().len();
         let end = end.clamp(1, t);
         let cube = self.cube.truncated(end);
-        let concerns =
-            (0..self.cube.cells().len()).flat_map(|c| self.concerns[c * t..c * t + end].iter().copied()).collect();
+        let concerns = crate::cube::first_bins(&self.concerns, t, end);
         let districts = self
             .districts
             .iter()

@@ -210,18 +210,19 @@ pub fn district_summaries(
     alpha: f64,
     small: SmallCounts,
 ) -> Vec<DistrictSummary> {
+    // One pass over the cells: each district's cells per pattern, and whether one is emerging.
+    let mut patterns: Vec<BTreeMap<&'static str, u64>> = vec![BTreeMap::new(); job.districts.len()];
+    let mut emerging = vec![false; job.districts.len()];
+    for (cd, cell) in cell_districts.iter().zip(&stats.cells) {
+        if let Some(d) = cd.filter(|&d| d < patterns.len()) {
+            *patterns[d].entry(cell.pattern.name()).or_insert(0) += 1;
+            emerging[d] |= cell.pattern.is_emerging();
+        }
+    }
     job.districts
         .iter()
-        .enumerate()
-        .map(|(d, tally)| {
-            let mut patterns = BTreeMap::new();
-            for (c, cd) in cell_districts.iter().enumerate() {
-                if *cd == Some(d) {
-                    *patterns.entry(stats.cells[c].pattern.name()).or_insert(0) += 1;
-                }
-            }
-            let emerging =
-                cell_districts.iter().zip(&stats.cells).any(|(cd, s)| *cd == Some(d) && s.pattern.is_emerging());
+        .zip(patterns.into_iter().zip(emerging))
+        .map(|(tally, (patterns, emerging))| {
             let series: Vec<f64> = tally.series.iter().map(|&v| v as f64).collect();
             DistrictSummary {
                 name: tally.name.clone(),

@@ -12,16 +12,15 @@ mod parquet_reader;
 pub mod wkb;
 
 use rustc_hash::FxHashMap as HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::DateTime;
 use chrono_tz::Tz;
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::event::{Event, Kind, Reject, RejectReason};
 use crate::local_time::{local_to_instant, parse_iso8601};
+use crate::output::sha256_hex;
 
 /// Column names of the input, each renamable by a command-line flag. Defaults follow DESIGN.md.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -139,23 +138,13 @@ impl InputSource {
 
     /// SHA-256 of the input's bytes, as lowercase hex.
     pub fn sha256(&self) -> Result<String> {
-        let mut hasher = Sha256::new();
         match self {
-            InputSource::Embedded { bytes, .. } => hasher.update(bytes),
+            InputSource::Embedded { bytes, .. } => Ok(sha256_hex(*bytes).expect("reading memory cannot fail")),
             InputSource::File(p) => {
                 let err = |source| Error::Read { path: p.display().to_string(), source };
-                let mut file = std::fs::File::open(p).map_err(err)?;
-                let mut buf = vec![0u8; 1 << 20];
-                loop {
-                    let n = file.read(&mut buf).map_err(err)?;
-                    if n == 0 {
-                        break;
-                    }
-                    hasher.update(&buf[..n]);
-                }
+                sha256_hex(std::fs::File::open(p).map_err(err)?).map_err(err)
             }
         }
-        Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
 }
 
