@@ -94,3 +94,26 @@ pub fn read_parquet(path: &Path) -> Vec<RecordBatch> {
 pub fn summary(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
 }
+
+/// A small tmpfs mounted for a test (a full disk, or a read-only file system), unmounted on
+/// drop. `None` where this machine does not let the test mount one (not root, or no
+/// CAP_SYS_ADMIN in a container).
+pub struct SmallMount(PathBuf);
+
+impl SmallMount {
+    pub fn new(at: &Path, options: &str) -> Option<SmallMount> {
+        std::fs::create_dir_all(at).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(at)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ok.then(|| SmallMount(at.to_path_buf()))
+    }
+}
+
+impl Drop for SmallMount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).output();
+    }
+}

@@ -265,6 +265,7 @@ fn validate(args: &ValidateArgs) -> Result<()> {
     let progress = TerminalProgress::new(args.quiet);
     let mut writer = args.rejects.as_ref().map(RejectWriter::new);
     let mut categories = Categories::default();
+    let mut ids = hotspots_core::ingest::SeenIds::new();
     let mut lines = Vec::new();
     for path in &args.inputs {
         let source = InputSource::File(path.clone());
@@ -278,7 +279,7 @@ fn validate(args: &ValidateArgs) -> Result<()> {
             progress.advance((valid.events.len() + rejected.len()) as u64);
             sink_target.push(rejected)
         };
-        let counts = read_input(&source, &options, &mut categories, &mut sink);
+        let counts = read_input(&source, &options, &mut categories, &mut ids, &mut sink);
         progress.end();
         let counts = counts?;
         let mut line = format!(

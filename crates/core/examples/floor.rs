@@ -3,7 +3,7 @@
 //! summing the cells so nothing is optimised away. No validation, time, districts or statistics:
 //! what no engine that calls h3o once per event can beat.
 //!
-//! `cargo run --release -p hotspots-core --example floor -- FILE.parquet`
+//! `cargo run --release -p hotspots-core --example floor -- FILE.parquet [--resolution 8]`
 
 use std::fs::File;
 use std::time::Instant;
@@ -16,7 +16,13 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rayon::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: floor FILE.parquet")?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args.first().ok_or("usage: floor FILE.parquet [--resolution N]")?.clone();
+    let resolution = match args.get(1).map(String::as_str) {
+        Some("--resolution") => Resolution::try_from(args.get(2).ok_or("--resolution N")?.parse::<u8>()?)?,
+        Some(other) => return Err(format!("unknown argument {other}").into()),
+        None => Resolution::Eight,
+    };
     let started = Instant::now();
     let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(&path)?)?;
     let schema = builder.schema().clone();
@@ -34,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .into_par_iter()
                 .with_min_len(4096)
                 .filter_map(|i| LatLng::new(lat[i], lon[i]).ok())
-                .map(|ll| u64::from(ll.to_cell(Resolution::Eight)))
+                .map(|ll| u64::from(ll.to_cell(resolution)))
                 .reduce(|| 0, u64::wrapping_add),
         );
         rows += batch.num_rows() as u64;

@@ -140,6 +140,30 @@ impl Districts {
             .filter(|&i| self.districts[i].shape.intersects(&p))
             .min()
     }
+
+    /// What [`locate`](Self::locate) answers for every point of the lon/lat box `min`–`max`,
+    /// when no district border meets the box (the answer is then the same throughout); `None`
+    /// when one does. Lets a caller settle a whole H3 cell at once and test single points only
+    /// near borders.
+    ///
+    /// ```
+    /// use hotspots_core::districts::Districts;
+    /// let layer = Districts::from_geojson(hotspots_core::sample::DISTRICTS_GEOJSON, "built-in").unwrap();
+    /// let inside = layer.locate_box([24.940, 60.170], [24.942, 60.171]).unwrap();
+    /// assert_eq!(inside, layer.locate(24.941, 60.1705));
+    /// assert_eq!(layer.locate_box([0.0, 0.0], [0.1, 0.1]), Some(None)); // far from every district
+    /// ```
+    pub fn locate_box(&self, min: [f64; 2], max: [f64; 2]) -> Option<Option<usize>> {
+        let rect = geo::Rect::new(geo::coord! { x: min[0], y: min[1] }, geo::coord! { x: max[0], y: max[1] });
+        for g in self.tree.locate_in_envelope_intersecting(&AABB::from_corners(min, max)) {
+            for polygon in &self.districts[g.data].shape {
+                if std::iter::once(polygon.exterior()).chain(polygon.interiors()).any(|ring| ring.intersects(&rect)) {
+                    return None;
+                }
+            }
+        }
+        Some(self.locate((min[0] + max[0]) / 2.0, (min[1] + max[1]) / 2.0))
+    }
 }
 
 #[cfg(test)]

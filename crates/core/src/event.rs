@@ -24,22 +24,36 @@ impl Kind {
         }
     }
 
-    /// Parses a kind label. Surrounding white space and ASCII case are ignored; anything other
-    /// than `encounter` or `concern` is unknown (`None`).
+    /// Labels read as each kind: the English codes and the Finnish and Swedish words for them
+    /// (`kohtaaminen`, `möte`; `huoli-ilmoitus`, `orosanmälan`), as bilingual exports hold them.
+    pub const LABELS: [(&'static str, Kind); 6] = [
+        ("encounter", Kind::Encounter),
+        ("kohtaaminen", Kind::Encounter),
+        ("möte", Kind::Encounter),
+        ("concern", Kind::Concern),
+        ("huoli-ilmoitus", Kind::Concern),
+        ("orosanmälan", Kind::Concern),
+    ];
+
+    /// Parses a kind label: one of [`Kind::LABELS`], with surrounding white space and case
+    /// ignored; anything else is unknown (`None`).
     ///
     /// ```
     /// use hotspots_core::event::Kind;
     /// assert_eq!(Kind::parse(" Encounter "), Some(Kind::Encounter));
+    /// assert_eq!(Kind::parse("Kohtaaminen"), Some(Kind::Encounter));
+    /// assert_eq!(Kind::parse("MÖTE"), Some(Kind::Encounter));
+    /// assert_eq!(Kind::parse("huoli-ilmoitus"), Some(Kind::Concern));
+    /// assert_eq!(Kind::parse("orosanmälan"), Some(Kind::Concern));
     /// assert_eq!(Kind::parse("visit"), None);
     /// ```
     pub fn parse(label: &str) -> Option<Kind> {
         let label = label.trim();
-        if label.eq_ignore_ascii_case("encounter") {
-            Some(Kind::Encounter)
-        } else if label.eq_ignore_ascii_case("concern") {
-            Some(Kind::Concern)
+        if label.is_ascii() {
+            Kind::LABELS.iter().find(|(l, _)| l.eq_ignore_ascii_case(label)).map(|&(_, k)| k)
         } else {
-            None
+            let lower = label.to_lowercase();
+            Kind::LABELS.iter().find(|(l, _)| *l == lower).map(|&(_, k)| k)
         }
     }
 
@@ -86,11 +100,14 @@ pub enum RejectReason {
     NegativeWeight,
     /// The weight is NaN or infinite.
     NonFiniteWeight,
+    /// A valid row whose event id an earlier row (of this or an earlier input) already had: the
+    /// event counts once.
+    DuplicateId,
 }
 
 impl RejectReason {
     /// Every reason, in code order.
-    pub const ALL: [RejectReason; 14] = [
+    pub const ALL: [RejectReason; 15] = [
         RejectReason::MissingCoordinate,
         RejectReason::UnparsableCoordinate,
         RejectReason::NonFiniteCoordinate,
@@ -105,6 +122,7 @@ impl RejectReason {
         RejectReason::UnparsableWeight,
         RejectReason::NegativeWeight,
         RejectReason::NonFiniteWeight,
+        RejectReason::DuplicateId,
     ];
 
     /// The stable snake_case code written to the rejects file and `summary.json`.
@@ -124,6 +142,7 @@ impl RejectReason {
             RejectReason::UnparsableWeight => "unparsable_weight",
             RejectReason::NegativeWeight => "negative_weight",
             RejectReason::NonFiniteWeight => "non_finite_weight",
+            RejectReason::DuplicateId => "duplicate_id",
         }
     }
 

@@ -30,6 +30,7 @@
 #![deny(missing_docs)]
 
 pub mod backtest;
+pub mod cell_locator;
 pub mod cube;
 pub mod diagnostics;
 pub mod districts;

@@ -15,14 +15,15 @@ use std::collections::BTreeMap;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::time::Instant;
 
-use h3o::{CellIndex, LatLng, Resolution};
+use h3o::{CellIndex, Resolution};
 use rayon::prelude::*;
 
+use crate::cell_locator::CellLocator;
 use crate::cube::SpaceTimeCube;
 use crate::districts::Districts;
 use crate::error::{Error, Result};
 use crate::event::{Kind, RejectReason};
-use crate::ingest::{Categories, IngestOptions, InputSource, ReadCounts, ValidBatch, read_input};
+use crate::ingest::{Categories, IngestOptions, InputSource, ReadCounts, SeenIds, ValidBatch, read_input};
 use crate::jobs::{JobMatcher, JobSpec, check_jobs};
 use crate::local_time::LocalClock;
 use crate::output::RejectSink;
@@ -200,6 +201,32 @@ struct Aggregates {
     latest_day: i32,
     /// `--until` as a local day, when given (profiles are kept for the days before it).
     until_day: Option<i32>,
+    /// Per cell seen: the district of every point in it, or `None` when a district border
+    /// passes through it (points there are tested one by one).
+    cell_districts: HashMap<CellIndex, Option<Option<usize>>>,
+}
+
+thread_local! {
+    /// Each indexing thread's cell locator (kept across batches and runs; it is exact whatever
+    /// it holds, and starts over when the resolution changes).
+    static LOCATOR: std::cell::RefCell<Option<CellLocator>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The district holding every point of `cell`, when no district border comes near it. The box
+/// tested is the cell's vertex box grown by 1e-4° (5 to 11 m), far more than the few millimetres
+/// by which a cell's great-circle edges bow out of the straight lines between its vertices.
+fn whole_cell_district(districts: &Districts, cell: CellIndex) -> Option<Option<usize>> {
+    let boundary = cell.boundary();
+    let (mut min, mut max) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for v in boundary.iter() {
+        min = [min[0].min(v.lng()), min[1].min(v.lat())];
+        max = [max[0].max(v.lng()), max[1].max(v.lat())];
+    }
+    if max[0] - min[0] > 1.0 {
+        return None; // across the antimeridian: test each point
+    }
+    const GROW: f64 = 1e-4;
+    districts.locate_box([min[0] - GROW, min[1] - GROW], [max[0] + GROW, max[1] + GROW])
 }
 
 impl Aggregates {
@@ -217,20 +244,45 @@ impl Aggregates {
         matcher: &JobMatcher<'_>,
     ) {
         // Cell, local day and district of every event, in parallel; then a sequential fold in
-        // input order, so weight sums are the same on any number of threads.
+        // input order, so weight sums are the same on any number of threads. Cells come from a
+        // per-thread [`CellLocator`] (h3o's cell, mostly without h3o); districts from the
+        // per-cell answers of earlier batches where a cell meets no border, and from a
+        // point-in-polygon test elsewhere.
+        let cell_districts = &self.cell_districts;
         let indexed: Vec<(CellIndex, i32, Option<usize>)> = batch
             .events
-            .par_iter()
-            .with_min_len(4096)
-            .map_init(
-                || clock.clone(),
-                |clock, e| {
-                    let cell = LatLng::new(e.lat, e.lon).expect("validated coordinates").to_cell(resolution);
-                    let district = districts.and_then(|d| d.locate(e.lon, e.lat));
-                    (cell, clock.local_day(e.time_us), district)
-                },
-            )
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut clock = clock.clone();
+                LOCATOR.with_borrow_mut(|slot| {
+                    let locator = match slot {
+                        Some(l) if l.resolution() == resolution => l,
+                        _ => slot.insert(CellLocator::new(resolution)),
+                    };
+                    chunk
+                        .iter()
+                        .map(|e| {
+                            let cell = locator.cell(e.lat, e.lon).expect("validated coordinates");
+                            let district = districts.and_then(|d| match cell_districts.get(&cell) {
+                                Some(&Some(whole_cell)) => whole_cell,
+                                _ => d.locate(e.lon, e.lat),
+                            });
+                            (cell, clock.local_day(e.time_us), district)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .flatten_iter()
             .collect();
+        if let Some(d) = districts {
+            let mut new: Vec<CellIndex> =
+                indexed.iter().map(|&(c, _, _)| c).filter(|c| !self.cell_districts.contains_key(c)).collect();
+            new.sort_unstable();
+            new.dedup();
+            let settled: Vec<(CellIndex, Option<Option<usize>>)> =
+                new.into_par_iter().map(|c| (c, whole_cell_district(d, c))).collect();
+            self.cell_districts.extend(settled);
+        }
         let mut clock = clock.clone();
         for (e, &(cell, day, district)) in batch.events.iter().zip(&indexed) {
             self.latest_day = self.latest_day.max(day);
@@ -300,6 +352,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         outside_sample: Vec::new(),
         latest_day: i32::MIN / 2,
         until_day: config.bins.until.map(crate::local_time::day_number),
+        cell_districts: HashMap::default(),
     };
     let mut matcher = JobMatcher::new(&config.jobs);
     timings.push(("study_area".to_string(), started.elapsed().as_millis() as u64));
@@ -307,6 +360,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     let started = Instant::now();
     let clock = LocalClock::new(config.ingest.tz);
     let mut categories = Categories::default();
+    let mut ids = SeenIds::new();
     let mut per_file: Vec<(ReadCounts, BTreeMap<i32, DayTally>, String)> = Vec::new();
     let mut diagnoses: Vec<String> = config.districts.as_ref().map(|d| d.overlaps(0.01)).unwrap_or_default();
     for source in &config.inputs {
@@ -320,6 +374,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             let (sender, receiver) =
                 std::sync::mpsc::sync_channel::<(ValidBatch, Vec<crate::event::Reject>, Categories)>(2);
             let categories_ref = &mut categories;
+            let ids_ref = &mut ids;
             let reading = s.spawn(move || {
                 let mut sink =
                     |valid: ValidBatch, rows_rejected: Vec<crate::event::Reject>, seen: &Categories| -> Result<()> {
@@ -327,7 +382,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
                             .send((valid, rows_rejected, seen.clone()))
                             .map_err(|_| Error::Parameter("the run stopped while reading (see the error above)".into()))
                     };
-                read_input(source, &config.ingest, categories_ref, &mut sink)
+                read_input(source, &config.ingest, categories_ref, ids_ref, &mut sink)
             });
             let mut consumed: Result<()> = Ok(());
             while let Ok((valid, rows_rejected, seen)) = receiver.recv() {

@@ -75,6 +75,7 @@ proptest! {
             &InputSource::File(path),
             &IngestOptions::new(chrono_tz::Europe::Helsinki),
             &mut Categories::default(),
+            &mut crate::ingest::SeenIds::new(),
             &mut sink,
         )
         .unwrap();

@@ -154,6 +154,35 @@ pub(crate) fn points(a: &dyn Array) -> Vec<Result<Option<(f64, f64)>, ()>> {
     }
 }
 
+/// The duplicate-check keys of an id column (text or integer), decoded once per batch.
+pub(crate) fn id_keys(a: &dyn Array) -> super::IdKeyFn<'_> {
+    use super::IdKey;
+    macro_rules! int {
+        ($t:ty) => {{
+            let v = a.as_primitive::<$t>();
+            Box::new(move |i: usize| (!v.is_null(i)).then(|| IdKey::Int(v.value(i) as i64 as u64)))
+        }};
+    }
+    match a.data_type() {
+        DataType::Int8 => int!(Int8Type),
+        DataType::Int16 => int!(Int16Type),
+        DataType::Int32 => int!(Int32Type),
+        DataType::Int64 => int!(Int64Type),
+        DataType::UInt8 => int!(UInt8Type),
+        DataType::UInt16 => int!(UInt16Type),
+        DataType::UInt32 => int!(UInt32Type),
+        DataType::UInt64 => {
+            let v = a.as_primitive::<UInt64Type>();
+            Box::new(move |i: usize| (!v.is_null(i)).then(|| IdKey::Int(v.value(i))))
+        }
+        _ if is_text(a.data_type()) => {
+            let texts = text(a);
+            Box::new(move |i: usize| texts[i].map(IdKey::of_text))
+        }
+        _ => Box::new(move |i: usize| id_text(a, i).as_deref().map(IdKey::of_text)),
+    }
+}
+
 /// Renders row `i` of an id column (text or integer) as text.
 pub(crate) fn id_text(a: &dyn Array, i: usize) -> Option<String> {
     if a.is_null(i) {

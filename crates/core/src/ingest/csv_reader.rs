@@ -93,6 +93,9 @@ pub(crate) fn read(path: &Path, name: &str, options: &IngestOptions, ctx: &mut C
             id: id.map(|c| {
                 Box::new(move |i: usize| field(Some(c), &recs[i]).map(|s| s.trim().to_string())) as super::IdFn<'_>
             }),
+            id_key: id.map(|c| {
+                Box::new(move |i: usize| field(Some(c), &recs[i]).map(super::IdKey::of_text)) as super::IdKeyFn<'_>
+            }),
         };
         next_row += recs.len() as u64;
         validate_chunk(chunk, &names, ctx)?;

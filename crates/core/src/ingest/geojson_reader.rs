@@ -93,6 +93,7 @@ pub(crate) fn read(path: &Path, name: &str, options: &IngestOptions, ctx: &mut C
                     .collect()
             }),
             id: Some(Box::new(|i: usize| ids[i].clone())),
+            id_key: Some(Box::new(|i: usize| ids[i].as_deref().map(super::IdKey::of_text))),
         };
         validate_chunk(chunk, &names, ctx)?;
     }

@@ -249,7 +249,8 @@ impl<F: FnMut(ValidBatch, Vec<Reject>, &Categories) -> Result<()>> IngestSink fo
     }
 }
 
-/// Reads one input, validating every row, and hands batches to `sink`.
+/// Reads one input, validating every row, and hands batches to `sink`. `ids` carries the event
+/// ids seen in earlier inputs of the run (give the same one to every input of a run).
 ///
 /// Errors (file unreadable, not the format its name says, a required column missing or of the
 /// wrong type) stop the read; row-level problems become rejects and the read goes on.
@@ -257,11 +258,12 @@ pub fn read_input(
     source: &InputSource,
     options: &IngestOptions,
     categories: &mut Categories,
+    ids: &mut SeenIds,
     sink: &mut dyn IngestSink,
 ) -> Result<ReadCounts> {
     let mut counts = ReadCounts::default();
     let name = source.name();
-    let mut ctx = ChunkContext { file: &name, tz: &options.tz, categories, counts: &mut counts, sink };
+    let mut ctx = ChunkContext { file: &name, tz: &options.tz, categories, counts: &mut counts, ids, sink };
     match source.format() {
         InputFormat::Parquet => parquet_reader::read(source, options, &mut ctx)?,
         InputFormat::Csv => match source {
@@ -321,6 +323,70 @@ pub(crate) enum Coords {
 /// The id column of a chunk, rendered to text only for rejected rows.
 pub(crate) type IdFn<'a> = Box<dyn Fn(usize) -> Option<String> + 'a>;
 
+/// The id column of a chunk as duplicate-check keys (faster than going through text).
+pub(crate) type IdKeyFn<'a> = Box<dyn Fn(usize) -> Option<IdKey> + 'a>;
+
+/// An event id as compared for duplicates: integers, and text that reads as an integer (so a CSV
+/// `"42"` and a Parquet `42` are the same id), exactly; other text by a 64-bit SipHash of the
+/// trimmed text (two different ids collide with odds of about n² / 2⁶⁵: 1 in 15 000 at 50 M
+/// distinct text ids).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IdKey {
+    Int(u64),
+    Text(u64),
+}
+
+impl IdKey {
+    pub(crate) fn of_text(text: &str) -> IdKey {
+        let t = text.trim();
+        if let Ok(v) = t.parse::<i64>() {
+            return IdKey::Int(v as u64);
+        }
+        if let Ok(v) = t.parse::<u64>() {
+            return IdKey::Int(v);
+        }
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        t.hash(&mut h);
+        IdKey::Text(h.finish())
+    }
+}
+
+/// The event ids a run has seen, across all its inputs, so a row whose id came earlier (in
+/// input order, then row order) is rejected as `duplicate_id` and the event counts once.
+/// Integer ids go into a compressed bitmap (a few bytes per id, far less for runs of
+/// consecutive ids); text ids into a set of 64-bit hashes (about 9 bytes per id).
+#[derive(Default)]
+pub struct SeenIds {
+    ints: roaring::RoaringTreemap,
+    text: rustc_hash::FxHashSet<u64>,
+}
+
+impl SeenIds {
+    /// No ids yet.
+    pub fn new() -> Self {
+        SeenIds::default()
+    }
+
+    /// Records `key`; `false` when it was already there.
+    pub(crate) fn first_time(&mut self, key: IdKey) -> bool {
+        match key {
+            IdKey::Int(v) => self.ints.insert(v),
+            IdKey::Text(h) => self.text.insert(h),
+        }
+    }
+
+    /// How many distinct ids were seen.
+    pub fn len(&self) -> u64 {
+        self.ints.len() + self.text.len() as u64
+    }
+
+    /// Whether no id was seen.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A stretch of rows of one file, decoded column by column, ready for validation.
 pub(crate) struct Chunk<'a> {
     pub(crate) first_row: u64,
@@ -331,6 +397,8 @@ pub(crate) struct Chunk<'a> {
     pub(crate) category: Option<Vec<Option<&'a str>>>,
     pub(crate) weight: Option<Vec<Num>>,
     pub(crate) id: Option<IdFn<'a>>,
+    /// Duplicate-check keys of the id column; when absent, keys come from `id`'s text.
+    pub(crate) id_key: Option<IdKeyFn<'a>>,
 }
 
 /// The column names rejects refer to, as they are called in the file.
@@ -341,6 +409,7 @@ pub(crate) struct ColumnNames {
     pub(crate) time: String,
     pub(crate) kind: String,
     pub(crate) weight: String,
+    pub(crate) id: String,
 }
 
 impl ColumnNames {
@@ -352,6 +421,7 @@ impl ColumnNames {
             time: mapping.time.clone(),
             kind: mapping.kind.clone(),
             weight: mapping.weight.clone(),
+            id: mapping.id.clone(),
         }
     }
 }
@@ -361,6 +431,7 @@ pub(crate) struct ChunkContext<'s> {
     pub(crate) tz: &'s Tz,
     pub(crate) categories: &'s mut Categories,
     pub(crate) counts: &'s mut ReadCounts,
+    pub(crate) ids: &'s mut SeenIds,
     pub(crate) sink: &'s mut dyn IngestSink,
 }
 
@@ -372,6 +443,7 @@ enum Field {
     Time,
     Kind,
     Weight,
+    Id,
 }
 
 fn check_coordinates(lat: Num, lon: Num) -> Result<(f64, f64), (RejectReason, Field)> {
@@ -426,8 +498,9 @@ fn check_weight(weight: Num) -> Result<f64, RejectReason> {
     }
 }
 
-/// Validates every row of `chunk` (checks in column order: location, time, kind, weight; the
-/// first failing check names the reason) and hands the result to the sink.
+/// Validates every row of `chunk` (checks in column order: location, time, kind, weight, then
+/// whether a valid row's id was seen before; the first failing check names the reason) and hands
+/// the result to the sink.
 pub(crate) fn validate_chunk(chunk: Chunk<'_>, names: &ColumnNames, ctx: &mut ChunkContext<'_>) -> Result<()> {
     let mut valid = ValidBatch { rows: Vec::with_capacity(chunk.len), events: Vec::with_capacity(chunk.len) };
     let mut rejects = Vec::new();
@@ -450,6 +523,17 @@ pub(crate) fn validate_chunk(chunk: Chunk<'_>, names: &ColumnNames, ctx: &mut Ch
                 Some(w) => check_weight(w[i]).map_err(|r| (r, Field::Weight))?,
                 None => 1.0,
             };
+            // A valid row whose id came before is the same event again: it counts once.
+            let key = match (&chunk.id_key, &chunk.id) {
+                (Some(key), _) => key(i),
+                (None, Some(text)) => text(i).as_deref().map(IdKey::of_text),
+                (None, None) => None,
+            };
+            if let Some(key) = key
+                && !ctx.ids.first_time(key)
+            {
+                return Err((RejectReason::DuplicateId, Field::Id));
+            }
             Ok((lat, lon, time_us, kind, weight))
         })();
         match outcome {
@@ -473,6 +557,7 @@ pub(crate) fn validate_chunk(chunk: Chunk<'_>, names: &ColumnNames, ctx: &mut Ch
                     Field::Time => &names.time,
                     Field::Kind => &names.kind,
                     Field::Weight => &names.weight,
+                    Field::Id => &names.id,
                 };
                 ctx.counts.rejected_by_reason[reason.index()] += 1;
                 rejects.push(Reject {

@@ -109,6 +109,7 @@ fn chunk_of<'b>(batch: &'b RecordBatch, plan: &Plan, first_row: u64) -> Chunk<'b
             Box::new(move |i: usize| cols::id_text(a, i)) as super::IdFn<'b>
         }
     });
+    let id_key: Option<super::IdKeyFn<'b>> = plan.id.as_deref().map(|id| cols::id_keys(column(batch, id)));
     Chunk {
         first_row,
         len: batch.num_rows(),
@@ -118,6 +119,7 @@ fn chunk_of<'b>(batch: &'b RecordBatch, plan: &Plan, first_row: u64) -> Chunk<'b
         category: plan.category.as_deref().map(|c| cols::text(column(batch, c))),
         weight: plan.weight.as_deref().map(|w| cols::numeric(column(batch, w))),
         id,
+        id_key,
     }
 }
 
