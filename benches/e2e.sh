@@ -8,7 +8,8 @@
 #   BASE=/path/to/older/hotspots bash benches/e2e.sh   # also check outputs byte-identical to it
 #
 # Environment: WORK (scratch folder, default target/e2e), SIZES, PEER_SIZES, PEER_FINE (1: also
-# the 5M resolution-10 daily case), PEER_TIMEOUT (seconds, default 3600), BASE.
+# the 5M resolution-10 daily case), PEER_TIMEOUT (seconds, default 3600), BASE, REPEAT (floor and
+# engine run this many times, interleaved, and the table shows the median; default 3).
 # The peer's virtualenv is made in $WORK/venv from PyPI on the first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ SIZES=${SIZES:-"1000000 10000000 50000000"}
 PEER_SIZES=${PEER_SIZES:-"1000000 10000000"}
 PEER_FINE=${PEER_FINE:-1}
 PEER_TIMEOUT=${PEER_TIMEOUT:-3600}
+REPEAT=${REPEAT:-3}
 mkdir -p "$WORK"
 
 cargo build --release --quiet --bin hotspots
@@ -30,7 +32,8 @@ if [ ! -x "$WORK/venv/bin/python" ]; then
 fi
 PY="$WORK/venv/bin/python"
 
-# measure NAME COMMAND...: runs it under /usr/bin/time -v; appends "NAME seconds MiB" to $WORK/runs.
+# measure NAME COMMAND...: runs it under /usr/bin/time -v; appends "NAME seconds MiB" to $WORK/runs
+# (several lines for one name: the table takes the median time and the largest memory).
 : > "$WORK/runs"
 measure() {
   local name=$1; shift
@@ -71,8 +74,10 @@ for n in $SIZES; do
   f="$WORK/events_$n.parquet"
   [ -f "$f" ] || "$BIN" synth --events "$n" --weeks 52 --seed 7 --out "$f" --quiet
   echo "== $n events ($(du -m "$f" | cut -f1) MB)" >&2
-  measure "floor_$n" "$FLOOR" "$f"
-  measure "engine_$n" "$BIN" analyze "$f" --out "$WORK/engine_$n" --quiet
+  for _ in $(seq "$REPEAT"); do
+    measure "floor_$n" "$FLOOR" "$f"
+    measure "engine_$n" "$BIN" analyze "$f" --out "$WORK/engine_$n" --quiet
+  done
   if [ -n "${BASE:-}" ]; then
     "$BASE" analyze "$f" --out "$WORK/base_$n" --quiet
     same_outputs "$WORK/engine_$n" "$WORK/base_$n" && echo "identical" > "$WORK/identical_$n" || echo "DIFFERENT" > "$WORK/identical_$n"
@@ -88,8 +93,10 @@ if [ "$PEER_FINE" = 1 ]; then
   f="$WORK/events_$n.parquet"
   [ -f "$f" ] || "$BIN" synth --events "$n" --weeks 52 --seed 7 --out "$f" --quiet
   echo "== $n events, resolution 10, daily bins" >&2
-  measure "floor_${n}_r10" "$FLOOR" "$f" --resolution 10
-  measure "engine_${n}_r10" "$BIN" analyze "$f" --resolution 10 --bin day --out "$WORK/engine_${n}_r10" --quiet
+  for _ in $(seq "$REPEAT"); do
+    measure "floor_${n}_r10" "$FLOOR" "$f" --resolution 10
+    measure "engine_${n}_r10" "$BIN" analyze "$f" --resolution 10 --bin day --out "$WORK/engine_${n}_r10" --quiet
+  done
   measure "peer_${n}_r10" timeout "$PEER_TIMEOUT" "$PY" benches/peer/peer_pipeline.py "$f" "$WORK/peer_${n}_r10.csv" --resolution 10 --bin day
   [ -f "$WORK/peer_${n}_r10.csv" ] && agreement "$WORK/engine_${n}_r10" "$WORK/peer_${n}_r10.csv" > "$WORK/agree_${n}_r10" || true
 fi
@@ -97,10 +104,16 @@ fi
 python3 - "$WORK" <<'EOF' | tee "$WORK/table.md"
 import os, sys
 work = sys.argv[1]
-runs = {}
+import statistics
+samples = {}
 for line in open(f"{work}/runs"):
     name, wall, rss = line.split()
-    runs[name] = (None if wall.startswith("failed") else float(wall), None if rss == "-" else int(rss))
+    samples.setdefault(name, []).append((None if wall.startswith("failed") else float(wall), None if rss == "-" else int(rss)))
+runs = {}
+for name, s in samples.items():
+    ok = [x for x in s if x[0] is not None]
+    # A failed run makes the case fail: no median over the runs that happened to work.
+    runs[name] = (statistics.median(w for w, _ in ok), max(m for _, m in ok)) if len(ok) == len(s) else (None, None)
 cases = sorted({n.split("_", 1)[1] for n in runs}, key=lambda c: (int(c.split("_")[0]), c))
 def cell(name):
     w, m = runs.get(name, (None, None))
@@ -110,6 +123,7 @@ def ratio(a, b):
     return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
 def read(path):
     return open(path).read().strip() if os.path.exists(path) else "—"
+print(f"Median of {max(len(v) for v in samples.values())} interleaved runs for floor and engine, one for the peer; memory is the peak resident set.\n")
 print("| events | case | floor | engine | peer | engine/floor | peer/engine | outputs vs BASE | peer agrees |")
 print("|---|---|---|---|---|---|---|---|---|")
 for c in cases:

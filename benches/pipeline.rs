@@ -1,9 +1,11 @@
 //! Criterion benchmarks of the engine, side by side so figures read as ratios:
 //!
-//! - the H3 indexing floor (h3o once per event) next to the whole ingest → index → cube run on
-//!   1 M synthetic events and on the built-in sample;
-//! - the statistics: Gi* + Mann-Kendall + classification on a cube of 10,000 cells × 104 weekly
-//!   bins with k = 2 and a time window of 2, and 999 conditional permutations on the sample.
+//! - H3 indexing of 1 M synthetic events: the floor (h3o once per event) next to the engine's
+//!   exact per-thread `CellLocator`, then the whole ingest → index → cube run on the same events
+//!   (one Parquet file) and on the built-in sample;
+//! - the statistics on a cube of 10,000 cells × 104 weekly bins: Gi* alone (k = 2, time window
+//!   2), Mann-Kendall alone (10,000 series of 104), Gi* + Mann-Kendall + classification together,
+//!   and 999 conditional permutations on the sample.
 //!
 //! `cargo bench --bench pipeline` (or `-- statistics` for one group).
 
@@ -11,10 +13,13 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use h3o::{LatLng, Resolution};
+use hotspots_core::cell_locator::CellLocator;
 use hotspots_core::cube::SpaceTimeCube;
 use hotspots_core::emerging::{StatsParams, analyse};
+use hotspots_core::gi_star::{Neighbourhoods, gi_star};
 use hotspots_core::ingest::{IngestOptions, InputSource};
 use hotspots_core::jobs::JobSpec;
+use hotspots_core::mann_kendall::mann_kendall;
 use hotspots_core::output::DiscardRejects;
 use hotspots_core::pipeline::{CubeConfig, build_cube};
 use hotspots_core::progress::NoProgress;
@@ -51,6 +56,17 @@ fn benches(c: &mut Criterion) {
             events
                 .par_iter()
                 .map(|e| u64::from(LatLng::new(e.lat, e.lon).expect("valid").to_cell(Resolution::Eight)) & 0xFF)
+                .sum::<u64>()
+        })
+    });
+    group.bench_function("cell_locator_1m_parallel", |b| {
+        b.iter(|| {
+            events
+                .par_chunks(4096)
+                .map(|chunk| {
+                    let mut locator = CellLocator::new(Resolution::Eight);
+                    chunk.iter().map(|e| u64::from(locator.cell(e.lat, e.lon).expect("valid")) & 0xFF).sum::<u64>()
+                })
                 .sum::<u64>()
         })
     });
@@ -110,6 +126,14 @@ fn statistics(c: &mut Criterion) {
     let mut group = c.benchmark_group("statistics");
     group.sample_size(10);
     group.throughput(Throughput::Elements(10_000 * 104));
+    let neighbours = Neighbourhoods::k_ring(cube.cells(), 2);
+    let values: Vec<f64> = cube.counts().iter().map(|&c| c as f64).collect();
+    group.bench_function("gi_star_10k_cells_104_weeks_k2_w2", |b| {
+        b.iter(|| black_box(gi_star(&values, 104, &neighbours, 2).z[0]))
+    });
+    group.bench_function("mann_kendall_10k_series_of_104", |b| {
+        b.iter(|| values.par_chunks(104).map(|series| mann_kendall(series).s).sum::<f64>())
+    });
     group.bench_function("gi_mk_classify_10k_cells_104_weeks_k2_w2", |b| {
         b.iter(|| black_box(analyse(&cube, &nd, &[], &params, "bench").expect("analyse").cells.len()))
     });

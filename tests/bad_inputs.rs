@@ -575,3 +575,18 @@ fn a_parquet_footer_that_lies_is_an_error_and_leaves_no_outputs() {
     std::fs::write(s.path("shifted.parquet"), &shifted).unwrap();
     assert_clean_failure(&s, &["analyze", "shifted.parquet", "--out", "o"], &["shifted.parquet"]);
 }
+
+#[test]
+fn a_parquet_file_that_crashes_the_decoder_is_an_error_in_one_line() {
+    // Found by the parquet fuzz target: corrupt BYTE_STREAM_SPLIT pages make parquet 60's decoder
+    // panic; the engine turns that into an error on the file.
+    let s = Scratch::new();
+    let crash = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz_corpus/parquet/crash-byte-stream-split.parquet");
+    std::fs::copy(crash, s.path("crash.parquet")).unwrap();
+    assert_clean_failure(
+        &s,
+        &["analyze", "crash.parquet", "--out", "o"],
+        &["crash.parquet: not a readable Parquet file", "the Parquet decoder failed on corrupt data"],
+    );
+}

@@ -32,6 +32,14 @@ use crate::config::{AnalyzeConfig, ingest_options, parse_date};
 use crate::progress::TerminalProgress;
 
 fn main() -> ExitCode {
+    // A panic inside the Parquet decoder is caught and reported as an error on the file, in one
+    // line; keep the default panic message for every other panic (a bug of ours).
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !hotspots_core::ingest::decoding_parquet() {
+            default_hook(info);
+        }
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -56,6 +56,7 @@ pub mod progress;
 mod properties;
 pub mod qgis_style;
 pub mod report;
+pub mod robustness;
 pub mod sample;
 pub mod services;
 pub mod study_area;

@@ -91,7 +91,10 @@ pub fn parse_iso8601(text: &str, tz: &Tz) -> Result<i64, RejectReason> {
         let date = NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| RejectReason::UnparsableTime)?;
         return Ok(local_midnight(date, tz));
     }
-    let has_offset = s.len() > 19 && s[19..].contains(['+', '-']) || s.len() > 16 && s[16..].contains(['+', '-']);
+    // `get`, not indexing: the text may hold any characters (found by fuzzing: a multi-byte
+    // character across byte 19 panicked here).
+    let signed_after = |from: usize| s.get(from..).is_some_and(|t| t.contains(['+', '-']));
+    let has_offset = s.len() > 19 && signed_after(19) || s.len() > 16 && signed_after(16);
     if has_offset {
         for format in ["%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M%#z"] {
             if let Ok(t) = DateTime::parse_from_str(&s, format) {
@@ -196,6 +199,9 @@ mod tests {
         assert_eq!(parse_iso8601("yesterday", &tz), Err(RejectReason::UnparsableTime));
         assert_eq!(parse_iso8601("2026-02-30T10:00:00", &tz), Err(RejectReason::UnparsableTime));
         assert_eq!(parse_iso8601("2026-03-02T25:00:00Z", &tz), Err(RejectReason::UnparsableTime));
+        // Found by the csv fuzz target: a two-byte character across byte 19 used to panic.
+        assert_eq!(parse_iso8601("2026-10-05T10:00:0ХӠncounter", &tz), Err(RejectReason::UnparsableTime));
+        assert_eq!(parse_iso8601("2026-10-05T10:0ӠӠ+02:00", &tz), Err(RejectReason::UnparsableTime));
         // Clocks go forward at 03:00 local on the last Sunday of March 2026 (29 March).
         assert_eq!(parse_iso8601("2026-03-29T03:30:00", &tz), Err(RejectReason::NonexistentLocalTime));
         // The repeated hour in October resolves to its first (summer-time) occurrence.

@@ -6,7 +6,8 @@ use std::fs::File;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::errors::ParquetError;
 use parquet::file::reader::ChunkReader;
 
 use super::arrow_columns as cols;
@@ -80,13 +81,43 @@ fn read_from<R: ChunkReader + 'static>(
     names.time = plan.time.clone();
     names.kind = plan.kind.clone();
     let mut next_row = 1u64;
-    for batch in reader {
-        let batch = batch.map_err(|e| Error::Parquet { path: name.to_string(), source: e.into() })?;
+    let mut reader = reader;
+    while let Some(batch) = next_batch(&mut reader) {
+        let batch = batch.map_err(|e| Error::Parquet { path: name.to_string(), source: e })?;
         let chunk = chunk_of(&batch, &plan, next_row);
         next_row += batch.num_rows() as u64;
         validate_chunk(chunk, &names, ctx)?;
     }
     Ok(())
+}
+
+thread_local! {
+    static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside the Parquet decoder, where a panic is caught and becomes an
+/// error on the file (a panic hook can stay quiet then).
+pub fn decoding() -> bool {
+    DECODING.get()
+}
+
+/// The next batch, with a panic of the decoder on corrupt data (the fuzz target found one in
+/// parquet 60's BYTE_STREAM_SPLIT decoder) turned into an error on the file.
+fn next_batch(reader: &mut ParquetRecordBatchReader) -> Option<std::result::Result<RecordBatch, ParquetError>> {
+    DECODING.set(true);
+    let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.next()));
+    DECODING.set(false);
+    match next {
+        Ok(batch) => batch.map(|b| b.map_err(Into::into)),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown");
+            Some(Err(ParquetError::General(format!("the Parquet decoder failed on corrupt data ({what})"))))
+        }
+    }
 }
 
 fn column<'b>(batch: &'b RecordBatch, name: &str) -> &'b dyn Array {

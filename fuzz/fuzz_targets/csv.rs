@@ -1,0 +1,10 @@
+//! Fuzzes the csv reader: any bytes either fail with an error or are read keeping every promise
+//! of `hotspots_core::robustness`.
+#![no_main]
+
+use hotspots_core::robustness::{Reader, check};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    check(Reader::Csv, data);
+});
