@@ -32,11 +32,11 @@ use crate::config::{AnalyzeConfig, ingest_options, parse_date};
 use crate::progress::TerminalProgress;
 
 fn main() -> ExitCode {
-    // A panic inside the Parquet decoder is caught and reported as an error on the file, in one
-    // line; keep the default panic message for every other panic (a bug of ours).
+    // A panic inside a dependency on bad input (see `robustness::contain`) is caught and reported
+    // as an error on the file, in one line; every other panic (a bug of ours) keeps its message.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !hotspots_core::ingest::decoding_parquet() {
+        if !hotspots_core::robustness::containing() {
             default_hook(info);
         }
     }));

@@ -54,15 +54,18 @@ impl Districts {
             let Some(geometry) = &f.geometry else {
                 return Err(err(format!("feature {feature} has no geometry")));
             };
-            let shape: MultiPolygon<f64> = match &geometry.value {
-                GeometryValue::Polygon { .. } => MultiPolygon::new(vec![
-                    geo::Polygon::try_from(&geometry.value).map_err(|e| err(format!("feature {feature}: {e}")))?,
-                ]),
+            // geojson 1.0 panics converting a position with fewer than two numbers (found by the
+            // districts fuzz target): contained, it is an error on the feature.
+            let shape: MultiPolygon<f64> = crate::robustness::contain(|| match &geometry.value {
+                GeometryValue::Polygon { .. } => geo::Polygon::try_from(&geometry.value)
+                    .map(|p| MultiPolygon::new(vec![p]))
+                    .map_err(|e| err(format!("feature {feature}: {e}"))),
                 GeometryValue::MultiPolygon { .. } => {
-                    MultiPolygon::try_from(&geometry.value).map_err(|e| err(format!("feature {feature}: {e}")))?
+                    MultiPolygon::try_from(&geometry.value).map_err(|e| err(format!("feature {feature}: {e}")))
                 }
-                _ => return Err(err(format!("feature {feature} is not a Polygon or MultiPolygon"))),
-            };
+                _ => Err(err(format!("feature {feature} is not a Polygon or MultiPolygon"))),
+            })
+            .map_err(|_| err(format!("feature {feature} has a position with fewer than two coordinates")))??;
             let prop = |k: &str| f.property(k).and_then(|v| v.as_str()).map(str::to_string);
             let name = prop("name").ok_or_else(|| err(format!("feature {feature} has no `name` property")))?;
             // A self-intersecting or otherwise invalid polygon has no well-defined inside.

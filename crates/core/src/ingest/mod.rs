@@ -9,7 +9,6 @@ mod arrow_columns;
 mod csv_reader;
 mod geojson_reader;
 mod parquet_reader;
-pub use parquet_reader::decoding as decoding_parquet;
 pub mod wkb;
 
 use rustc_hash::FxHashMap as HashMap;

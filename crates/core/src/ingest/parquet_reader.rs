@@ -91,32 +91,12 @@ fn read_from<R: ChunkReader + 'static>(
     Ok(())
 }
 
-thread_local! {
-    static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Whether this thread is inside the Parquet decoder, where a panic is caught and becomes an
-/// error on the file (a panic hook can stay quiet then).
-pub fn decoding() -> bool {
-    DECODING.get()
-}
-
 /// The next batch, with a panic of the decoder on corrupt data (the fuzz target found one in
 /// parquet 60's BYTE_STREAM_SPLIT decoder) turned into an error on the file.
 fn next_batch(reader: &mut ParquetRecordBatchReader) -> Option<std::result::Result<RecordBatch, ParquetError>> {
-    DECODING.set(true);
-    let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.next()));
-    DECODING.set(false);
-    match next {
+    match crate::robustness::contain(|| reader.next()) {
         Ok(batch) => batch.map(|b| b.map_err(Into::into)),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("unknown");
-            Some(Err(ParquetError::General(format!("the Parquet decoder failed on corrupt data ({what})"))))
-        }
+        Err(what) => Some(Err(ParquetError::General(format!("the Parquet decoder failed on corrupt data ({what})")))),
     }
 }
 
