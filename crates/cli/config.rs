@@ -3,26 +3,26 @@
 //! districts and jobs chosen. A flag on the command line wins over the file; the file wins over
 //! the defaults. The library never sees clap.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use hotspots_core::districts::Districts;
-use hotspots_core::emerging::{Scope, StatsParams};
-use hotspots_core::event::Kind;
+use hotspots_core::cube::{CubeConfig, JobSpec};
+use hotspots_core::ingest::event::Kind;
 use hotspots_core::ingest::{ColumnMapping, IngestOptions, InputSource};
-use hotspots_core::jobs::JobSpec;
-use hotspots_core::local_time::parse_time_zone;
-use hotspots_core::patrol::PatrolParams;
-use hotspots_core::pipeline::CubeConfig;
+use hotspots_core::plan::PatrolParams;
+use hotspots_core::publish::SmallCounts;
 use hotspots_core::sample;
-use hotspots_core::services::Services;
-use hotspots_core::summary::RunParameters;
-use hotspots_core::time_bins::{BinSpec, BinStep, WindowStart};
+use hotspots_core::space::{Districts, Services};
+use hotspots_core::stats::{Scope, StatsParams};
+use hotspots_core::time::{BinSpec, BinStep, WindowStart, parse_time_zone};
+use hotspots_core::{Error, RunConfig, ServicesLayer, Task};
 use serde::Deserialize;
 
 use crate::args::{AnalyzeArgs, ColumnArgs};
+
+/// The default time zone of times without one, and of the bins' calendar.
+pub const DEFAULT_TZ: &str = "Europe/Helsinki";
 
 /// The `--config` file. Every key is optional; relative paths are relative to the file.
 #[derive(Debug, Default, Deserialize)]
@@ -98,44 +98,16 @@ impl ConfigFile {
     }
 }
 
-/// A checked `analyze` run.
-pub struct AnalyzeConfig {
-    /// What the library runs.
-    pub cube: CubeConfig,
-    /// The statistics.
-    pub stats: StatsParams,
-    /// The patrol plan.
-    pub patrol: PatrolParams,
-    /// The services layer.
-    pub services: Option<Services>,
-    /// Held-out bins of the backtest (0: none).
-    pub backtest_steps: usize,
-    /// The largest share of rejected rows a run accepts.
-    pub max_reject_share: f64,
-    /// The output folder.
-    pub out_dir: PathBuf,
-    /// The parameters as recorded in summary.json.
-    pub parameters: RunParameters,
-    /// Names of the districts (layer order), for reports.
-    pub district_names: Vec<String>,
-    /// Whether each job writes into its own sub-folder (several jobs).
-    pub job_folders: bool,
-    /// No progress bar or report.
-    pub quiet: bool,
-}
-
-pub fn parse_date(flag: &str, text: &str) -> Result<NaiveDate> {
+/// Parses a date given as `flag` (`until`, `since`) in YYYY-MM-DD.
+pub fn parse_date(name: &'static str, text: &str) -> Result<NaiveDate, Error> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .with_context(|| format!("{flag} {text}: expected a date as YYYY-MM-DD"))
+        .map_err(|_| Error::parameter(name, text, "expected a date as YYYY-MM-DD"))
 }
 
-fn parse_kind(flag: &str, text: &str) -> Result<Option<Kind>> {
+fn parse_kind(name: &'static str, text: &str) -> Result<Option<Kind>, Error> {
     match text {
         "all" => Ok(None),
-        other => match Kind::parse(other) {
-            Some(k) => Ok(Some(k)),
-            None => bail!("{flag} {other}: expected all, encounter or concern"),
-        },
+        other => Kind::parse(other).map(Some).ok_or_else(|| Error::parameter(name, other, "expected all, encounter or concern")),
     }
 }
 
@@ -145,8 +117,7 @@ pub fn ingest_options(
     file: Option<&ConfigColumns>,
     file_tz: Option<&str>,
 ) -> Result<IngestOptions> {
-    let tz_name = columns.tz.as_deref().or(file_tz).unwrap_or("Europe/Helsinki");
-    let tz = parse_time_zone(tz_name)?;
+    let tz = parse_time_zone(columns.tz.as_deref().or(file_tz).unwrap_or(DEFAULT_TZ))?;
     let mut options = IngestOptions::new(tz);
     let d = ColumnMapping::default();
     let pick = |flag: &Option<String>, file: Option<&Option<String>>, default: &str| -> String {
@@ -165,178 +136,114 @@ pub fn ingest_options(
     Ok(options)
 }
 
-fn column_record(m: &ColumnMapping) -> BTreeMap<String, String> {
-    let mut c = BTreeMap::new();
-    c.insert("lat".into(), m.lat.clone());
-    c.insert("lon".into(), m.lon.clone());
-    if let Some(g) = &m.geometry {
-        c.insert("geometry".into(), g.clone());
-    }
-    c.insert("time".into(), m.time.clone());
-    c.insert("kind".into(), m.kind.clone());
-    c.insert("category".into(), m.category.clone());
-    c.insert("id".into(), m.id.clone());
-    c.insert("weight".into(), m.weight.clone());
-    c
-}
-
 fn is_builtin(path: &Path) -> bool {
     path.as_os_str() == "builtin"
 }
 
-impl AnalyzeConfig {
-    pub fn from_args(args: &AnalyzeArgs) -> Result<Self> {
-        let (file, base) = match &args.config {
-            Some(p) => ConfigFile::read(p)?,
-            None => (ConfigFile::default(), PathBuf::new()),
-        };
-        let rel = |p: &PathBuf| if p.is_absolute() || is_builtin(p) { p.clone() } else { base.join(p) };
-        let ingest = ingest_options(&args.columns, file.columns.as_ref(), file.tz.as_deref())?;
-        let tz_name = args.columns.tz.clone().or(file.tz.clone()).unwrap_or_else(|| "Europe/Helsinki".into());
+/// The run `hotspots analyze` (with `task`) describes: flags first, then the `--config` file,
+/// then the library's defaults. Every check of a value is the library's.
+pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) -> Result<RunConfig> {
+    let (file, base) = match &args.config {
+        Some(p) => ConfigFile::read(p)?,
+        None => (ConfigFile::default(), PathBuf::new()),
+    };
+    let rel = |p: &PathBuf| if p.is_absolute() || is_builtin(p) { p.clone() } else { base.join(p) };
+    let ingest = ingest_options(&args.columns, file.columns.as_ref(), file.tz.as_deref())?;
 
-        let bin = args.bin.clone().or(file.bin.clone()).unwrap_or_else(|| "week".into());
-        let step = BinStep::parse(&bin).with_context(|| format!("bin `{bin}`: expected day, week or month"))?;
-        let since_text = args.since.clone().or(if args.steps.is_some() { None } else { file.since.clone() });
-        let since = since_text.as_deref().map(|s| parse_date("--since", s)).transpose()?;
-        let until = args.until.clone().or(file.until.clone());
-        let until = until.as_deref().map(|s| parse_date("--until", s)).transpose()?;
-        if let (Some(s), Some(u)) = (since, until)
-            && s >= u
-        {
-            bail!("--since {s} is not before --until {u}");
-        }
-        let steps = args.steps.or(if args.since.is_some() { None } else { file.steps });
-        let start = match (steps, since) {
-            (Some(0), _) => bail!("steps must be at least 1"),
-            (Some(n), None) => WindowStart::Steps(n),
-            (Some(_), Some(_)) => bail!("give either steps or since, not both"),
-            (None, Some(s)) => WindowStart::Since(s),
-            (None, None) => WindowStart::Auto,
-        };
+    let bin = args.bin.clone().or(file.bin.clone());
+    let step = match bin.as_deref() {
+        None => BinSpec::DEFAULT_STEP,
+        Some(b) => BinStep::parse(b).ok_or_else(|| Error::parameter("bin", b, "expected day, week or month"))?,
+    };
+    let since_text = args.since.clone().or(if args.steps.is_some() { None } else { file.since.clone() });
+    let since = since_text.as_deref().map(|s| parse_date("since", s)).transpose()?;
+    let until = args.until.clone().or(file.until.clone());
+    let until = until.as_deref().map(|s| parse_date("until", s)).transpose()?;
+    let steps = args.steps.or(if args.since.is_some() { None } else { file.steps });
+    let start = match (steps, since) {
+        (Some(n), None) => WindowStart::Steps(n),
+        (Some(n), Some(_)) => return Err(Error::parameter("steps", n, "give either steps or since, not both").into()),
+        (None, Some(s)) => WindowStart::Since(s),
+        (None, None) => WindowStart::Auto,
+    };
+    let bins = BinSpec::new(step, start, until, ingest.tz)?;
 
-        let file_inputs: Vec<PathBuf> = file.inputs.iter().flatten().map(rel).collect();
-        let input_paths: Vec<PathBuf> = if args.inputs.is_empty() { file_inputs } else { args.inputs.clone() };
-        let inputs: Vec<InputSource> = if input_paths.is_empty() {
-            vec![sample::events()]
-        } else {
-            input_paths.iter().map(|p| InputSource::File(p.clone())).collect()
-        };
-        let districts_path = match (&args.districts, &file.districts) {
-            (Some(p), _) => Some(p.clone()),
-            (None, Some(p)) => Some(rel(p)),
-            (None, None) if input_paths.is_empty() => Some(PathBuf::from("builtin")),
-            (None, None) => None,
-        };
-        let (districts, districts_name) = match &districts_path {
-            Some(p) if is_builtin(p) => (Some(sample::districts()), sample::DISTRICTS_NAME.to_string()),
-            Some(p) => (Some(Districts::from_path(p)?), p.display().to_string()),
-            None => (None, String::new()),
-        };
-        let services_path = match (&args.services, &file.services) {
-            (Some(p), _) => Some(p.clone()),
-            (None, Some(p)) => Some(rel(p)),
-            (None, None) if input_paths.is_empty() => Some(PathBuf::from("builtin")),
-            (None, None) => None,
-        };
-        let services = match &services_path {
-            Some(p) if is_builtin(p) => Some(Services::from_geojson(sample::SERVICES_GEOJSON, sample::SERVICES_NAME)?),
-            Some(p) => Some(Services::from_path(p)?),
-            None => None,
-        };
-        let district_names: Vec<String> =
-            districts.as_ref().map(|d| d.all().iter().map(|d| d.name.clone()).collect()).unwrap_or_default();
+    let file_inputs: Vec<PathBuf> = file.inputs.iter().flatten().map(rel).collect();
+    let input_paths: Vec<PathBuf> = if args.inputs.is_empty() { file_inputs } else { args.inputs.clone() };
+    let inputs: Vec<InputSource> = if input_paths.is_empty() {
+        vec![InputSource::sample()]
+    } else {
+        input_paths.iter().map(|p| InputSource::File(p.clone())).collect()
+    };
+    // With no input, the built-in sample runs with the built-in districts and services.
+    let layer_path = |flag: &Option<PathBuf>, key: &Option<PathBuf>| match (flag, key) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(p)) => Some(rel(p)),
+        (None, None) if input_paths.is_empty() => Some(PathBuf::from("builtin")),
+        (None, None) => None,
+    };
+    let (districts, districts_name) = match layer_path(&args.districts, &file.districts) {
+        Some(p) if is_builtin(&p) => (Some(Districts::builtin()), sample::DISTRICTS_NAME.to_string()),
+        Some(p) => (Some(Districts::from_path(&p)?), p.display().to_string()),
+        None => (None, String::new()),
+    };
+    let services = match layer_path(&args.services, &file.services) {
+        Some(p) if is_builtin(&p) => {
+            Some(ServicesLayer { services: Services::builtin(), name: sample::SERVICES_NAME.to_string() })
+        }
+        Some(p) => Some(ServicesLayer { services: Services::from_path(&p)?, name: p.display().to_string() }),
+        None => None,
+    };
 
-        let resolution_number = args.resolution.or(file.resolution).unwrap_or(8);
-        let resolution = h3o::Resolution::try_from(resolution_number).context("resolution must be 0 to 15")?;
-        let scope = match args.scope.clone().or(file.scope.clone()).as_deref().unwrap_or("city") {
-            "city" => Scope::City,
-            "district" => Scope::District,
-            other => bail!("scope `{other}`: expected city or district"),
-        };
-        if scope == Scope::District && districts.is_none() {
-            bail!("--scope district needs a districts layer (--districts FILE or --districts builtin)");
-        }
-        let stats = StatsParams {
-            k: args.k.or(file.k).unwrap_or(1),
-            time_window: args.time_window.or(file.time_window).unwrap_or(1),
-            alpha: args.alpha.or(file.alpha).unwrap_or(0.05),
-            fdr: args.fdr || file.fdr.unwrap_or(false),
-            permutations: args.permutations.or(file.permutations).unwrap_or(0),
-            seed: args.seed.or(file.seed).unwrap_or(0),
-            scope,
-        };
-        if !(stats.alpha > 0.0 && stats.alpha < 1.0) {
-            bail!("--alpha {} must be between 0 and 1", stats.alpha);
-        }
-        if stats.k > 50 {
-            bail!("--k {} is too large (at most 50 rings)", stats.k);
-        }
+    let resolution_number = args.resolution.or(file.resolution).unwrap_or(CubeConfig::DEFAULT_RESOLUTION);
+    let resolution = h3o::Resolution::try_from(resolution_number)
+        .map_err(|_| Error::parameter("resolution", resolution_number, "must be 0 to 15"))?;
+    let scope = match args.scope.clone().or(file.scope.clone()) {
+        Some(s) => Scope::parse(&s)?,
+        None => StatsParams::DEFAULT_SCOPE,
+    };
+    let stats = StatsParams::new(
+        args.k.or(file.k).unwrap_or(StatsParams::DEFAULT_K),
+        args.time_window.or(file.time_window).unwrap_or(StatsParams::DEFAULT_TIME_WINDOW),
+        args.alpha.or(file.alpha).unwrap_or(StatsParams::DEFAULT_ALPHA),
+        args.fdr || file.fdr.unwrap_or(false),
+        args.permutations.or(file.permutations).unwrap_or(StatsParams::DEFAULT_PERMUTATIONS),
+        args.seed.or(file.seed).unwrap_or(StatsParams::DEFAULT_SEED),
+        scope,
+    )?;
 
-        let selection_given = args.kind.is_some() || args.category.is_some();
-        let jobs: Vec<JobSpec> = if selection_given || file.jobs.is_empty() {
-            let kind = args.kind.as_deref().map(|k| parse_kind("--kind", k)).transpose()?.flatten();
-            vec![JobSpec::select(kind, args.category.as_deref())?]
-        } else {
-            file.jobs
-                .iter()
-                .map(|j| {
-                    let kind = j
-                        .kind
-                        .as_deref()
-                        .map(|k| parse_kind(&format!("job {} kind", j.name), k))
-                        .transpose()?
-                        .flatten();
-                    Ok(JobSpec::new(j.name.clone(), kind, j.category.clone())?)
-                })
-                .collect::<Result<_>>()?
-        };
-        hotspots_core::jobs::check_jobs(&jobs)?;
-
-        let min_count = args.min_count.or(file.min_count).unwrap_or(5);
-        let max_reject_share = args.max_reject_share.or(file.max_reject_share).unwrap_or(1.0);
-        if !(0.0..=1.0).contains(&max_reject_share) {
-            bail!("--max-reject-share {max_reject_share} must be between 0 and 1");
-        }
-        let patrol = PatrolParams {
-            max_area_km2: args.max_patrol_km2.or(file.max_patrol_km2).unwrap_or(2.0),
-            recent_bins: 4,
-            teams: args.teams.or(file.teams).unwrap_or(4),
-            service_gap_m: args.service_gap_m.or(file.service_gap_m).unwrap_or(1000.0),
-            alpha: stats.alpha,
-            min_count,
-        };
-        if !(patrol.max_area_km2 > 0.0 && patrol.service_gap_m >= 0.0) {
-            bail!("--max-patrol-km2 must be above 0 and --service-gap-m at least 0");
-        }
-        let parameters = RunParameters {
-            resolution: resolution_number,
-            bin: step.as_str().to_string(),
-            steps,
-            since: since.map(|d| d.to_string()),
-            until: until.map(|d| d.to_string()),
-            tz: tz_name,
-            districts: districts_path.as_ref().map(|_| districts_name.clone()),
-            columns: column_record(&ingest.columns),
-            statistics: stats.clone(),
-            min_count,
-            services: services_path
-                .as_ref()
-                .map(|p| if is_builtin(p) { sample::SERVICES_NAME.to_string() } else { p.display().to_string() }),
-        };
-        let bins = BinSpec { step, start, until, tz: ingest.tz };
-        let job_folders = jobs.len() > 1;
-        Ok(AnalyzeConfig {
-            cube: CubeConfig { inputs, ingest, districts, districts_name, resolution, bins, jobs },
-            stats,
-            patrol,
-            services,
-            backtest_steps: args.backtest_steps.or(file.backtest_steps).unwrap_or(0),
-            max_reject_share,
-            out_dir: args.out.clone().or(file.out.as_ref().map(rel)).unwrap_or_else(|| PathBuf::from("out")),
-            parameters,
-            district_names,
-            job_folders,
-            quiet: args.quiet,
-        })
-    }
+    let selection_given = args.kind.is_some() || args.category.is_some();
+    let jobs: Vec<JobSpec> = if selection_given || file.jobs.is_empty() {
+        let kind = args.kind.as_deref().map(|k| parse_kind("kind", k)).transpose()?.flatten();
+        vec![JobSpec::select(kind, args.category.as_deref())?]
+    } else {
+        file.jobs
+            .iter()
+            .map(|j| {
+                let kind = j.kind.as_deref().map(|k| parse_kind("kind", k)).transpose()?.flatten();
+                JobSpec::new(j.name.clone(), kind, j.category.clone())
+            })
+            .collect::<Result<_, Error>>()?
+    };
+    let patrol = PatrolParams::new(
+        args.max_patrol_km2.or(file.max_patrol_km2).unwrap_or(PatrolParams::DEFAULT_MAX_AREA_KM2),
+        args.teams.or(file.teams).unwrap_or(PatrolParams::DEFAULT_TEAMS),
+        args.service_gap_m.or(file.service_gap_m).unwrap_or(PatrolParams::DEFAULT_SERVICE_GAP_M),
+    )?;
+    let config = RunConfig {
+        cube: CubeConfig { inputs, ingest, districts, districts_name, resolution, bins, jobs },
+        stats,
+        patrol,
+        small_counts: SmallCounts::new(args.min_count.or(file.min_count).unwrap_or(SmallCounts::DEFAULT_MIN_COUNT)),
+        services,
+        task: task(args.backtest_steps.or(file.backtest_steps)),
+        max_reject_share: args.max_reject_share.or(file.max_reject_share).unwrap_or(RunConfig::DEFAULT_MAX_REJECT_SHARE),
+        out_dir: args
+            .out
+            .clone()
+            .or(file.out.as_ref().map(rel))
+            .unwrap_or_else(|| PathBuf::from(RunConfig::DEFAULT_OUT_DIR)),
+    };
+    config.check()?;
+    Ok(config)
 }

@@ -48,4 +48,8 @@ impl Progress for TerminalProgress {
             bar.finish_and_clear();
         }
     }
+
+    fn warn(&self, message: &str) {
+        eprintln!("hotspots: warning: {message}");
+    }
 }

@@ -4,7 +4,7 @@
 use std::io;
 
 /// Everything that can make a run fail. Row-level problems in the data are *not* errors: they
-/// become [`crate::event::Reject`] records and the run goes on.
+/// become [`crate::ingest::event::Reject`] records and the run goes on.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be opened or read.
@@ -63,9 +63,13 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A parameter is out of range or inconsistent with the data.
+    /// A parameter is out of range, or inconsistent with another parameter or with the data.
+    #[error(transparent)]
+    Parameter(#[from] ParameterError),
+    /// The inputs cannot make the run: no event falls in the time window, a window that does not
+    /// fit the calendar, or a run stopped by `max_reject_share`.
     #[error("{0}")]
-    Parameter(String),
+    Data(String),
     /// An output could not be written.
     #[error("{path}: cannot write")]
     Write {
@@ -81,6 +85,33 @@ impl Error {
     /// Wraps an I/O error while writing `path`.
     pub fn write(path: impl std::fmt::Display, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Error::Write { path: path.to_string(), source: source.into() }
+    }
+}
+
+/// A parameter that cannot be used: its name (as in the TOML configuration, `snake_case`), the
+/// value given, and why. The command line shows it under its flag's name (`--max-patrol-km2`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name} {value}: {reason}")]
+pub struct ParameterError {
+    /// The parameter's name, e.g. `alpha` or `max_patrol_km2`.
+    pub name: &'static str,
+    /// The value given, as text.
+    pub value: String,
+    /// Why it cannot be used.
+    pub reason: String,
+}
+
+impl ParameterError {
+    /// A parameter error for `name` with `value`.
+    pub fn new(name: &'static str, value: impl std::fmt::Display, reason: impl Into<String>) -> Self {
+        ParameterError { name, value: value.to_string(), reason: reason.into() }
+    }
+}
+
+impl Error {
+    /// A [`ParameterError`] as an [`Error`].
+    pub fn parameter(name: &'static str, value: impl std::fmt::Display, reason: impl Into<String>) -> Self {
+        Error::Parameter(ParameterError::new(name, value, reason))
     }
 }
 

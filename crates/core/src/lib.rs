@@ -1,66 +1,77 @@
-//! `hotspots-core`: the library of the hotspots engine for street outreach work.
+//! `hotspots-core`: the library of the hotspots engine for street outreach work. It runs the
+//! whole product; the `hotspots` binary only parses the command line into a [`RunConfig`],
+//! calls [`run`] and prints the [`RunReport`].
 //!
-//! It reads geotagged outreach encounters and residents' concern reports from Parquet, CSV or
-//! GeoJSON exports ([`ingest`]), validates and accounts for every row, indexes events with H3
-//! cells and districts ([`districts`], [`study_area`], [`event_index`]), and aggregates them
-//! into a space-time cube of cells × local time bins ([`time_bins`], [`cube`]), streaming
-//! batch by batch so memory grows with cells × bins, not with events. [`pipeline`] runs the
-//! whole path; [`summary`] and [`output`] write `summary.json`, `cube.parquet` and the rejects
-//! file atomically.
+//! The stages, each a folder named by what it holds, in the order the data flows:
+//!
+//! 1. [`ingest`] reads Parquet, CSV or GeoJSON exports batch by batch, maps columns, validates
+//!    every row and hands on events ([`ingest::event`]) and rejects with file, row and reason.
+//! 2. [`time`] turns instants into local days and hours and lays out the time bins;
+//!    [`space`] puts each event in its H3 cell (an exact fast locator), its district (R-tree and
+//!    point-in-polygon) and the study area, and knows the service points.
+//! 3. [`cube`] builds the space-time cube of cells × bins per job, streaming, with the row
+//!    accounting (`read = accepted + rejected + outside study area + outside window`).
+//! 4. [`stats`] runs space-time Gi*, Mann-Kendall, FDR or permutations and the 17 emerging-hotspot
+//!    patterns on each job's cube.
+//! 5. [`plan`] ranks walkable patrol areas, says when to go and which team, and backtests the plan.
+//! 6. [`publish`] writes every output through one trait, as one atomic set, with the small-count
+//!    rule applied on the way in.
 //!
 //! ```no_run
-//! use hotspots_core::{emerging, jobs, pipeline, sample, time_bins, ingest, output, progress};
+//! use hotspots_core::{RunConfig, Task, run};
+//! use hotspots_core::cube::{CubeConfig, JobSpec};
+//! use hotspots_core::ingest::{IngestOptions, InputSource};
+//! use hotspots_core::plan::PatrolParams;
+//! use hotspots_core::progress::NoProgress;
+//! use hotspots_core::publish::SmallCounts;
+//! use hotspots_core::space::Districts;
+//! use hotspots_core::stats::StatsParams;
+//! use hotspots_core::time::{BinSpec, WindowStart};
+//!
 //! let tz: chrono_tz::Tz = "Europe/Helsinki".parse()?;
-//! let config = pipeline::CubeConfig {
-//!     inputs: vec![sample::events()],
-//!     ingest: ingest::IngestOptions::new(tz),
-//!     districts: Some(sample::districts()),
-//!     districts_name: sample::DISTRICTS_NAME.into(),
-//!     resolution: h3o::Resolution::Eight,
-//!     bins: time_bins::BinSpec { step: time_bins::BinStep::Week, start: time_bins::WindowStart::Auto, until: None, tz },
-//!     jobs: vec![jobs::JobSpec::all()],
+//! let config = RunConfig {
+//!     cube: CubeConfig {
+//!         inputs: vec![InputSource::sample()],
+//!         ingest: IngestOptions::new(tz),
+//!         districts: Some(Districts::builtin()),
+//!         districts_name: hotspots_core::sample::DISTRICTS_NAME.into(),
+//!         resolution: h3o::Resolution::Eight,
+//!         bins: BinSpec::new(BinSpec::DEFAULT_STEP, WindowStart::Auto, None, tz)?,
+//!         jobs: vec![JobSpec::all()],
+//!     },
+//!     stats: StatsParams::default(),
+//!     patrol: PatrolParams::default(),
+//!     small_counts: SmallCounts::new(SmallCounts::DEFAULT_MIN_COUNT),
+//!     services: None,
+//!     task: Task::Analyze { backtest_steps: 0 },
+//!     max_reject_share: RunConfig::DEFAULT_MAX_REJECT_SHARE,
+//!     out_dir: "out".into(),
 //! };
-//! let run = pipeline::build_cube(&config, &progress::NoProgress, &mut output::DiscardRejects)?;
-//! let job = &run.jobs[0];
-//! let stats = emerging::analyse(&job.cube, &run.cell_districts, &[], &emerging::StatsParams::default(), "all")?;
-//! println!("{} cells × {} bins: {:?}", job.cube.cells().len(), job.cube.bins().len(), stats.pattern_counts());
+//! let report = run(&config, &NoProgress)?;
+//! let job = &report.jobs[0];
+//! println!("{} cells, patterns {:?}; wrote {:?}", job.summary.cube.cells, job.summary.patterns, job.written);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 #![deny(missing_docs)]
 
-pub mod backtest;
-pub mod cell_locator;
+pub mod config;
 pub mod cube;
-pub mod diagnostics;
-pub mod districts;
-pub mod emerging;
+mod digest;
 pub mod error;
-pub mod event;
-pub mod event_index;
-pub mod gi_star;
-pub mod inference;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod ingest;
-pub mod jobs;
-pub mod layers;
-pub mod local_time;
-pub mod mann_kendall;
-pub mod normal;
-pub mod output;
-pub mod patrol;
-pub mod patterns;
-pub mod pipeline;
-pub mod privacy;
+pub mod panic_guard;
+pub mod plan;
 pub mod progress;
-#[cfg(test)]
-mod properties;
-pub mod qgis_style;
-pub mod report;
-pub mod robustness;
+pub mod publish;
+pub mod run;
 pub mod sample;
-pub mod services;
-pub mod study_area;
-pub mod summary;
-pub mod time_bins;
+pub mod space;
+pub mod stats;
+pub mod time;
 
-pub use error::{Error, Result};
+pub use config::{RunConfig, ServicesLayer, Task};
+pub use error::{Error, ParameterError, Result};
+pub use run::{JobReport, RunReport, run};

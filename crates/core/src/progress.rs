@@ -8,6 +8,8 @@ pub trait Progress: Sync {
     fn advance(&self, _n: u64) {}
     /// The stage is done.
     fn end(&self) {}
+    /// Something the user should know now (a diagnosis of a whole input), as soon as it is found.
+    fn warn(&self, _message: &str) {}
 }
 
 /// Reports nothing.

@@ -1,6 +1,7 @@
 //! The sample data built into the library (and so into the binary), so `hotspots analyze` with no
 //! input shows the whole product from any folder. The same files are under `data/` with READMEs
-//! saying what they are.
+//! saying what they are. The bytes only: [`crate::ingest::InputSource::sample`],
+//! [`crate::space::Districts::builtin`] and [`crate::space::Services::builtin`] read them.
 
 /// A year of synthetic weekly-patterned outreach events (`data/sample_events.parquet`).
 pub const EVENTS_PARQUET: &[u8] = include_bytes!("../../../data/sample_events.parquet");
@@ -19,14 +20,3 @@ pub const DISTRICTS_NAME: &str = "<built-in districts>";
 
 /// The name the built-in services go by.
 pub const SERVICES_NAME: &str = "<built-in services>";
-
-/// The built-in sample as an input.
-pub fn events() -> crate::ingest::InputSource {
-    crate::ingest::InputSource::Embedded { name: EVENTS_NAME.to_string(), bytes: EVENTS_PARQUET }
-}
-
-/// The built-in districts layer.
-pub fn districts() -> crate::districts::Districts {
-    crate::districts::Districts::from_geojson(DISTRICTS_GEOJSON, DISTRICTS_NAME)
-        .expect("the built-in districts are valid")
-}

@@ -25,8 +25,7 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{Datelike, NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use hotspots_core::publish::OutputSet;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;
@@ -41,14 +40,8 @@ pub enum SynthError {
     #[error("{0}")]
     Config(String),
     /// Writing failed.
-    #[error("{path}: cannot write")]
-    Write {
-        /// The file.
-        path: String,
-        /// Why.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
+    #[error(transparent)]
+    Write(#[from] hotspots_core::Error),
 }
 
 /// What to generate.
@@ -527,62 +520,35 @@ fn batch_of(events: &[SynthEvent], first_id: i64) -> Result<RecordBatch, arrow_s
 /// a few weeks at a time. Both files are written under temporary names and renamed into place.
 pub fn write_parquet(config: &SynthConfig, path: &Path) -> Result<GroundTruth, SynthError> {
     config.validate()?;
-    let werr = |p: &Path| {
-        let p = p.display().to_string();
-        move |e: Box<dyn std::error::Error + Send + Sync>| SynthError::Write { path: p.clone(), source: e }
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let temp = temp_builder().prefix(".synth.").suffix(".tmp").tempfile_in(&dir).map_err(|e| werr(path)(e.into()))?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level")))
-        .set_max_row_group_row_count(Some(1 << 20))
-        .set_created_by(format!("hotspots-synth {}", env!("CARGO_PKG_VERSION")))
-        .build();
-    let file = temp.reopen().map_err(|e| werr(path)(e.into()))?;
-    let mut writer =
-        ArrowWriter::try_new(std::io::BufWriter::new(file), schema(), Some(props)).map_err(|e| werr(path)(e.into()))?;
+    let props = hotspots_core::publish::parquet_properties(format!("hotspots-synth {}", env!("CARGO_PKG_VERSION")));
     let intens = intensities(config.weeks);
     let counts = events_per_week(config.events, &intens);
     let group = rayon::current_num_threads().max(1) * 2;
-    let mut next_id = 1i64;
-    let weeks: Vec<u32> = (0..config.weeks).collect();
-    for chunk in weeks.chunks(group) {
-        let generated: Vec<Vec<SynthEvent>> =
-            chunk.par_iter().map(|&w| generate_week(config, &intens, w, counts[w as usize])).collect();
-        for events in generated {
-            for part in events.chunks(1 << 16) {
-                let batch = batch_of(part, next_id).map_err(|e| werr(path)(e.into()))?;
-                writer.write(&batch).map_err(|e| werr(path)(e.into()))?;
-                next_id += part.len() as i64;
+    let truth = ground_truth(config);
+    // Both files are published together, through the engine's atomic output set.
+    let mut set = OutputSet::new();
+    set.write(path, |file| {
+        let mut writer = ArrowWriter::try_new(std::io::BufWriter::new(file), schema(), Some(props))?;
+        let mut next_id = 1i64;
+        let weeks: Vec<u32> = (0..config.weeks).collect();
+        for chunk in weeks.chunks(group) {
+            let generated: Vec<Vec<SynthEvent>> =
+                chunk.par_iter().map(|&w| generate_week(config, &intens, w, counts[w as usize])).collect();
+            for events in generated {
+                for part in events.chunks(1 << 16) {
+                    writer.write(&batch_of(part, next_id)?)?;
+                    next_id += part.len() as i64;
+                }
             }
         }
-    }
-    writer.close().map_err(|e| werr(path)(e.into()))?;
-    temp.persist(path).map_err(|e| werr(path)(e.error.into()))?;
-
-    let truth = ground_truth(config);
-    let truth_file = truth_path(path);
+        writer.close()?;
+        Ok(())
+    })?;
     let mut text = serde_json::to_string_pretty(&truth).expect("truth serialises");
     text.push('\n');
-    let temp =
-        temp_builder().prefix(".truth.").suffix(".tmp").tempfile_in(&dir).map_err(|e| werr(&truth_file)(e.into()))?;
-    std::fs::write(temp.path(), text).map_err(|e| werr(&truth_file)(e.into()))?;
-    temp.persist(&truth_file).map_err(|e| werr(&truth_file)(e.error.into()))?;
+    set.write_bytes(&truth_path(path), text.as_bytes())?;
+    set.commit()?;
     Ok(truth)
-}
-
-/// A temporary-file builder whose files are readable by others once renamed into place.
-fn temp_builder<'a, 'b>() -> tempfile::Builder<'a, 'b> {
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    builder
 }
 
 /// The Monday on or before `date` (a convenience for choosing `until`).

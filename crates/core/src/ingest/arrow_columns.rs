@@ -6,7 +6,7 @@ use arrow_array::{Array, ArrowPrimitiveType};
 use arrow_schema::{DataType, TimeUnit};
 
 use super::{Num, TimeCell};
-use crate::local_time::DAY_US;
+use crate::time::local_time::DAY_US;
 
 /// Is `t` a numeric type read as f64 (coordinates, weight)?
 pub(crate) fn is_numeric(t: &DataType) -> bool {

@@ -7,9 +7,12 @@
 
 mod arrow_columns;
 mod csv_reader;
+pub mod event;
 mod geojson_reader;
 mod parquet_reader;
-pub mod wkb;
+#[cfg(test)]
+mod properties;
+mod wkb;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
@@ -18,9 +21,9 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 
 use crate::error::{Error, Result};
-use crate::event::{Event, Kind, Reject, RejectReason};
-use crate::local_time::{local_to_instant, parse_iso8601};
-use crate::output::sha256_hex;
+use crate::ingest::event::{Event, Kind, Reject, RejectReason};
+use crate::time::local_time::{local_to_instant, parse_iso8601};
+use crate::digest::sha256_hex;
 
 /// Column names of the input, each renamable by a command-line flag. Defaults follow DESIGN.md.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +63,22 @@ impl Default for ColumnMapping {
 }
 
 impl ColumnMapping {
+    /// The mapping as `summary.json` records it: field → column name (`geometry` only when set).
+    pub fn record(&self) -> std::collections::BTreeMap<String, String> {
+        let mut c = std::collections::BTreeMap::new();
+        c.insert("lat".into(), self.lat.clone());
+        c.insert("lon".into(), self.lon.clone());
+        if let Some(g) = &self.geometry {
+            c.insert("geometry".into(), g.clone());
+        }
+        c.insert("time".into(), self.time.clone());
+        c.insert("kind".into(), self.kind.clone());
+        c.insert("category".into(), self.category.clone());
+        c.insert("id".into(), self.id.clone());
+        c.insert("weight".into(), self.weight.clone());
+        c
+    }
+
     /// Every mapped column name, required and optional.
     pub fn names(&self) -> Vec<&str> {
         let mut names = vec![&self.lat[..], &self.lon, &self.time, &self.kind, &self.category, &self.id, &self.weight];
@@ -121,6 +140,11 @@ pub enum InputSource {
 }
 
 impl InputSource {
+    /// The built-in sample ([`crate::sample::EVENTS_PARQUET`]) as an input.
+    pub fn sample() -> Self {
+        InputSource::Embedded { name: crate::sample::EVENTS_NAME.to_string(), bytes: crate::sample::EVENTS_PARQUET }
+    }
+
     /// The name used in messages, rejects and `summary.json`.
     pub fn name(&self) -> String {
         match self {
@@ -573,6 +597,28 @@ pub(crate) fn validate_chunk(chunk: Chunk<'_>, names: &ColumnNames, ctx: &mut Ch
     ctx.counts.read += chunk.len as u64;
     ctx.counts.valid += valid.events.len() as u64;
     ctx.sink.batch(valid, rejects, ctx.categories)
+}
+
+/// Receives rejected rows as ingest finds them.
+pub trait RejectSink {
+    /// Takes a batch of rejects, in file order.
+    fn push(&mut self, rejects: Vec<Reject>) -> Result<()>;
+}
+
+/// Discards rejects (they are still counted in the row accounting).
+pub struct DiscardRejects;
+
+impl RejectSink for DiscardRejects {
+    fn push(&mut self, _rejects: Vec<Reject>) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl RejectSink for Vec<Reject> {
+    fn push(&mut self, rejects: Vec<Reject>) -> Result<()> {
+        self.extend(rejects);
+        Ok(())
+    }
 }
 
 #[cfg(test)]

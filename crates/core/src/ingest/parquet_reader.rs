@@ -94,7 +94,7 @@ fn read_from<R: ChunkReader + 'static>(
 /// The next batch, with a panic of the decoder on corrupt data (the fuzz target found one in
 /// parquet 60's BYTE_STREAM_SPLIT decoder) turned into an error on the file.
 fn next_batch(reader: &mut ParquetRecordBatchReader) -> Option<std::result::Result<RecordBatch, ParquetError>> {
-    match crate::robustness::contain(|| reader.next()) {
+    match crate::panic_guard::contain(|| reader.next()) {
         Ok(batch) => batch.map(|b| b.map_err(Into::into)),
         Err(what) => Some(Err(ParquetError::General(format!("the Parquet decoder failed on corrupt data ({what})")))),
     }

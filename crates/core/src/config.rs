@@ -1,0 +1,116 @@
+//! The configuration of a run: one struct per stage, each with its defaults as named constants
+//! and checked where it is built ([`crate::stats::StatsParams::new`],
+//! [`crate::plan::PatrolParams::new`], [`crate::time::BinSpec::new`], …), gathered here with what
+//! ties the stages together. The command line and the TOML reader build it; nothing else does.
+
+use std::path::PathBuf;
+
+use crate::cube::CubeConfig;
+use crate::cube::jobs::check_jobs;
+use crate::error::{Error, Result};
+use crate::plan::PatrolParams;
+use crate::publish::SmallCounts;
+use crate::space::Services;
+use crate::stats::{Scope, StatsParams};
+
+/// What the run does after the cube.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// The whole product: statistics, plan, every layer, the report; with a backtest over the
+    /// last `backtest_steps` bins when that is above 0.
+    Analyze {
+        /// Held-out bins of the backtest in the report and `backtest.json` (0: none).
+        backtest_steps: usize,
+    },
+    /// Only the backtest of the plan over the last `holdout_steps` bins (`backtest.json`).
+    Backtest {
+        /// Held-out bins.
+        holdout_steps: usize,
+    },
+}
+
+/// A services layer with the name it goes by in `summary.json`.
+pub struct ServicesLayer {
+    /// The services.
+    pub services: Services,
+    /// A path, or `<built-in services>`.
+    pub name: String,
+}
+
+/// Everything a run needs.
+pub struct RunConfig {
+    /// Inputs, columns, zone, districts, resolution, bins and jobs: up to the cube.
+    pub cube: CubeConfig,
+    /// The statistics.
+    pub stats: StatsParams,
+    /// The patrol plan.
+    pub patrol: PatrolParams,
+    /// The small-count rule of every published number.
+    pub small_counts: SmallCounts,
+    /// Service points, when given.
+    pub services: Option<ServicesLayer>,
+    /// What to do after the cube.
+    pub task: Task,
+    /// The largest share of rejected rows the run accepts (1: no limit).
+    pub max_reject_share: f64,
+    /// The output folder.
+    pub out_dir: PathBuf,
+}
+
+impl RunConfig {
+    /// The default largest share of rejected rows: no limit.
+    pub const DEFAULT_MAX_REJECT_SHARE: f64 = 1.0;
+    /// The default output folder.
+    pub const DEFAULT_OUT_DIR: &str = "out";
+    /// The default held-out bins of `hotspots backtest`.
+    pub const DEFAULT_HOLDOUT_STEPS: usize = 8;
+    /// The default held-out bins of `analyze`'s backtest: none.
+    pub const DEFAULT_BACKTEST_STEPS: usize = 0;
+
+    /// Checks what ties the stages together: the jobs, a district scope's districts layer, and
+    /// the reject share.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parameter`] naming the parameter.
+    pub fn check(&self) -> Result<()> {
+        check_jobs(&self.cube.jobs)?;
+        if self.stats.scope == Scope::District && self.cube.districts.is_none() {
+            return Err(Error::parameter(
+                "scope",
+                "district",
+                "needs a districts layer (--districts FILE or --districts builtin)",
+            ));
+        }
+        check_share("max_reject_share", self.max_reject_share)?;
+        Ok(())
+    }
+
+    /// Whether each job writes into its own sub-folder (several jobs).
+    pub fn job_folders(&self) -> bool {
+        self.cube.jobs.len() > 1
+    }
+
+    /// The folder of job `name`'s outputs.
+    pub fn job_dir(&self, name: &str) -> PathBuf {
+        if self.job_folders() { self.out_dir.join(name) } else { self.out_dir.clone() }
+    }
+
+    /// District names, in layer order (empty without a layer).
+    pub fn district_names(&self) -> Vec<String> {
+        self.cube.districts.as_ref().map(|d| d.all().iter().map(|d| d.name.clone()).collect()).unwrap_or_default()
+    }
+}
+
+/// Checks that `value` is a share: between 0 and 1.
+///
+/// # Errors
+///
+/// [`Error::Parameter`] for `name` otherwise.
+pub fn check_share(name: &'static str, value: f64) -> Result<f64> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::parameter(name, value, "must be between 0 and 1"))
+    }
+}

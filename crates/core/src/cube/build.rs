@@ -1,0 +1,591 @@
+//! The nightly path from inputs to the space-time cube: ingest every input (streaming, batch by
+//! batch), index each event (H3 cell and local day in parallel with rayon, district by R-tree),
+//! fix the time window, and fill the cube. Every input row ends up in exactly one of: accepted,
+//! rejected, outside the study area, outside the time window.
+//!
+//! Precedence (a reading of DESIGN.md, also in the README): a row that fails validation is
+//! rejected; a valid event outside the window is `outside_window` (whatever its place); a valid
+//! event inside the window whose cell is not in the study area is `outside_study_area`. The
+//! default window is placed from *all* valid events, including those outside the study area.
+
+use std::collections::BTreeMap;
+
+// Fast, unseeded hashing for the per-event maps: deterministic, and several times faster than
+// SipHash on small keys. Every result is ordered explicitly, never by map iteration.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::time::Instant;
+
+use h3o::{CellIndex, Resolution};
+use rayon::prelude::*;
+
+use crate::space::cell_locator::CellLocator;
+use crate::cube::SpaceTimeCube;
+use crate::space::districts::Districts;
+use crate::error::{Error, Result};
+use crate::ingest::event::{Kind, RejectReason};
+use crate::ingest::{Categories, IngestOptions, InputSource, ReadCounts, SeenIds, ValidBatch, read_input};
+use crate::cube::jobs::{JobMatcher, JobSpec, check_jobs};
+use crate::time::local_time::LocalClock;
+use crate::ingest::RejectSink;
+use crate::progress::Progress;
+use crate::space::study_area::{cell_centre, mask_cells};
+use crate::time::bins::{BinSpec, TimeBins};
+
+/// What a cube run needs.
+pub struct CubeConfig {
+    /// The inputs, in order.
+    pub inputs: Vec<InputSource>,
+    /// Column mapping and zone.
+    pub ingest: IngestOptions,
+    /// The districts layer: names places and, when present, is the analysis mask.
+    pub districts: Option<Districts>,
+    /// A display name for the districts layer (path or `<built-in districts>`).
+    pub districts_name: String,
+    /// H3 resolution of the cells.
+    pub resolution: Resolution,
+    /// The time axis.
+    pub bins: BinSpec,
+    /// The selections of events to build cubes for (at least one).
+    pub jobs: Vec<JobSpec>,
+}
+
+impl CubeConfig {
+    /// The default H3 resolution (about 0.74 km² a cell).
+    pub const DEFAULT_RESOLUTION: u8 = 8;
+}
+
+/// The row accounting of one input. `read = accepted + rejected + outside_study_area +
+/// outside_window` always holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct InputAccount {
+    /// The input's name.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Rows read.
+    pub read: u64,
+    /// Valid events in the window and the study area: the ones analysed.
+    pub accepted: u64,
+    /// Rows that failed validation.
+    pub rejected: u64,
+    /// Valid events in the window whose cell is not in the study area.
+    pub outside_study_area: u64,
+    /// Valid events before the first bin or at or after the window's end.
+    pub outside_window: u64,
+    /// Rejected rows per reason code (only reasons that occurred).
+    pub rejected_by_reason: BTreeMap<String, u64>,
+}
+
+impl InputAccount {
+    /// Whether the accounting identity holds.
+    pub fn balances(&self) -> bool {
+        self.read == self.accepted + self.rejected + self.outside_study_area + self.outside_window
+    }
+}
+
+/// A job's accepted events per district and kind. An event's district is the one holding the
+/// event itself (R-tree + point-in-polygon).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DistrictTally {
+    /// District name (or `(none)` for accepted events in no district).
+    pub name: String,
+    /// Municipality.
+    pub municipality: String,
+    /// Study-area cells whose centre lies in the district.
+    pub cells: u64,
+    /// Accepted encounters in the whole window.
+    pub encounters: u64,
+    /// Accepted concern reports in the whole window.
+    pub concerns: u64,
+    /// Accepted encounters in the final bin.
+    pub encounters_last_bin: u64,
+    /// Accepted concern reports in the final bin.
+    pub concerns_last_bin: u64,
+    /// The job's events in the district per bin (both kinds), oldest first.
+    pub series: Vec<u64>,
+}
+
+/// The cube of one job, with its per-district tallies.
+pub struct JobCube {
+    /// The selection.
+    pub spec: JobSpec,
+    /// Its cube (the same cells and bins for every job of a run).
+    pub cube: SpaceTimeCube,
+    /// Its events per district (layer order), then those in no district; empty without a
+    /// districts layer.
+    pub districts: Vec<DistrictTally>,
+    /// Concern reports per (cell, bin), cell-major like the cube.
+    pub concerns: Vec<u64>,
+    /// Per cell, events per local weekday (Monday first) × hour over the last
+    /// [`PROFILE_DAYS`] days of the window (`7 × 24` values, cell-major).
+    pub profile: Vec<u32>,
+}
+
+impl JobCube {
+    /// The job as it was before bin `end`: bins `0..end` only (the weekday × hour profile is
+    /// kept as it is; the backtest does not use it).
+    pub fn truncated(&self, end: usize) -> JobCube {
+        let t = self.cube.bins().len();
+        let end = end.clamp(1, t);
+        let cube = self.cube.truncated(end);
+        let concerns = crate::cube::space_time::first_bins(&self.concerns, t, end);
+        let districts = self
+            .districts
+            .iter()
+            .map(|d| DistrictTally { series: d.series[..end.min(d.series.len())].to_vec(), ..d.clone() })
+            .collect();
+        JobCube { spec: self.spec.clone(), cube, districts, concerns, profile: self.profile.clone() }
+    }
+}
+
+/// What a cube run produces.
+pub struct CubeRun {
+    /// One cube per job, in the order of the configuration.
+    pub jobs: Vec<JobCube>,
+    /// For each cube cell (same order in every job), the district holding its centre.
+    pub cell_districts: Vec<Option<usize>>,
+    /// Row accounting per input (the same for every job: it is about input rows).
+    pub inputs: Vec<InputAccount>,
+    /// Category labels seen.
+    pub categories: Categories,
+    /// Wall time per stage, in milliseconds, in stage order.
+    pub timings_ms: Vec<(String, u64)>,
+    /// Diagnoses of whole-file mistakes (swapped or projected coordinates).
+    pub diagnoses: Vec<String>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct DayTally {
+    in_area: u64,
+    out_area: u64,
+}
+
+/// Days of events kept for the weekday × hour profile, counted back from the end of the window.
+pub const PROFILE_DAYS: i32 = 84;
+
+/// Weights are summed exactly, in fixed point with 2⁻⁴⁰ units (about 1e-12) in an `i128`, so the
+/// sums do not depend on the order of the input rows or on how they are split into files.
+const WEIGHT_SCALE: f64 = (1u64 << 40) as f64;
+
+/// One cell's events on one local day.
+#[derive(Default)]
+struct CellDay {
+    count: u64,
+    /// Weight sum in fixed point.
+    weight: i128,
+    concerns: u64,
+    /// Events per local hour, kept for the last [`PROFILE_DAYS`] days only.
+    hours: Option<Box<[u32; 24]>>,
+}
+
+/// One job's per-day aggregates: (cell, local day) → events (with an hourly histogram for recent
+/// days, dropped as newer days arrive so memory stays bounded), and (district, local day) →
+/// events per kind.
+#[derive(Default)]
+struct JobDays {
+    cell_days: HashMap<(CellIndex, i32), CellDay>,
+    district_days: HashMap<(usize, i32), [u64; 2]>,
+    /// The profile floor up to which hourly histograms have been dropped.
+    pruned_to: i32,
+}
+
+/// Per-day aggregates, the engine's only per-run memory besides the cubes: per job, (cell,
+/// local day) → (count, weight sum); per input, the valid events per local day; and, when no
+/// job takes every event, the (cell, day) pairs that hold any accepted event (the study area
+/// without a districts layer).
+struct Aggregates {
+    mask: Option<HashMap<CellIndex, usize>>,
+    jobs: Vec<JobDays>,
+    /// A job that takes every event, whose cells then give the study area.
+    all_job: Option<usize>,
+    any_event: HashSet<(CellIndex, i32)>,
+    file_days: BTreeMap<i32, DayTally>,
+    /// The first few valid events of the current file outside the study area (lat, lon).
+    outside_sample: Vec<(f64, f64)>,
+    /// The latest local day seen, and the day before which hourly profiles are pruned.
+    latest_day: i32,
+    /// `--until` as a local day, when given (profiles are kept for the days before it).
+    until_day: Option<i32>,
+    /// Per cell seen: the district of every point in it, or `None` when a district border
+    /// passes through it (points there are tested one by one).
+    cell_districts: HashMap<CellIndex, Option<Option<usize>>>,
+}
+
+thread_local! {
+    /// Each indexing thread's cell locator (kept across batches and runs; it is exact whatever
+    /// it holds, and starts over when the resolution changes).
+    static LOCATOR: std::cell::RefCell<Option<CellLocator>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The district holding every point of `cell`, when no district border comes near it. The box
+/// tested is the cell's vertex box grown by 1e-4° (5 to 11 m), far more than the few millimetres
+/// by which a cell's great-circle edges bow out of the straight lines between its vertices.
+fn whole_cell_district(districts: &Districts, cell: CellIndex) -> Option<Option<usize>> {
+    let boundary = cell.boundary();
+    let (mut min, mut max) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for v in boundary.iter() {
+        min = [min[0].min(v.lng()), min[1].min(v.lat())];
+        max = [max[0].max(v.lng()), max[1].max(v.lat())];
+    }
+    if max[0] - min[0] > 1.0 {
+        return None; // across the antimeridian: test each point
+    }
+    const GROW: f64 = 1e-4;
+    districts.locate_box([min[0] - GROW, min[1] - GROW], [max[0] + GROW, max[1] + GROW])
+}
+
+impl Aggregates {
+    fn profile_floor(&self) -> i32 {
+        let end = self.until_day.map_or(self.latest_day + 1, |u| u.min(self.latest_day + 1));
+        end.saturating_sub(PROFILE_DAYS)
+    }
+
+    fn add_batch(
+        &mut self,
+        batch: &ValidBatch,
+        resolution: Resolution,
+        clock: &LocalClock,
+        districts: Option<&Districts>,
+        matcher: &JobMatcher<'_>,
+    ) {
+        // Cell, local day and district of every event, in parallel; then a sequential fold in
+        // input order, so weight sums are the same on any number of threads. Cells come from a
+        // per-thread [`CellLocator`] (h3o's cell, mostly without h3o); districts from the
+        // per-cell answers of earlier batches where a cell meets no border, and from a
+        // point-in-polygon test elsewhere.
+        let cell_districts = &self.cell_districts;
+        let indexed: Vec<(CellIndex, i32, Option<usize>)> = batch
+            .events
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut clock = clock.clone();
+                LOCATOR.with_borrow_mut(|slot| {
+                    let locator = match slot {
+                        Some(l) if l.resolution() == resolution => l,
+                        _ => slot.insert(CellLocator::new(resolution)),
+                    };
+                    chunk
+                        .iter()
+                        .map(|e| {
+                            let cell = locator.cell(e.lat, e.lon).expect("validated coordinates");
+                            let district = districts.and_then(|d| match cell_districts.get(&cell) {
+                                Some(&Some(whole_cell)) => whole_cell,
+                                _ => d.locate(e.lon, e.lat),
+                            });
+                            (cell, clock.local_day(e.time_us), district)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .flatten_iter()
+            .collect();
+        if let Some(d) = districts {
+            let mut new: Vec<CellIndex> =
+                indexed.iter().map(|&(c, _, _)| c).filter(|c| !self.cell_districts.contains_key(c)).collect();
+            new.sort_unstable();
+            new.dedup();
+            let settled: Vec<(CellIndex, Option<Option<usize>>)> =
+                new.into_par_iter().map(|c| (c, whole_cell_district(d, c))).collect();
+            self.cell_districts.extend(settled);
+        }
+        let mut clock = clock.clone();
+        for (e, &(cell, day, district)) in batch.events.iter().zip(&indexed) {
+            self.latest_day = self.latest_day.max(day);
+            let in_area = self.mask.as_ref().is_none_or(|m| m.contains_key(&cell));
+            let tally = self.file_days.entry(day).or_default();
+            if !in_area {
+                tally.out_area += 1;
+                if self.outside_sample.len() < 200 {
+                    self.outside_sample.push((e.lat, e.lon));
+                }
+                continue;
+            }
+            tally.in_area += 1;
+            if self.all_job.is_none() {
+                self.any_event.insert((cell, day));
+            }
+            let floor = self.profile_floor();
+            for (j, job) in self.jobs.iter_mut().enumerate() {
+                if !matcher.matches(j, e) {
+                    continue;
+                }
+                let agg = job.cell_days.entry((cell, day)).or_default();
+                agg.count += 1;
+                agg.weight = agg.weight.saturating_add((e.weight * WEIGHT_SCALE).round() as i128);
+                if e.kind == Kind::Concern {
+                    agg.concerns += 1;
+                }
+                if day >= floor {
+                    let hour =
+                        (clock.local_us(e.time_us).rem_euclid(crate::time::local_time::DAY_US) / 3_600_000_000) as usize;
+                    agg.hours.get_or_insert_with(|| Box::new([0; 24]))[hour.min(23)] += 1;
+                }
+                let key = (district.unwrap_or(usize::MAX), day);
+                job.district_days.entry(key).or_default()[e.kind.index()] += 1;
+            }
+        }
+        let floor = self.profile_floor();
+        for job in &mut self.jobs {
+            if floor > job.pruned_to.saturating_add(7) {
+                for (&(_, d), agg) in job.cell_days.iter_mut() {
+                    if d < floor {
+                        agg.hours = None;
+                    }
+                }
+                job.pruned_to = floor;
+            }
+        }
+    }
+}
+
+/// Runs ingest, indexing and aggregation, and returns the cube with the row accounting.
+/// Rejected rows go to `rejects` as they are found.
+pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dyn RejectSink) -> Result<CubeRun> {
+    let mut timings = Vec::new();
+    let started = Instant::now();
+    let mask_list = match &config.districts {
+        Some(d) => Some(mask_cells(d, config.resolution, &config.districts_name)?),
+        None => None,
+    };
+    check_jobs(&config.jobs)?;
+    let mut agg = Aggregates {
+        mask: mask_list.as_ref().map(|m| m.iter().copied().collect()),
+        jobs: config.jobs.iter().map(|_| JobDays::default()).collect(),
+        all_job: config.jobs.iter().position(|j| j.kind.is_none() && j.category.is_none()),
+        any_event: HashSet::default(),
+        file_days: BTreeMap::new(),
+        outside_sample: Vec::new(),
+        latest_day: i32::MIN / 2,
+        until_day: config.bins.until.map(crate::time::local_time::day_number),
+        cell_districts: HashMap::default(),
+    };
+    let mut matcher = JobMatcher::new(&config.jobs);
+    timings.push(("study_area".to_string(), started.elapsed().as_millis() as u64));
+
+    let started = Instant::now();
+    let clock = LocalClock::new(config.ingest.tz);
+    let mut categories = Categories::default();
+    let mut ids = SeenIds::new();
+    let mut per_file: Vec<(ReadCounts, BTreeMap<i32, DayTally>, String)> = Vec::new();
+    let mut diagnoses: Vec<String> = config.districts.as_ref().map(|d| d.overlaps(0.01)).unwrap_or_default();
+    for source in &config.inputs {
+        progress.begin(&source.name(), None);
+        agg.file_days.clear();
+        // Decoding and validating run on their own thread and hand batches, in file order,
+        // through a bounded channel to the indexing and aggregation here, so the two overlap.
+        // The order of the batches, and so every result, is the same as without the thread.
+        let (counts, sha, consumed) = std::thread::scope(|s| {
+            let hashing = s.spawn(|| source.sha256());
+            let (sender, receiver) =
+                std::sync::mpsc::sync_channel::<(ValidBatch, Vec<crate::ingest::event::Reject>, Categories)>(2);
+            let categories_ref = &mut categories;
+            let ids_ref = &mut ids;
+            let reading = s.spawn(move || {
+                let mut sink =
+                    |valid: ValidBatch, rows_rejected: Vec<crate::ingest::event::Reject>, seen: &Categories| -> Result<()> {
+                        sender
+                            .send((valid, rows_rejected, seen.clone()))
+                            .map_err(|_| Error::Data("the run stopped while reading (see the error above)".into()))
+                    };
+                read_input(source, &config.ingest, categories_ref, ids_ref, &mut sink)
+            });
+            let mut consumed: Result<()> = Ok(());
+            while let Ok((valid, rows_rejected, seen)) = receiver.recv() {
+                progress.advance((valid.events.len() + rows_rejected.len()) as u64);
+                matcher.resolve(&seen);
+                agg.add_batch(&valid, config.resolution, &clock, config.districts.as_ref(), &matcher);
+                consumed = rejects.push(rows_rejected);
+                if consumed.is_err() {
+                    break;
+                }
+            }
+            // On an error here, hanging up stops the reader at its next batch.
+            drop(receiver);
+            let counts = reading.join().expect("reading thread");
+            let sha = hashing.join().expect("hashing thread");
+            (counts, sha, consumed)
+        });
+        consumed?;
+        progress.end();
+        let counts = counts?;
+        let name = source.name();
+        diagnoses.extend(crate::cube::diagnostics::projected_hint(&name, &counts.out_of_range_sample));
+        let outside: u64 = agg.file_days.values().map(|d| d.out_area).sum();
+        if let Some(districts) = &config.districts
+            && 2 * outside > counts.valid
+        {
+            diagnoses.extend(crate::cube::diagnostics::swapped_hint(&name, &agg.outside_sample, districts));
+        }
+        agg.outside_sample.clear();
+        per_file.push((counts, std::mem::take(&mut agg.file_days), sha?));
+    }
+    timings.push(("ingest_and_index".to_string(), started.elapsed().as_millis() as u64));
+
+    let started = Instant::now();
+    let span = per_file
+        .iter()
+        .flat_map(|(_, days, _)| days.keys().next().zip(days.keys().next_back()))
+        .fold(None, |acc: Option<(i32, i32)>, (&lo, &hi)| Some(acc.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)))));
+    if span.is_none() {
+        let files: Vec<String> = config
+            .inputs
+            .iter()
+            .zip(&per_file)
+            .map(|(s, (c, _, _))| format!("{}: {} rows read, {} rejected", s.name(), c.read, c.rejected()))
+            .collect();
+        diagnoses.insert(0, format!("no input holds a valid event ({})", files.join("; ")));
+    }
+    let hints = diagnoses.join(". ");
+    let bins = TimeBins::build(&config.bins, span).map_err(|e| match e {
+        Error::Data(message) if !hints.is_empty() => Error::Data(format!("{message}. {hints}")),
+        e => e,
+    })?;
+
+    let cells: Vec<CellIndex> = match &mask_list {
+        Some(m) => m.iter().map(|&(c, _)| c).collect(),
+        None => {
+            let in_window = |&&(_, day): &&(CellIndex, i32)| bins.bin_of_day(day).is_some();
+            match agg.all_job {
+                Some(j) => agg.jobs[j].cell_days.keys().filter(in_window).map(|&(c, _)| c).collect(),
+                None => agg.any_event.iter().filter(in_window).map(|&(c, _)| c).collect(),
+            }
+        }
+    };
+    // A final bin far emptier than a typical one usually means an incomplete export, or a few
+    // events dated in the future that stretched the default window.
+    let mut per_bin = vec![0u64; bins.len()];
+    for (_, days, _) in &per_file {
+        for (&day, tally) in days {
+            if let Some(b) = bins.bin_of_day(day) {
+                per_bin[b] += tally.in_area + tally.out_area;
+            }
+        }
+    }
+    let mut sorted = per_bin.clone();
+    sorted.sort_unstable();
+    let median = sorted[sorted.len() / 2];
+    let last = per_bin[per_bin.len() - 1];
+    if bins.len() >= 4 && median >= 20 && last * 20 < median {
+        diagnoses.push(format!(
+            "the final bin holds {last} events against a median of {median} per bin: is the export incomplete, or are \
+             some events dated in the future? Give --until to end the window on the last complete period"
+        ));
+    }
+    let template = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
+    if template.cells().is_empty() {
+        let hint = if diagnoses.is_empty() { String::new() } else { format!(". {}", diagnoses.join(". ")) };
+        return Err(Error::Data(format!(
+            "no accepted event falls in the time window: the cube would be empty{hint}"
+        )));
+    }
+    let cell_districts: Vec<Option<usize>> = match (&config.districts, &mask_list) {
+        (_, Some(m)) => m.iter().map(|&(_, d)| Some(d)).collect(),
+        (Some(d), None) => template
+            .cells()
+            .iter()
+            .map(|&c| {
+                let (lon, lat) = cell_centre(c);
+                d.locate(lon, lat)
+            })
+            .collect(),
+        (None, None) => vec![None; template.cells().len()],
+    };
+
+    let inputs = config
+        .inputs
+        .iter()
+        .zip(per_file)
+        .map(|(source, (counts, days, sha256))| {
+            let mut account = InputAccount { path: source.name(), sha256, read: counts.read, ..Default::default() };
+            account.rejected = counts.rejected();
+            for reason in RejectReason::ALL {
+                let n = counts.rejected_by_reason[reason.index()];
+                if n > 0 {
+                    account.rejected_by_reason.insert(reason.code().to_string(), n);
+                }
+            }
+            for (day, tally) in days {
+                if bins.bin_of_day(day).is_some() {
+                    account.accepted += tally.in_area;
+                    account.outside_study_area += tally.out_area;
+                } else {
+                    account.outside_window += tally.in_area + tally.out_area;
+                }
+            }
+            debug_assert!(account.balances());
+            account
+        })
+        .collect();
+
+    let jobs = config
+        .jobs
+        .iter()
+        .zip(agg.jobs)
+        .map(|(spec, days)| {
+            let mut cube = template.clone();
+            let t = bins.len();
+            let mut concerns = vec![0u64; cube.cells().len() * t];
+            // Fill in a fixed order so the weight sums are bit-identical from run to run.
+            let mut entries: Vec<_> = days.cell_days.into_iter().collect();
+            entries.sort_unstable_by_key(|(key, _)| *key);
+            let mut weights: HashMap<(usize, usize), i128> = HashMap::default();
+            let mut profile = vec![0u32; cube.cells().len() * 168];
+            let profile_from = bins.end_day() - PROFILE_DAYS;
+            for ((cell, day), agg) in entries {
+                let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) else { continue };
+                cube.add(c, b, agg.count, 0.0);
+                *weights.entry((c, b)).or_default() += agg.weight;
+                concerns[c * t + b] += agg.concerns;
+                if let Some(hours) = agg.hours.filter(|_| day >= profile_from) {
+                    // 1970-01-01 was a Thursday: weekday 3 counting from Monday.
+                    let weekday = (day + 3).rem_euclid(7) as usize;
+                    for (h, n) in hours.iter().enumerate() {
+                        profile[c * 168 + weekday * 24 + h] += n;
+                    }
+                }
+            }
+            for ((c, b), w) in weights {
+                cube.add(c, b, 0, w as f64 / WEIGHT_SCALE);
+            }
+            let districts = config
+                .districts
+                .as_ref()
+                .map(|layer| district_tallies(layer, &cell_districts, &days.district_days, &bins))
+                .unwrap_or_default();
+            JobCube { spec: spec.clone(), cube, districts, concerns, profile }
+        })
+        .collect();
+    timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
+    Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings, diagnoses })
+}
+
+fn district_tallies(
+    layer: &Districts,
+    cell_districts: &[Option<usize>],
+    district_days: &HashMap<(usize, i32), [u64; 2]>,
+    bins: &TimeBins,
+) -> Vec<DistrictTally> {
+    let mut tallies: Vec<DistrictTally> = layer
+        .all()
+        .iter()
+        .map(|d| DistrictTally { name: d.name.clone(), municipality: d.municipality.clone(), ..Default::default() })
+        .chain(std::iter::once(DistrictTally { name: "(none)".into(), ..Default::default() }))
+        .map(|t| DistrictTally { series: vec![0; bins.len()], ..t })
+        .collect();
+    for d in cell_districts.iter().flatten() {
+        tallies[*d].cells += 1;
+    }
+    let last = bins.len() - 1;
+    for (&(district, day), kinds) in district_days {
+        let Some(b) = bins.bin_of_day(day) else { continue };
+        let t = &mut tallies[if district == usize::MAX { layer.len() } else { district }];
+        t.encounters += kinds[Kind::Encounter.index()];
+        t.concerns += kinds[Kind::Concern.index()];
+        t.series[b] += kinds[0] + kinds[1];
+        if b == last {
+            t.encounters_last_bin += kinds[Kind::Encounter.index()];
+            t.concerns_last_bin += kinds[Kind::Concern.index()];
+        }
+    }
+    tallies
+}

@@ -1,0 +1,12 @@
+//! The cube: study-area cells × time bins → counts, and how it is built from the inputs
+//! (streaming ingest, indexing, the time window, the row accounting and the per-job cubes).
+//! Nothing here writes files; `cube.parquet` is written by [`crate::publish`].
+
+pub mod build;
+pub(crate) mod diagnostics;
+pub mod jobs;
+pub mod space_time;
+
+pub use build::{CubeConfig, CubeRun, DistrictTally, InputAccount, JobCube, build_cube};
+pub use jobs::JobSpec;
+pub use space_time::SpaceTimeCube;

@@ -1,0 +1,93 @@
+//! `cube.parquet`: one row per cell and bin, cells in H3 order, bins oldest first, with the
+//! count, the weight sum, and each row's Gi* z, its p and its significance (+1 hot, −1 cold,
+//! 0 neither). It holds exact counts: it is the run's internal record, not a published layer.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use arrow_array::{
+    ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use parquet::arrow::ArrowWriter;
+
+use super::{BoxError, Output, Published};
+use crate::cube::SpaceTimeCube;
+use crate::stats::JobStats;
+
+/// The Arrow schema of `cube.parquet`; with statistics it adds `z`, `p` and `bin`.
+pub fn cube_schema(with_stats: bool) -> Arc<Schema> {
+    let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let mut fields = vec![
+        Field::new("h3", DataType::Utf8, false),
+        Field::new("bin_start", ts.clone(), false),
+        Field::new("bin_end", ts, false),
+        Field::new("count", DataType::Int64, false),
+        Field::new("weight", DataType::Float64, false),
+    ];
+    if with_stats {
+        fields.push(Field::new("z", DataType::Float64, false));
+        fields.push(Field::new("p", DataType::Float64, false));
+        fields.push(Field::new("bin", DataType::Int32, false));
+    }
+    Arc::new(Schema::new(fields))
+}
+
+/// Writes `cube` (with `stats` when given) as Parquet to `out`, in row groups of about 2²⁰ rows.
+pub fn write_cube(cube: &SpaceTimeCube, stats: Option<&JobStats>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
+    let schema = cube_schema(stats.is_some());
+    let props = super::parquet_properties(format!("hotspots {}", env!("CARGO_PKG_VERSION")));
+    let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(props))?;
+    let t = cube.bins().len();
+    let cells_per_group = (1 << 20) / t.max(1) + 1;
+    for group in (0..cube.cells().len()).collect::<Vec<_>>().chunks(cells_per_group) {
+        let rows = group.len() * t;
+        let mut h3 = Vec::with_capacity(rows);
+        let mut start = Vec::with_capacity(rows);
+        let mut end = Vec::with_capacity(rows);
+        let mut counts = Vec::with_capacity(rows);
+        let mut weights = Vec::with_capacity(rows);
+        for &c in group {
+            let name = cube.cells()[c].to_string();
+            for (b, bin) in cube.bins().bins().iter().enumerate() {
+                h3.push(name.clone());
+                start.push(bin.start_us);
+                end.push(bin.end_us);
+                counts.push(cube.count(c, b) as i64);
+                weights.push(cube.weight(c, b));
+            }
+        }
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(h3)),
+            Arc::new(TimestampMicrosecondArray::from(start).with_timezone("UTC")),
+            Arc::new(TimestampMicrosecondArray::from(end).with_timezone("UTC")),
+            Arc::new(Int64Array::from(counts)),
+            Arc::new(Float64Array::from(weights)),
+        ];
+        if let Some(stats) = stats {
+            let rows = group[0] * t..(group[group.len() - 1] + 1) * t;
+            columns.push(Arc::new(Float64Array::from(stats.z[rows.clone()].to_vec())));
+            columns.push(Arc::new(Float64Array::from(stats.p[rows.clone()].to_vec())));
+            columns.push(Arc::new(Int32Array::from_iter_values(
+                stats.significance[rows].iter().map(|&s| i32::from(s)),
+            )));
+        }
+        let batch = RecordBatch::try_new(schema.clone(), columns)?;
+        writer.write(&batch)?;
+    }
+    writer.close()?;
+    Ok(())
+}
+
+/// `cube.parquet`.
+pub(super) struct CubeParquet;
+
+impl Output for CubeParquet {
+    fn file_name(&self) -> &'static str {
+        "cube.parquet"
+    }
+
+    fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
+        write_cube(&view.results.job.cube, Some(view.results.stats), out)
+    }
+}

@@ -1,0 +1,190 @@
+//! Publishing: every file a run writes is one type behind the [`Output`] trait, the way
+//! ripgrep's printers sit behind one sink. The run collects one [`JobResults`] per job, and
+//! [`publish_job`] renders each registered output that applies into the run's [`OutputSet`], so
+//! they appear together or not at all; the list of files written (on the terminal and in
+//! `summary.json`) is read back from that set, never kept by hand.
+//!
+//! The small-count rule ([`SmallCounts`]) is built once from the run's configuration and handed
+//! to every output through [`Published`]: an output never builds its own.
+//!
+//! **Adding a layer** takes two places: a new file here with a type that implements [`Output`],
+//! and one line in [`ANALYSIS_OUTPUTS`] (or [`BACKTEST_OUTPUTS`]) registering it.
+//!
+//! The rejects file is the one output that is streamed while the inputs are read
+//! ([`rejects::RejectWriter`]); it joins the same set before anything is rendered.
+
+mod backtest_json;
+mod cube_parquet;
+mod districts_layer;
+mod geojson;
+mod hotspots_layer;
+pub mod output_set;
+mod patrol_layer;
+mod qgis_style;
+pub mod rejects;
+pub mod report;
+pub mod small_counts;
+pub mod summary;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use crate::cube::JobCube;
+use crate::error::Result;
+use crate::plan::{Backtest, PatrolArea, PatrolParams};
+use crate::space::Districts;
+use crate::stats::{JobStats, Scope};
+
+pub use output_set::{OutputSet, write_atomically, write_bytes_atomically};
+pub use small_counts::SmallCounts;
+pub use summary::{DistrictSummary, RunParameters, Summary};
+
+/// What an output's `render` may fail with (an encoder's or the file system's error).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The Parquet writer settings every Parquet file of the project is written with (the cube and
+/// the synthetic exports): zstd level 3, row groups of at most 2²⁰ rows, and `created_by`.
+pub fn parquet_properties(created_by: String) -> parquet::file::properties::WriterProperties {
+    use parquet::basic::{Compression, ZstdLevel};
+    parquet::file::properties::WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level")))
+        .set_max_row_group_row_count(Some(1 << 20))
+        .set_created_by(created_by)
+        .build()
+}
+
+/// Everything one job's outputs may draw on.
+pub struct JobResults<'a> {
+    /// The job's cube, district tallies and profiles.
+    pub job: &'a JobCube,
+    /// Its statistics.
+    pub stats: &'a JobStats,
+    /// The district of each cube cell (layer order).
+    pub cell_districts: &'a [Option<usize>],
+    /// The districts layer, when the run has one.
+    pub districts: Option<&'a Districts>,
+    /// District names (layer order); empty without a layer.
+    pub district_names: &'a [String],
+    /// Per-district figures (layer order, then `(none)`).
+    pub district_summaries: &'a [DistrictSummary],
+    /// Each cell's nearest service (name, metres) when it is hot; `None` without services.
+    pub cell_services: Option<&'a [Option<(String, f64)>]>,
+    /// The ranked patrol areas.
+    pub plan: &'a [PatrolArea],
+    /// The plan's parameters.
+    pub patrol: &'a PatrolParams,
+    /// City or district scope.
+    pub scope: Scope,
+    /// The backtest, when one was run.
+    pub backtest: Option<&'a Backtest>,
+    /// The job's summary, without its output hashes.
+    pub summary: &'a Summary,
+}
+
+/// What an output renders from: the job's results, the small-count rule of the run, and the
+/// SHA-256 of every output already staged for this job (keyed by path under the output folder).
+pub struct Published<'a> {
+    /// The job.
+    pub results: &'a JobResults<'a>,
+    /// The small-count rule, the same for every output.
+    pub small: SmallCounts,
+    /// Outputs staged before this one.
+    pub staged: &'a BTreeMap<String, String>,
+    /// Milliseconds spent writing so far (for `summary.json`'s timings).
+    pub write_ms: u64,
+}
+
+/// One output file of a job.
+pub trait Output: Sync {
+    /// Its file name inside the job's folder.
+    fn file_name(&self) -> &'static str;
+    /// Whether the run produces it (e.g. `districts.geojson` needs a districts layer).
+    fn applies(&self, _results: &JobResults<'_>) -> bool {
+        true
+    }
+    /// Writes the whole file to `out`.
+    fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError>;
+}
+
+/// The outputs of `hotspots analyze`, in the order they are written; `summary.json` comes last,
+/// as it lists the SHA-256 of the others.
+pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
+    &cube_parquet::CubeParquet,
+    &hotspots_layer::HotspotsLayer,
+    &patrol_layer::PatrolLayer { gaps_only: false },
+    &patrol_layer::PatrolLayer { gaps_only: true },
+    &qgis_style::QgisStyle,
+    &districts_layer::DistrictsLayer,
+    &backtest_json::BacktestJson,
+    &report::ReportHtml,
+    &summary::SummaryJson,
+];
+
+/// The outputs of `hotspots backtest`.
+pub static BACKTEST_OUTPUTS: &[&dyn Output] = &[&backtest_json::BacktestJson];
+
+/// Stages every output of `outputs` that applies to `results` in `set`, under `dir`; `out_root`
+/// is the run's output folder, which the keys of the audit trail are relative to; `started` is
+/// when writing began. Returns what it staged.
+pub fn publish_job(
+    set: &mut OutputSet,
+    outputs: &[&dyn Output],
+    results: &JobResults<'_>,
+    small: SmallCounts,
+    dir: &Path,
+    out_root: &Path,
+    started: std::time::Instant,
+) -> Result<Staged> {
+    let key = |path: &Path| path.strip_prefix(out_root).unwrap_or(path).display().to_string();
+    let mut staged = BTreeMap::new();
+    for path in set.paths().into_iter().filter(|p| p.parent() == Some(out_root) || p.parent() == Some(dir)) {
+        if let Some(sha) = set.sha256(path)? {
+            staged.insert(key(path), sha);
+        }
+    }
+    let mut names = Vec::new();
+    for output in outputs.iter().filter(|o| o.applies(results)) {
+        let path = dir.join(output.file_name());
+        let view = Published { results, small, staged: &staged, write_ms: started.elapsed().as_millis() as u64 };
+        set.write(&path, |file| {
+            let mut buffered = std::io::BufWriter::new(file);
+            output.render(&view, &mut buffered)?;
+            buffered.flush()?;
+            Ok(())
+        })?;
+        if let Some(sha) = set.sha256(&path)? {
+            staged.insert(key(&path), sha);
+        }
+        names.push(output.file_name().to_string());
+    }
+    Ok(Staged { names, hashes: staged, prefix: key(dir) })
+}
+
+/// What [`publish_job`] staged for one job.
+pub struct Staged {
+    /// The file names written into the job's folder, in order.
+    pub names: Vec<String>,
+    /// SHA-256 of every staged file of the job and of the run's rejects file, keyed by path
+    /// under the output folder.
+    pub hashes: BTreeMap<String, String>,
+    prefix: String,
+}
+
+impl Staged {
+    /// The key of `file_name` of this job in [`Staged::hashes`].
+    pub fn key_of(&self, file_name: &str) -> String {
+        if self.prefix.is_empty() { file_name.to_string() } else { format!("{}/{file_name}", self.prefix) }
+    }
+}
+
+/// Serialises `value` as JSON (pretty or compact) with a final newline.
+pub(crate) fn write_json(out: &mut (dyn Write + Send), value: &impl serde::Serialize, pretty: bool) -> Result<(), BoxError> {
+    if pretty {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+    } else {
+        serde_json::to_writer(&mut *out, value)?;
+    }
+    out.write_all(b"\n")?;
+    Ok(())
+}

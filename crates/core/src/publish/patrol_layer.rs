@@ -1,0 +1,129 @@
+//! `patrol_areas.geojson` and `service_gaps.geojson`: the ranked patrol areas, dissolved into
+//! one outline each.
+
+use std::io::Write;
+
+use serde_json::{Map, Value, json};
+
+use super::geojson::Bbox;
+use super::{BoxError, JobResults, Output, Published};
+use super::SmallCounts;
+
+/// `patrol_areas.geojson` (every area) or `service_gaps.geojson` (areas farther than the gap
+/// distance from any service): ranked patrol areas with their dissolved outlines.
+pub struct PatrolAreasLayer<'a> {
+    /// The job's name.
+    pub job: &'a str,
+    /// The areas, by rank.
+    pub areas: &'a [crate::plan::patrol::PatrolArea],
+    /// District names (layer order).
+    pub district_names: &'a [String],
+    /// The small-count rule.
+    pub small: SmallCounts,
+    /// The service-gap distance, metres.
+    pub service_gap_m: f64,
+    /// Only the service gaps.
+    pub gaps_only: bool,
+}
+
+impl PatrolAreasLayer<'_> {
+    /// The FeatureCollection.
+    pub fn to_geojson(&self) -> Value {
+        let mut bbox = Bbox::new();
+        let solvent = h3o::geom::SolventBuilder::new().build();
+        let features: Vec<Value> = self
+            .areas
+            .iter()
+            .filter(|a| !self.gaps_only || a.service_gap(self.service_gap_m) == Some(true))
+            .map(|a| {
+                let shape =
+                    solvent.dissolve(a.cells.iter().copied()).unwrap_or_else(|_| geo::MultiPolygon::new(vec![]));
+                let geometry = bbox.geometry(&shape);
+                let shown = self.small.publish_sum(a.recent_events).is_some();
+                let mut props = Map::new();
+                props.insert("rank".into(), a.rank.into());
+                props.insert("score".into(), json!((a.score * 10.0).round() / 10.0));
+                props.insert("team".into(), a.team.map_or(Value::Null, Value::from));
+                props.insert("job".into(), self.job.into());
+                props.insert(
+                    "district".into(),
+                    a.district.and_then(|d| self.district_names.get(d)).map_or(Value::Null, |n| n.clone().into()),
+                );
+                props.insert("categories".into(), Value::Array(a.categories.iter().map(|p| p.name().into()).collect()));
+                props.insert("cells".into(), a.cells.len().into());
+                props.insert("area_km2".into(), json!((a.area_km2 * 100.0).round() / 100.0));
+                props.insert(
+                    "expected_per_week".into(),
+                    if shown { json!((a.expected_per_week * 10.0).round() / 10.0) } else { Value::Null },
+                );
+                let peak = |v: Option<usize>| if shown { v.map_or(Value::Null, Value::from) } else { Value::Null };
+                props.insert(
+                    "peak_weekday".into(),
+                    if shown {
+                        a.peak_weekday.map_or(Value::Null, |d| crate::plan::patrol::WEEKDAYS[d].into())
+                    } else {
+                        Value::Null
+                    },
+                );
+                props.insert("peak_hour".into(), peak(a.peak_hour));
+                props.insert(
+                    "peak_outside_office_hours".into(),
+                    if shown { a.peak_outside_office_hours().map_or(Value::Null, Value::from) } else { Value::Null },
+                );
+                let profile: Vec<Value> = (0..7)
+                    .map(|d| {
+                        Value::Array(
+                            (0..24)
+                                .map(|h| self.small.publish(a.profile[d * 24 + h]).map_or(Value::Null, Value::from))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                props.insert("profile".into(), Value::Array(profile));
+                props.insert(
+                    "nearest_service".into(),
+                    a.nearest_service.as_ref().map_or(Value::Null, |(n, _)| n.clone().into()),
+                );
+                props.insert(
+                    "nearest_service_m".into(),
+                    a.nearest_service.as_ref().map_or(Value::Null, |(_, d)| json!(d.round())),
+                );
+                props.insert("service_gap".into(), a.service_gap(self.service_gap_m).map_or(Value::Null, Value::from));
+                props.insert("unmet_concern".into(), a.unmet_concern.into());
+                props.insert("unmet_concern_p".into(), json!(a.unmet_concern_p));
+                json!({"type": "Feature", "geometry": geometry, "properties": props})
+            })
+            .collect();
+        bbox.collection(features)
+    }
+
+}
+
+/// `patrol_areas.geojson` (every area) or, with a services layer, `service_gaps.geojson`.
+pub(super) struct PatrolLayer {
+    /// Only the service gaps.
+    pub(super) gaps_only: bool,
+}
+
+impl Output for PatrolLayer {
+    fn file_name(&self) -> &'static str {
+        if self.gaps_only { "service_gaps.geojson" } else { "patrol_areas.geojson" }
+    }
+
+    fn applies(&self, results: &JobResults<'_>) -> bool {
+        !self.gaps_only || results.cell_services.is_some()
+    }
+
+    fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
+        let r = view.results;
+        let layer = PatrolAreasLayer {
+            job: &r.job.spec.name,
+            areas: r.plan,
+            district_names: r.district_names,
+            small: view.small,
+            service_gap_m: r.patrol.service_gap_m,
+            gaps_only: self.gaps_only,
+        };
+        super::write_json(out, &layer.to_geojson(), false)
+    }
+}

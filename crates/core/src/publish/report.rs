@@ -1,0 +1,516 @@
+//! `report.html`: one self-contained page a planner opens in a browser, with no network at all
+//! (no scripts, fonts, images or styles from elsewhere): a map of the cells coloured by pattern
+//! over the district outlines (inline SVG drawn here), a legend, the districts ranked by
+//! emerging activity with a sparkline of their counts per bin, and the run's parameters and row
+//! accounting. Counts follow the same small-count rule as the layers.
+
+use std::fmt::Write as _;
+
+use h3o::CellIndex;
+
+use crate::space::districts::Districts;
+use crate::stats::analysis::JobStats;
+use crate::error::Result;
+use crate::plan::patrol::{PatrolArea, PatrolParams, WEEKDAYS};
+use crate::stats::patterns::Pattern;
+use crate::publish::small_counts::SmallCounts;
+use crate::publish::summary::Summary;
+
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What the report shows.
+pub struct Report<'a> {
+    /// The job's summary.
+    pub summary: &'a Summary,
+    /// The cells, in H3 order.
+    pub cells: &'a [CellIndex],
+    /// The statistics.
+    pub stats: &'a JobStats,
+    /// The districts layer, if any.
+    pub districts: Option<&'a Districts>,
+    /// Each district's events per bin (layer order), before suppression.
+    pub district_series: Vec<Vec<u64>>,
+    /// The small-count rule.
+    pub small: SmallCounts,
+    /// The ranked patrol areas.
+    pub patrol: &'a [PatrolArea],
+    /// The plan's parameters.
+    pub patrol_params: &'a PatrolParams,
+    /// District names (layer order).
+    pub district_names: &'a [String],
+    /// The backtest, when one was run.
+    pub backtest: Option<&'a crate::plan::backtest::Backtest>,
+}
+
+/// An equirectangular projection of a lon/lat box onto the map's pixels, shrunk in longitude by
+/// the cosine of the middle latitude so shapes look right at Helsinki's latitude.
+struct Projection {
+    west: f64,
+    north: f64,
+    scale_x: f64,
+    scale_y: f64,
+}
+
+impl Projection {
+    fn fit(bbox: [f64; 4], width: f64, height: f64) -> (Projection, f64) {
+        let [west, south, east, north] = bbox;
+        let k = ((south + north) / 2.0).to_radians().cos();
+        let w = ((east - west) * k).max(1e-9);
+        let h = (north - south).max(1e-9);
+        let s = (width / w).min(height / h);
+        (Projection { west, north, scale_x: s * k, scale_y: s }, h * s)
+    }
+
+    fn xy(&self, lon: f64, lat: f64) -> (f64, f64) {
+        ((lon - self.west) * self.scale_x, (self.north - lat) * self.scale_y)
+    }
+
+    fn path(&self, ring: impl Iterator<Item = (f64, f64)>) -> String {
+        let mut d = String::new();
+        for (i, (lon, lat)) in ring.enumerate() {
+            let (x, y) = self.xy(lon, lat);
+            let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
+        }
+        d.push('Z');
+        d
+    }
+}
+
+fn sparkline(values: &[Option<u64>]) -> String {
+    let (w, h) = (120.0, 26.0);
+    let max = values.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
+    let n = values.len().max(2) as f64 - 1.0;
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => {
+                let (x, y) = (i as f64 / n * w, h - 2.0 - (*v as f64 / max) * (h - 4.0));
+                // A lone point (its neighbours suppressed) still shows, as a dot.
+                let lone = current.is_empty() && !matches!(values.get(i + 1), Some(Some(_)));
+                let _ = write!(
+                    current,
+                    "{}{x:.1},{y:.1}{}",
+                    if current.is_empty() { "M" } else { "L" },
+                    if lone { "l0.1,0" } else { "" }
+                );
+            }
+            None => {
+                if !current.is_empty() {
+                    segments.push(std::mem::take(&mut current));
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        segments.push(current);
+    }
+    format!(
+        r##"<svg class="spark" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="events per bin"><path d="{}" fill="none" stroke="#444" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round"/></svg>"##,
+        segments.join(" ")
+    )
+}
+
+impl Report<'_> {
+    /// The page.
+    pub fn to_html(&self) -> String {
+        let s = self.summary;
+        let mut html = String::new();
+        let title = format!("Emerging hot spots — {}", escape(&s.selection));
+        let _ = write!(
+            html,
+            r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #222; background: #fafafa; }}
+header {{ background: #263238; color: #fff; padding: 18px 28px; }}
+header h1 {{ margin: 0 0 4px; font-size: 22px; font-weight: 600; }}
+header p {{ margin: 0; opacity: .85; }}
+main {{ display: grid; grid-template-columns: minmax(520px, 3fr) minmax(300px, 2fr); gap: 24px; padding: 24px 28px; }}
+section {{ background: #fff; border: 1px solid #e0e0e0; border-radius: 6px; padding: 16px 18px; }}
+h2 {{ font-size: 16px; margin: 0 0 12px; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
+th, td {{ text-align: left; padding: 5px 6px; border-bottom: 1px solid #eee; vertical-align: middle; }}
+th {{ font-weight: 600; color: #555; }}
+td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.nw {{ white-space: nowrap; }}
+.legend {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 4px 16px; font-size: 13px; margin-top: 12px; }}
+.swatch {{ display: inline-block; width: 14px; height: 14px; border-radius: 2px; margin-right: 6px; vertical-align: -2px; border: 1px solid rgba(0,0,0,.15); }}
+.tag {{ display: inline-block; background: #c62828; color: #fff; border-radius: 3px; padding: 0 5px; font-size: 11px; }}
+.muted {{ color: #777; font-size: 12px; }}
+svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }}
+.full {{ grid-column: 1 / -1; }}
+</style>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<p>Job <b>{job}</b> · {bins} {bin} bins from {start} to {end} (exclusive) · H3 resolution {res} · {scope} scope · generated by hotspots {version}</p>
+</header>
+<main>
+"#,
+            job = escape(&s.job),
+            bins = s.window.bins,
+            bin = match s.parameters.bin.as_str() {
+                "day" => "daily",
+                "week" => "weekly",
+                _ => "monthly",
+            },
+            start = escape(&s.window.start),
+            end = escape(&s.window.end),
+            res = s.parameters.resolution,
+            scope = s.parameters.statistics.scope.as_str(),
+            version = escape(&s.version),
+        );
+        self.patrol_section(&mut html);
+        self.map_section(&mut html);
+        self.districts_section(&mut html);
+        self.backtest_section(&mut html);
+        self.run_section(&mut html);
+        html.push_str("</main>\n</body>\n</html>\n");
+        html
+    }
+
+    fn patrol_section(&self, html: &mut String) {
+        let params = self.patrol_params;
+        html.push_str("<section class=\"full\"><h2>Next week's patrol areas</h2>\n");
+        if self.patrol.is_empty() {
+            html.push_str(
+                "<p class=\"muted\">No cell has a hot-spot pattern: no patrol area to propose.</p></section>\n",
+            );
+            return;
+        }
+        html.push_str("<table><thead><tr><th>#</th><th>Team</th><th>District</th><th>Why</th><th class=\"n\">Expected / week</th><th>When (peak)</th><th class=\"n\">Nearest service</th><th>Flags</th></tr></thead><tbody>\n");
+        for a in self.patrol.iter().take(4 * params.teams.max(1)) {
+            let shown = self.small.publish_sum(a.recent_events).is_some();
+            let why: Vec<String> =
+                a.categories.iter().filter(|p| p.code() > 0).map(|p| escape(p.arcgis_label())).collect();
+            let when = match (shown, a.peak_weekday, a.peak_hour) {
+                (true, Some(d), Some(h)) => {
+                    let office = if a.peak_outside_office_hours() == Some(true) {
+                        " <span class=\"tag\">outside office hours</span>"
+                    } else {
+                        ""
+                    };
+                    format!("{} {h:02}–{:02}{office}", WEEKDAYS[d], (h + 1) % 24)
+                }
+                _ => "–".into(),
+            };
+            let expected = if shown {
+                format!("{:.1}", a.expected_per_week)
+            } else {
+                format!("&lt;&nbsp;{}", self.small.min_count())
+            };
+            let service = match &a.nearest_service {
+                Some((name, d)) => format!("{:.0} m <span class=\"muted\">{}</span>", d, escape(name)),
+                None => "–".into(),
+            };
+            let mut flags = Vec::new();
+            if a.service_gap(params.service_gap_m) == Some(true) {
+                flags.push("<span class=\"tag\">service gap</span>");
+            }
+            if a.unmet_concern {
+                flags.push("<span class=\"tag\">unmet concern</span>");
+            }
+            let _ = writeln!(
+                html,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{expected}</td><td class=\"nw\">{when}</td><td class=\"n\">{service}</td><td>{}</td></tr>",
+                a.rank,
+                a.team.map_or("–".to_string(), |t| t.to_string()),
+                escape(a.district.and_then(|d| self.district_names.get(d)).map(String::as_str).unwrap_or("–")),
+                why.join(", "),
+                flags.join(" ")
+            );
+        }
+        html.push_str("</tbody></table>\n");
+        let mut teams = String::new();
+        for t in 1..=params.teams {
+            let mine: Vec<&PatrolArea> = self.patrol.iter().filter(|a| a.team == Some(t)).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let load: f64 = mine.iter().map(|a| a.expected_per_week).sum();
+            let ranks: Vec<String> = mine.iter().map(|a| a.rank.to_string()).collect();
+            let _ = write!(teams, "Team {t}: areas {} (≈ {load:.0} events a week). ", ranks.join(", "));
+        }
+        let _ = writeln!(
+            html,
+            "<p class=\"muted\">{teams}Areas are contiguous hot-spot cells split into walkable pieces of at most {} km²; emerging patterns rank first (new, intensifying, consecutive), then persistent, then the rest. Expected events come from the last {} bins; the peak from the last 84 days. Office hours: Monday–Friday 08–16. Service gap: nearest service farther than {} m.</p></section>",
+            params.max_area_km2, params.recent_bins, params.service_gap_m
+        );
+    }
+
+    fn map_section(&self, html: &mut String) {
+        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut grow = |lon: f64, lat: f64| {
+            bbox[0] = bbox[0].min(lon);
+            bbox[1] = bbox[1].min(lat);
+            bbox[2] = bbox[2].max(lon);
+            bbox[3] = bbox[3].max(lat);
+        };
+        for c in self.cells {
+            for ll in c.boundary().iter() {
+                grow(ll.lng(), ll.lat());
+            }
+        }
+        if let Some(d) = self.districts {
+            for p in d.all().iter().flat_map(|d| d.shape.0.iter()) {
+                for c in p.exterior().coords() {
+                    grow(c.x, c.y);
+                }
+            }
+        }
+        let width = 900.0;
+        let (proj, height) = Projection::fit(bbox, width, 640.0);
+        let _ = write!(
+            html,
+            r#"<section><h2>Map: the pattern of every cell</h2>
+<svg class="map" viewBox="-4 -4 {w:.0} {h:.0}" role="img" aria-label="map of emerging hot spots">
+"#,
+            w = width + 8.0,
+            h = height + 8.0
+        );
+        for (c, cell) in self.cells.iter().enumerate() {
+            let p = self.stats.cells[c].pattern;
+            let d = proj.path(cell.boundary().iter().map(|ll| (ll.lng(), ll.lat())));
+            let opacity = if p == Pattern::NoPatternDetected { 0.35 } else { 0.92 };
+            let _ = writeln!(
+                html,
+                r#"<path d="{d}" fill="{}" fill-opacity="{opacity}"><title>{}: {}</title></path>"#,
+                p.colour(),
+                cell,
+                escape(p.label_en())
+            );
+        }
+        if let Some(districts) = self.districts {
+            for d in districts.all() {
+                for polygon in &d.shape.0 {
+                    let path = proj.path(polygon.exterior().coords().map(|c| (c.x, c.y)));
+                    let _ = writeln!(
+                        html,
+                        r##"<path d="{path}" fill="none" stroke="#37474f" stroke-width="1.2"><title>{}</title></path>"##,
+                        escape(&d.name)
+                    );
+                }
+            }
+            for d in districts.all() {
+                if let Some(c) = geo::Centroid::centroid(&d.shape) {
+                    let (x, y) = proj.xy(c.x(), c.y());
+                    let _ = writeln!(
+                        html,
+                        r##"<text x="{x:.1}" y="{y:.1}" font-size="11" text-anchor="middle" fill="#263238" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+                        escape(&d.name)
+                    );
+                }
+            }
+        }
+        html.push_str("</svg>\n<div class=\"legend\">\n");
+        let counts = self.stats.pattern_counts();
+        for p in Pattern::ALL {
+            let n = counts.get(p.name()).copied().unwrap_or(0);
+            if n == 0 && p != Pattern::NoPatternDetected {
+                continue;
+            }
+            let _ = writeln!(
+                html,
+                r#"<div title="{} / {}"><span class="swatch" style="background:{}"></span>{} <span class="muted">({n} cells)</span></div>"#,
+                escape(p.label_fi()),
+                escape(p.label_sv()),
+                p.colour(),
+                escape(p.arcgis_label())
+            );
+        }
+        html.push_str(
+            "</div>\n<p class=\"muted\">Hover a cell or a legend entry for its meaning (Finnish and Swedish in the legend's tooltip).</p>\n</section>\n",
+        );
+    }
+
+    fn districts_section(&self, html: &mut String) {
+        html.push_str("<section><h2>Districts ranked by emerging activity</h2>\n");
+        let s = self.summary;
+        if s.districts.is_empty() {
+            html.push_str("<p class=\"muted\">No districts layer was given (use --districts).</p></section>\n");
+            return;
+        }
+        let hot = |d: &crate::publish::summary::DistrictSummary, emerging_only: bool| -> u64 {
+            d.patterns
+                .iter()
+                .filter(|(name, _)| {
+                    let p = Pattern::from_name(name).expect("known pattern");
+                    if emerging_only { p.is_emerging() } else { p.code() > 0 }
+                })
+                .map(|(_, n)| *n)
+                .sum()
+        };
+        let mut order: Vec<usize> = (0..s.districts.len()).filter(|&i| s.districts[i].cells > 0).collect();
+        order.sort_by_key(|&i| {
+            (std::cmp::Reverse(hot(&s.districts[i], true)), std::cmp::Reverse(hot(&s.districts[i], false)), i)
+        });
+        html.push_str("<table><thead><tr><th>#</th><th>District</th><th class=\"n\">Emerging cells</th><th class=\"n\">Hot cells</th><th>Trend</th><th class=\"n\">Events</th><th>Per bin</th></tr></thead><tbody>\n");
+        for (rank, &i) in order.iter().enumerate() {
+            let d = &s.districts[i];
+            let events = match (d.encounters, d.concerns) {
+                (Some(a), Some(b)) => (a + b).to_string(),
+                _ => "&lt;&nbsp;".to_string() + &self.small.min_count().to_string(),
+            };
+            let series: Vec<Option<u64>> = self
+                .district_series
+                .get(i)
+                .map(|v| v.iter().map(|&x| self.small.publish_sum(x)).collect())
+                .unwrap_or_default();
+            let emerging = hot(d, true);
+            let _ = writeln!(
+                html,
+                "<tr><td>{}</td><td>{}{} <span class=\"muted\">{}</span></td><td class=\"n\">{emerging}</td><td class=\"n\">{}</td><td class=\"nw\">{}</td><td class=\"n\">{events}</td><td>{}</td></tr>",
+                rank + 1,
+                escape(&d.name),
+                if d.emerging { " <span class=\"tag\">emerging</span>" } else { "" },
+                escape(&d.municipality),
+                hot(d, false),
+                match d.trend.direction {
+                    "up" => "▲ rising",
+                    "down" => "▼ falling",
+                    _ => "– steady",
+                },
+                sparkline(&series)
+            );
+        }
+        html.push_str("</tbody></table>\n<p class=\"muted\">Emerging = new, consecutive or intensifying hot spot cells. Counts under the small-count threshold are hidden; sums are rounded to its multiple.</p>\n</section>\n");
+    }
+
+    fn backtest_section(&self, html: &mut String) {
+        let Some(b) = self.backtest else { return };
+        let _ = write!(
+            html,
+            "<section class=\"full\"><h2>Would the plan have worked? Backtest over the last {} bins</h2>\n<table><thead><tr><th>Method</th><th class=\"n\">Hit rate</th><th class=\"n\">PAI</th><th class=\"n\">RRI</th></tr></thead><tbody>\n",
+            b.steps.len()
+        );
+        for (name, m) in &b.mean {
+            let label = match name.as_str() {
+                "engine" => "This plan (patrol areas in rank order)",
+                "last_bin" => "Busiest cells of the previous bin",
+                _ => "Busiest cells of all earlier bins",
+            };
+            let _ = writeln!(
+                html,
+                "<tr><td>{label}</td><td class=\"n\">{:.1} %</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td></tr>",
+                m.hit_rate * 100.0,
+                m.pai,
+                m.rri.map_or("–".into(), |r| format!("{r:.2}"))
+            );
+        }
+        let _ = writeln!(
+            html,
+            "</tbody></table>\n<p class=\"muted\">Each method chooses {} cells ({:.1} % of the study area, what the teams can walk) from the bins before each held-out bin and is scored on it. Hit rate: share of the bin's events in the chosen cells. PAI: hit rate ÷ area share. RRI: the chosen cells' change in events over the city's change.</p></section>",
+            b.budget_cells,
+            b.budget_share * 100.0
+        );
+    }
+
+    fn run_section(&self, html: &mut String) {
+        let s = self.summary;
+        let p = &s.parameters;
+        let st = &p.statistics;
+        html.push_str("<section class=\"full\"><h2>The run</h2>\n<table><thead><tr><th>Input</th><th class=\"n\">Read</th><th class=\"n\">Accepted</th><th class=\"n\">Rejected</th><th class=\"n\">Outside study area</th><th class=\"n\">Outside window</th></tr></thead><tbody>\n");
+        for a in &s.inputs {
+            let _ = writeln!(
+                html,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&a.path),
+                a.read,
+                a.accepted,
+                a.rejected,
+                a.outside_study_area,
+                a.outside_window
+            );
+        }
+        let _ = write!(
+            html,
+            "</tbody></table>\n<p class=\"muted\">Parameters: resolution {} · {} bins · k = {} · time window {} · α = {} · FDR {} · permutations {} · scope {} · min count {} · time zone {} · districts {} · overall trend {} (Mann-Kendall p = {:.3}).</p>\n",
+            p.resolution,
+            escape(&p.bin),
+            st.k,
+            st.time_window,
+            st.alpha,
+            if st.fdr { "on" } else { "off" },
+            st.permutations,
+            st.scope.as_str(),
+            p.min_count,
+            escape(&p.tz),
+            escape(p.districts.as_deref().unwrap_or("none")),
+            s.trend.direction,
+            s.trend.p
+        );
+        for w in &s.warnings {
+            let _ = writeln!(html, "<p><b>Warning:</b> {}</p>", escape(w));
+        }
+        html.push_str("</section>\n");
+    }
+
+    /// Stages `report.html` in `set`.
+    pub fn write(&self, out: &mut (dyn std::io::Write + Send)) -> std::io::Result<()> {
+        out.write_all(self.to_html().as_bytes())
+    }
+}
+
+/// `report.html`.
+pub(super) struct ReportHtml;
+
+impl super::Output for ReportHtml {
+    fn file_name(&self) -> &'static str {
+        "report.html"
+    }
+
+    fn render(&self, view: &super::Published<'_>, out: &mut (dyn std::io::Write + Send)) -> Result<(), super::BoxError> {
+        let r = view.results;
+        let report = Report {
+            summary: r.summary,
+            cells: r.job.cube.cells(),
+            stats: r.stats,
+            districts: r.districts,
+            district_series: r.job.districts.iter().map(|d| d.series.clone()).collect(),
+            small: view.small,
+            patrol: r.plan,
+            patrol_params: r.patrol,
+            backtest: r.backtest,
+            district_names: r.district_names,
+        };
+        report.write(out)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_draws_gaps_for_suppressed_bins() {
+        assert_eq!(
+            escape("<b>\"Kallio\" & 'Sörnäinen'</b>"),
+            "&lt;b&gt;&quot;Kallio&quot; &amp; &#39;Sörnäinen&#39;&lt;/b&gt;"
+        );
+        let line = sparkline(&[Some(5), Some(10), None, Some(5)]);
+        assert_eq!(line.matches('M').count(), 2, "a suppressed bin breaks the line: {line}");
+        assert!(line.contains("l0.1,0"), "the lone last point is drawn as a dot: {line}");
+        assert!(!line.contains("http"));
+    }
+}

@@ -1,0 +1,328 @@
+//! `summary.json`: the run's parameters, the time window, the row accounting of every input, and
+//! for the job: its cube's size, the overall trend, the cells per pattern, the study areas and the
+//! per-district summaries; the wall time of each stage. Everything in it except `timings_ms` is
+//! the same for the same inputs and parameters.
+
+use std::collections::BTreeMap;
+
+use chrono::DateTime;
+use serde::Serialize;
+
+use crate::stats::analysis::{JobStats, ScopeUnit, StatsParams};
+use crate::error::Result;
+use crate::time::local_time::date_of_day;
+use crate::stats::mann_kendall::MannKendall;
+use crate::cube::build::{CubeRun, InputAccount, JobCube};
+use crate::publish::small_counts::SmallCounts;
+
+/// The parameters a run was made with.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunParameters {
+    /// H3 resolution.
+    pub resolution: u8,
+    /// `day`, `week` or `month`.
+    pub bin: String,
+    /// `--steps`, when given.
+    pub steps: Option<u32>,
+    /// `--since`, when given (a date).
+    pub since: Option<String>,
+    /// `--until`, when given (a date).
+    pub until: Option<String>,
+    /// `--tz`.
+    pub tz: String,
+    /// The districts layer, when one was given.
+    pub districts: Option<String>,
+    /// Column names read.
+    pub columns: BTreeMap<String, String>,
+    /// The statistics' parameters.
+    pub statistics: StatsParams,
+    /// `--min-count`: published counts below it are suppressed.
+    pub min_count: u64,
+    /// The services layer, when one was given.
+    pub services: Option<String>,
+}
+
+/// The time window the cube covers.
+#[derive(Clone, Debug, Serialize)]
+pub struct WindowSummary {
+    /// First local date of the window.
+    pub start: String,
+    /// The local date the window ends at (exclusive).
+    pub end: String,
+    /// The same as UTC instants (RFC 3339).
+    pub start_utc: String,
+    /// End instant (exclusive), UTC.
+    pub end_utc: String,
+    /// Number of bins.
+    pub bins: usize,
+    /// Start of every bin, local dates, oldest first.
+    pub bin_starts: Vec<String>,
+}
+
+/// Row totals over all inputs.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Totals {
+    /// Rows read.
+    pub read: u64,
+    /// Analysed events.
+    pub accepted: u64,
+    /// Rejected rows.
+    pub rejected: u64,
+    /// Valid events outside the study area.
+    pub outside_study_area: u64,
+    /// Valid events outside the window.
+    pub outside_window: u64,
+}
+
+/// Size and contents of a job's cube.
+#[derive(Clone, Debug, Serialize)]
+pub struct CubeSummary {
+    /// H3 resolution.
+    pub resolution: u8,
+    /// Study-area cells.
+    pub cells: usize,
+    /// Bins.
+    pub bins: usize,
+    /// Cells with at least one of the job's events.
+    pub cells_with_events: usize,
+    /// The job's events in the cube.
+    pub events: u64,
+    /// Events per bin, oldest first (suppressed below `--min-count`, rounded to a multiple of it).
+    pub events_per_bin: Vec<Option<u64>>,
+}
+
+/// A Mann-Kendall result as written out.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrendSummary {
+    /// `up`, `down` or `none` at α.
+    pub direction: &'static str,
+    /// Kendall's S.
+    pub s: f64,
+    /// Kendall's τ.
+    pub tau: f64,
+    /// Normal score.
+    pub z: f64,
+    /// Two-sided p.
+    pub p: f64,
+}
+
+impl TrendSummary {
+    /// From a test result at level `alpha`.
+    pub fn of(mk: &MannKendall, alpha: f64) -> Self {
+        let direction = match mk.direction(alpha) {
+            1 => "up",
+            -1 => "down",
+            _ => "none",
+        };
+        TrendSummary { direction, s: mk.s, tau: mk.tau, z: mk.z, p: mk.p }
+    }
+}
+
+/// One district's summary for a job. Counts below `--min-count` are `null`; the others are
+/// rounded to a multiple of it (secondary protection, see [`crate::publish::small_counts`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct DistrictSummary {
+    /// Name (`(none)` for accepted events outside every district).
+    pub name: String,
+    /// Municipality.
+    pub municipality: String,
+    /// Study-area cells whose centre lies in it.
+    pub cells: u64,
+    /// Encounters in the window.
+    pub encounters: Option<u64>,
+    /// Concern reports in the window.
+    pub concerns: Option<u64>,
+    /// Encounters in the final bin.
+    pub encounters_last_bin: Option<u64>,
+    /// Concern reports in the final bin.
+    pub concerns_last_bin: Option<u64>,
+    /// Mann-Kendall trend of the district's event counts per bin.
+    pub trend: TrendSummary,
+    /// Cells per pattern (patterns with at least one cell).
+    pub patterns: BTreeMap<&'static str, u64>,
+    /// Whether the district has a new, consecutive or intensifying hot spot cell.
+    pub emerging: bool,
+}
+
+/// A study area's figures, with its name.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitSummary {
+    /// `city` or the district's name.
+    pub scope: String,
+    /// The figures.
+    #[serde(flatten)]
+    pub unit: ScopeUnit,
+}
+
+/// The whole `summary.json` of one job.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Engine version.
+    pub version: String,
+    /// The job's name.
+    pub job: String,
+    /// What the job selects.
+    pub selection: String,
+    /// Parameters.
+    pub parameters: RunParameters,
+    /// Time window.
+    pub window: WindowSummary,
+    /// Row accounting per input (about input rows, so the same for every job).
+    pub inputs: Vec<InputAccount>,
+    /// Row accounting over all inputs.
+    pub totals: Totals,
+    /// The job's cube.
+    pub cube: CubeSummary,
+    /// Mann-Kendall trend of the job's total counts per bin.
+    pub trend: TrendSummary,
+    /// Cells per pattern (all 17 listed).
+    pub patterns: BTreeMap<&'static str, u64>,
+    /// The study areas (one for city scope, one per district for district scope).
+    pub study_areas: Vec<UnitSummary>,
+    /// Per-district summaries (empty without a districts layer).
+    pub districts: Vec<DistrictSummary>,
+    /// Category labels seen in valid rows, sorted.
+    pub categories: Vec<String>,
+    /// SHA-256 of each other output file of the job (and of the run's rejects file), so a
+    /// nightly run can be audited.
+    pub outputs: BTreeMap<String, String>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+    /// Wall time per stage, milliseconds.
+    pub timings_ms: BTreeMap<String, u64>,
+}
+
+fn iso_utc(us: i64) -> String {
+    DateTime::from_timestamp_micros(us).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
+}
+
+fn local_date(day: i32) -> String {
+    date_of_day(day).map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Per-district summaries of a job.
+pub fn district_summaries(
+    job: &JobCube,
+    stats: &JobStats,
+    cell_districts: &[Option<usize>],
+    alpha: f64,
+    small: SmallCounts,
+) -> Vec<DistrictSummary> {
+    // One pass over the cells: each district's cells per pattern, and whether one is emerging.
+    let mut patterns: Vec<BTreeMap<&'static str, u64>> = vec![BTreeMap::new(); job.districts.len()];
+    let mut emerging = vec![false; job.districts.len()];
+    for (cd, cell) in cell_districts.iter().zip(&stats.cells) {
+        if let Some(d) = cd.filter(|&d| d < patterns.len()) {
+            *patterns[d].entry(cell.pattern.name()).or_insert(0) += 1;
+            emerging[d] |= cell.pattern.is_emerging();
+        }
+    }
+    job.districts
+        .iter()
+        .zip(patterns.into_iter().zip(emerging))
+        .map(|(tally, (patterns, emerging))| {
+            let series: Vec<f64> = tally.series.iter().map(|&v| v as f64).collect();
+            DistrictSummary {
+                name: tally.name.clone(),
+                municipality: tally.municipality.clone(),
+                cells: tally.cells,
+                encounters: small.publish_sum(tally.encounters),
+                concerns: small.publish_sum(tally.concerns),
+                encounters_last_bin: small.publish_sum(tally.encounters_last_bin),
+                concerns_last_bin: small.publish_sum(tally.concerns_last_bin),
+                trend: TrendSummary::of(&crate::stats::mann_kendall::mann_kendall(&series), alpha),
+                patterns,
+                emerging,
+            }
+        })
+        .collect()
+}
+
+impl Summary {
+    /// Collects the summary of one job of a run.
+    pub fn of(
+        run: &CubeRun,
+        job: &JobCube,
+        stats: &JobStats,
+        districts: Vec<DistrictSummary>,
+        district_names: &[String],
+        parameters: RunParameters,
+    ) -> Summary {
+        let small = SmallCounts::new(parameters.min_count);
+        let cube = &job.cube;
+        let bins = cube.bins();
+        let mut totals = Totals::default();
+        for a in &run.inputs {
+            totals.read += a.read;
+            totals.accepted += a.accepted;
+            totals.rejected += a.rejected;
+            totals.outside_study_area += a.outside_study_area;
+            totals.outside_window += a.outside_window;
+        }
+        let t = bins.len();
+        let alpha = parameters.statistics.alpha;
+        Summary {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            job: job.spec.name.clone(),
+            selection: job.spec.describe(),
+            window: WindowSummary {
+                start: local_date(bins.first_day()),
+                end: local_date(bins.end_day()),
+                start_utc: iso_utc(bins.bins()[0].start_us),
+                end_utc: iso_utc(bins.bins()[t - 1].end_us),
+                bins: t,
+                bin_starts: bins.bins().iter().map(|b| local_date(b.start_day)).collect(),
+            },
+            inputs: run.inputs.clone(),
+            totals,
+            cube: CubeSummary {
+                resolution: u8::from(cube.resolution()),
+                cells: cube.cells().len(),
+                bins: t,
+                cells_with_events: (0..cube.cells().len()).filter(|&c| cube.series(c).iter().any(|&v| v > 0)).count(),
+                events: cube.total_count(),
+                events_per_bin: cube.totals_per_bin().into_iter().map(|v| small.publish_sum(v)).collect(),
+            },
+            trend: TrendSummary::of(&stats.overall_trend, alpha),
+            patterns: stats.pattern_counts(),
+            study_areas: stats
+                .units
+                .iter()
+                .map(|u| UnitSummary {
+                    scope: match u.district {
+                        Some(d) => district_names.get(d).cloned().unwrap_or_default(),
+                        None => "city".into(),
+                    },
+                    unit: u.clone(),
+                })
+                .collect(),
+            districts,
+            categories: {
+                let mut names = run.categories.names().to_vec();
+                names.sort();
+                names
+            },
+            outputs: BTreeMap::new(),
+            warnings: stats.warnings.clone(),
+            timings_ms: run.timings_ms.iter().cloned().collect(),
+            parameters,
+        }
+    }
+
+}
+
+/// `summary.json`: the job's summary with the SHA-256 of every output staged before it.
+pub(super) struct SummaryJson;
+
+impl super::Output for SummaryJson {
+    fn file_name(&self) -> &'static str {
+        "summary.json"
+    }
+
+    fn render(&self, view: &super::Published<'_>, out: &mut (dyn std::io::Write + Send)) -> Result<(), super::BoxError> {
+        let mut summary = view.results.summary.clone();
+        summary.outputs = view.staged.clone();
+        summary.timings_ms.insert("write".into(), view.write_ms);
+        super::write_json(out, &summary, true)
+    }
+}

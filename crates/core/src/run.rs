@@ -1,0 +1,194 @@
+//! The library runs the whole product: [`run`] takes a [`RunConfig`] through ingest → cube →
+//! per-job statistics → plan → backtest → publishing, and returns a [`RunReport`] of what it
+//! read, found and wrote. The command line, the library example and the benchmarks all call it.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::{RunConfig, Task};
+use crate::cube::{CubeRun, InputAccount, JobCube, build_cube};
+use crate::error::{Error, Result};
+use crate::ingest::{DiscardRejects, RejectSink};
+use crate::plan::{Backtest, PatrolArea, backtest, patrol::hot_cell_services, plan};
+use crate::progress::Progress;
+use crate::publish::rejects::RejectWriter;
+use crate::publish::summary::district_summaries;
+use crate::publish::{
+    ANALYSIS_OUTPUTS, BACKTEST_OUTPUTS, DistrictSummary, JobResults, OutputSet, RunParameters, Summary, publish_job,
+};
+use crate::stats::{JobStats, analyse};
+use crate::time::WindowStart;
+
+/// What one job of a run produced.
+pub struct JobReport {
+    /// The folder its outputs went to.
+    pub dir: PathBuf,
+    /// Its summary, as in `summary.json` (for a backtest run, as it would be).
+    pub summary: Summary,
+    /// Its backtest, when one was run.
+    pub backtest: Option<Backtest>,
+    /// The files written into `dir`, in the order they were written.
+    pub written: Vec<String>,
+}
+
+/// What a run read, found and wrote.
+pub struct RunReport {
+    /// Row accounting per input.
+    pub inputs: Vec<InputAccount>,
+    /// Diagnoses of whole-file mistakes (also passed to [`Progress::warn`] as found).
+    pub diagnoses: Vec<String>,
+    /// One report per job, in the configuration's order.
+    pub jobs: Vec<JobReport>,
+}
+
+/// The statistics, plan and backtest of one job, before publishing.
+struct Analysed {
+    stats: JobStats,
+    cell_services: Option<Vec<Option<(String, f64)>>>,
+    plan: Vec<PatrolArea>,
+    backtest: Option<Backtest>,
+}
+
+/// Runs the whole product as `config` says and writes its outputs as one atomic set: either
+/// every file of the run appears, or none changes.
+///
+/// # Errors
+///
+/// [`Error::Parameter`] for a parameter that cannot be used (checked before any input is read,
+/// or against the data's time window); [`Error::Data`] when the inputs cannot make a cube or
+/// too many rows are rejected; read, format and write errors naming the file.
+pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
+    config.check()?;
+    let mut writer = match config.task {
+        Task::Analyze { .. } => Some(RejectWriter::new(config.out_dir.join("rejects.parquet"))),
+        Task::Backtest { .. } => None,
+    };
+    let sink: &mut dyn RejectSink = match writer.as_mut() {
+        Some(w) => w,
+        None => &mut DiscardRejects,
+    };
+    let cube_run = build_cube(&config.cube, progress, sink)?;
+    for diagnosis in &cube_run.diagnoses {
+        progress.warn(diagnosis);
+    }
+    check_reject_share(&cube_run.inputs, config.max_reject_share)?;
+
+    let started = Instant::now();
+    let analysed: Vec<Analysed> =
+        cube_run.jobs.par_iter().map(|job| analyse_job(config, &cube_run, job)).collect::<Result<_>>()?;
+    let statistics_ms = started.elapsed().as_millis() as u64;
+
+    let started = Instant::now();
+    let mut set = OutputSet::new();
+    if let Some(w) = writer {
+        w.finish_into(&mut set)?;
+    }
+    let district_names = config.district_names();
+    let parameters = run_parameters(config);
+    let outputs = match config.task {
+        Task::Analyze { .. } => ANALYSIS_OUTPUTS,
+        Task::Backtest { .. } => BACKTEST_OUTPUTS,
+    };
+    let mut jobs = Vec::with_capacity(cube_run.jobs.len());
+    for (job, done) in cube_run.jobs.iter().zip(analysed) {
+        let dir = config.job_dir(&job.spec.name);
+        let districts: Vec<DistrictSummary> =
+            district_summaries(job, &done.stats, &cube_run.cell_districts, config.stats.alpha, config.small_counts);
+        let mut summary =
+            Summary::of(&cube_run, job, &done.stats, districts.clone(), &district_names, parameters.clone());
+        summary.warnings.splice(0..0, cube_run.diagnoses.iter().cloned());
+        summary.timings_ms.insert("statistics".into(), statistics_ms);
+        let results = JobResults {
+            job,
+            stats: &done.stats,
+            cell_districts: &cube_run.cell_districts,
+            districts: config.cube.districts.as_ref(),
+            district_names: &district_names,
+            district_summaries: &districts,
+            cell_services: done.cell_services.as_deref(),
+            plan: &done.plan,
+            patrol: &config.patrol,
+            scope: config.stats.scope,
+            backtest: done.backtest.as_ref(),
+            summary: &summary,
+        };
+        let staged = publish_job(&mut set, outputs, &results, config.small_counts, &dir, &config.out_dir, started)?;
+        let own = staged.key_of("summary.json");
+        summary.outputs = staged.hashes;
+        summary.outputs.remove(&own);
+        jobs.push(JobReport { dir, summary, backtest: done.backtest, written: staged.names });
+    }
+    set.commit()?;
+    Ok(RunReport { inputs: cube_run.inputs, diagnoses: cube_run.diagnoses, jobs })
+}
+
+/// Fails when more than `max_share` of all rows read were rejected.
+fn check_reject_share(inputs: &[InputAccount], max_share: f64) -> Result<()> {
+    let (read, rejected) = inputs.iter().fold((0u64, 0u64), |(r, j), a| (r + a.read, j + a.rejected));
+    if read > 0 && rejected as f64 > max_share * read as f64 {
+        return Err(Error::Data(format!(
+            "{rejected} of {read} rows ({:.1} %) were rejected, more than --max-reject-share {max_share}; nothing was \
+             written (see the reasons with `hotspots validate INPUT --rejects rejects.csv`)",
+            100.0 * rejected as f64 / read as f64,
+        )));
+    }
+    Ok(())
+}
+
+/// The statistics, plan and backtest of one job, as the task asks.
+fn analyse_job(config: &RunConfig, run: &CubeRun, job: &JobCube) -> Result<Analysed> {
+    let names = config.district_names();
+    let min_count = config.small_counts.min_count();
+    let holdout = |steps: usize, name: &'static str| {
+        backtest(job, &run.cell_districts, &names, &config.stats, &config.patrol, min_count, steps).map_err(|e| match e {
+            Error::Parameter(mut p) if p.name == "holdout_steps" => {
+                p.name = name;
+                Error::Parameter(p)
+            }
+            e => e,
+        })
+    };
+    let stats = analyse(&job.cube, &run.cell_districts, &names, &config.stats, &job.spec.name)?;
+    let cell_services = config.services.as_ref().map(|s| hot_cell_services(&job.cube, &stats, &s.services));
+    let plan = plan(
+        job,
+        &stats,
+        &run.cell_districts,
+        cell_services.as_deref(),
+        &config.patrol,
+        config.stats.alpha,
+        min_count,
+    );
+    let backtest = match config.task {
+        Task::Analyze { backtest_steps: 0 } => None,
+        Task::Analyze { backtest_steps } => Some(holdout(backtest_steps, "backtest_steps")?),
+        Task::Backtest { holdout_steps } => Some(holdout(holdout_steps, "holdout_steps")?),
+    };
+    Ok(Analysed { stats, cell_services, plan, backtest })
+}
+
+/// The parameters as `summary.json` records them.
+fn run_parameters(config: &RunConfig) -> RunParameters {
+    let bins = &config.cube.bins;
+    RunParameters {
+        resolution: u8::from(config.cube.resolution),
+        bin: bins.step.as_str().to_string(),
+        steps: match bins.start {
+            WindowStart::Steps(n) => Some(n),
+            _ => None,
+        },
+        since: match bins.start {
+            WindowStart::Since(d) => Some(d.to_string()),
+            _ => None,
+        },
+        until: bins.until.map(|d| d.to_string()),
+        tz: bins.tz.name().to_string(),
+        districts: config.cube.districts.as_ref().map(|_| config.cube.districts_name.clone()),
+        columns: config.cube.ingest.columns.record(),
+        statistics: config.stats.clone(),
+        min_count: config.small_counts.min_count(),
+        services: config.services.as_ref().map(|s| s.name.clone()),
+    }
+}

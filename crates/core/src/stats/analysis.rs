@@ -1,0 +1,445 @@
+//! The emerging-hotspot analysis of one job's cube: space-time Gi* per cell and bin, its
+//! significance (normal p against α, optionally conditional permutations and/or
+//! Benjamini–Hochberg), the Mann-Kendall trend of each cell's z series, and the cell's pattern.
+//!
+//! With [`Scope::District`] every district is its own study area: its cells (those whose centre
+//! lies in it), neighbourhoods clipped to it, its own mean and deviation, its own FDR threshold;
+//! the districts run as parallel rayon jobs and their results fill the same arrays.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cube::SpaceTimeCube;
+use crate::error::{Error, Result};
+use crate::stats::gi_star::{Neighbourhoods, gi_star};
+use crate::stats::inference::{bh_threshold, permutation_p};
+use crate::stats::mann_kendall::{MannKendall, mann_kendall};
+use crate::stats::patterns::{Pattern, classify};
+
+/// What one study area is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// One cube over the whole study area.
+    City,
+    /// Each district on its own.
+    District,
+}
+
+impl Scope {
+    /// `city` or `district`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parameter`] for any other text.
+    pub fn parse(text: &str) -> Result<Scope> {
+        match text {
+            "city" => Ok(Scope::City),
+            "district" => Ok(Scope::District),
+            other => Err(Error::parameter("scope", other, "expected city or district")),
+        }
+    }
+
+    /// `city` or `district`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::City => "city",
+            Scope::District => "district",
+        }
+    }
+}
+
+/// Parameters of the statistics (DESIGN.md's defaults: k = 1, w = 1, α = 0.05). Built outside
+/// the library only through [`StatsParams::new`], which checks them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct StatsParams {
+    /// Neighbourhood rings (`--k`).
+    pub k: u32,
+    /// Backward time window in bins (`--time-window`).
+    pub time_window: u32,
+    /// Significance level (`--alpha`).
+    pub alpha: f64,
+    /// Benjamini–Hochberg over all bins of each study area (`--fdr`).
+    pub fdr: bool,
+    /// Conditional permutations (`--permutations`, 0 = normal p).
+    pub permutations: u32,
+    /// Seed of the permutations (`--seed`).
+    pub seed: u64,
+    /// City or district scope (`--scope`).
+    pub scope: Scope,
+}
+
+impl StatsParams {
+    /// Default neighbourhood rings.
+    pub const DEFAULT_K: u32 = 1;
+    /// The most rings accepted.
+    pub const MAX_K: u32 = 50;
+    /// Default backward time window, bins.
+    pub const DEFAULT_TIME_WINDOW: u32 = 1;
+    /// Default significance level.
+    pub const DEFAULT_ALPHA: f64 = 0.05;
+    /// Default permutations (0: the normal p).
+    pub const DEFAULT_PERMUTATIONS: u32 = 0;
+    /// Default seed of the permutations.
+    pub const DEFAULT_SEED: u64 = 0;
+    /// Default scope.
+    pub const DEFAULT_SCOPE: Scope = Scope::City;
+
+    /// Checked parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parameter`] for `alpha` outside (0, 1) or `k` above [`StatsParams::MAX_K`].
+    pub fn new(
+        k: u32,
+        time_window: u32,
+        alpha: f64,
+        fdr: bool,
+        permutations: u32,
+        seed: u64,
+        scope: Scope,
+    ) -> Result<Self> {
+        if !(alpha > 0.0 && alpha < 1.0) {
+            return Err(Error::parameter("alpha", alpha, "must be between 0 and 1"));
+        }
+        if k > Self::MAX_K {
+            return Err(Error::parameter("k", k, format!("is too large (at most {} rings)", Self::MAX_K)));
+        }
+        Ok(StatsParams { k, time_window, alpha, fdr, permutations, seed, scope })
+    }
+}
+
+impl Default for StatsParams {
+    fn default() -> Self {
+        StatsParams {
+            k: Self::DEFAULT_K,
+            time_window: Self::DEFAULT_TIME_WINDOW,
+            alpha: Self::DEFAULT_ALPHA,
+            fdr: false,
+            permutations: Self::DEFAULT_PERMUTATIONS,
+            seed: Self::DEFAULT_SEED,
+            scope: Self::DEFAULT_SCOPE,
+        }
+    }
+}
+
+/// The result for one cell.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CellStats {
+    /// Its pattern.
+    pub pattern: Pattern,
+    /// Mann-Kendall on its Gi* z series.
+    pub trend: MannKendall,
+    /// Bins that are significant hot spots.
+    pub hot_bins: u32,
+    /// Bins that are significant cold spots.
+    pub cold_bins: u32,
+}
+
+/// One study area's global figures.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScopeUnit {
+    /// The district (position in the layer) for district scope; `None` for the city.
+    pub district: Option<usize>,
+    /// Cells in it.
+    pub cells: usize,
+    /// Mean of its cube values.
+    pub mean: f64,
+    /// Population standard deviation of its cube values.
+    pub std: f64,
+    /// The p-value threshold used: α, or the Benjamini–Hochberg threshold (0 when no bin passes).
+    pub p_threshold: f64,
+    /// Whether every value was the same (every z is then 0).
+    pub no_variation: bool,
+}
+
+/// The analysis of one job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobStats {
+    /// z per (cell, bin), cell-major.
+    pub z: Vec<f64>,
+    /// p per (cell, bin): the normal p, or the permutation pseudo p.
+    pub p: Vec<f64>,
+    /// +1 significant hot, −1 significant cold, 0 neither, per (cell, bin).
+    pub significance: Vec<i8>,
+    /// Per cell.
+    pub cells: Vec<CellStats>,
+    /// The study areas.
+    pub units: Vec<ScopeUnit>,
+    /// The study area of each cell (position in `units`).
+    pub cell_unit: Vec<usize>,
+    /// Mann-Kendall on the cube's total counts per bin.
+    pub overall_trend: MannKendall,
+    /// Things the user should know (e.g. a study area without variation).
+    pub warnings: Vec<String>,
+}
+
+impl JobStats {
+    /// Cells per pattern, every pattern listed (zeros included).
+    pub fn pattern_counts(&self) -> BTreeMap<&'static str, u64> {
+        let mut counts: BTreeMap<&'static str, u64> = Pattern::ALL.iter().map(|p| (p.name(), 0)).collect();
+        for c in &self.cells {
+            *counts.get_mut(c.pattern.name()).expect("listed") += 1;
+        }
+        counts
+    }
+}
+
+struct UnitResult {
+    z: Vec<f64>,
+    p: Vec<f64>,
+    sig: Vec<i8>,
+    cells: Vec<CellStats>,
+    unit: ScopeUnit,
+}
+
+fn analyse_unit(
+    values: &[f64],
+    cells: &[h3o::CellIndex],
+    bins: usize,
+    params: &StatsParams,
+    district: Option<usize>,
+    seed: u64,
+) -> UnitResult {
+    let neighbours = Neighbourhoods::k_ring(cells, params.k);
+    let gi = gi_star(values, bins, &neighbours, params.time_window);
+    let p = if params.permutations > 0 { permutation_p(values, &gi, params.permutations, seed) } else { gi.p.clone() };
+    let (threshold, inclusive) =
+        if params.fdr { (bh_threshold(&p, params.alpha).unwrap_or(0.0), true) } else { (params.alpha, false) };
+    let sig: Vec<i8> =
+        gi.z.iter()
+            .zip(&p)
+            .map(|(&z, &p)| {
+                let significant = if inclusive { threshold > 0.0 && p <= threshold } else { p < threshold };
+                match (significant, z > 0.0, z < 0.0) {
+                    (true, true, _) => 1,
+                    (true, _, true) => -1,
+                    _ => 0,
+                }
+            })
+            .collect();
+    let cell_stats: Vec<CellStats> = (0..cells.len())
+        .into_par_iter()
+        .map(|c| {
+            let range = c * bins..(c + 1) * bins;
+            let trend = mann_kendall(&gi.z[range.clone()]);
+            let s = &sig[range];
+            CellStats {
+                pattern: classify(s, trend.direction(params.alpha)),
+                trend,
+                hot_bins: s.iter().filter(|&&v| v == 1).count() as u32,
+                cold_bins: s.iter().filter(|&&v| v == -1).count() as u32,
+            }
+        })
+        .collect();
+    let unit = ScopeUnit {
+        district,
+        cells: cells.len(),
+        mean: gi.moments.mean,
+        std: gi.moments.std,
+        p_threshold: threshold,
+        no_variation: gi.moments.is_degenerate(),
+    };
+    UnitResult { z: gi.z, p, sig, cells: cell_stats, unit }
+}
+
+/// Analyses one job's cube. `cell_districts` gives each cube cell's district (needed for
+/// district scope); `job` names the job in warnings.
+pub fn analyse(
+    cube: &SpaceTimeCube,
+    cell_districts: &[Option<usize>],
+    district_names: &[String],
+    params: &StatsParams,
+    job: &str,
+) -> Result<JobStats> {
+    let bins = cube.bins().len();
+    let n_cells = cube.cells().len();
+    let values: Vec<f64> = cube.counts().iter().map(|&c| c as f64).collect();
+    // Study areas: the whole cube, or the cells of each district (in layer order).
+    let groups: Vec<(Option<usize>, Vec<usize>)> = match params.scope {
+        Scope::City => vec![(None, (0..n_cells).collect())],
+        Scope::District => {
+            let mut by_district: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+            for (c, d) in cell_districts.iter().enumerate() {
+                match d {
+                    Some(d) => by_district.entry(*d).or_default().push(c),
+                    None => {
+                        return Err(Error::parameter(
+                            "scope",
+                            "district",
+                            "needs a districts layer that holds every study-area cell (--districts)",
+                        ));
+                    }
+                }
+            }
+            by_district.into_iter().map(|(d, cells)| (Some(d), cells)).collect()
+        }
+    };
+    let results: Vec<UnitResult> = groups
+        .par_iter()
+        .map(|(district, members)| {
+            let cells: Vec<h3o::CellIndex> = members.iter().map(|&c| cube.cells()[c]).collect();
+            let mut sub = Vec::with_capacity(members.len() * bins);
+            for &c in members {
+                sub.extend_from_slice(&values[c * bins..(c + 1) * bins]);
+            }
+            // Each district draws its own permutation streams.
+            let seed = match district {
+                None => params.seed,
+                Some(d) => params.seed ^ (*d as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F),
+            };
+            analyse_unit(&sub, &cells, bins, params, *district, seed)
+        })
+        .collect();
+
+    let mut stats = JobStats {
+        z: vec![0.0; n_cells * bins],
+        p: vec![1.0; n_cells * bins],
+        significance: vec![0; n_cells * bins],
+        cells: vec![
+            CellStats {
+                pattern: Pattern::NoPatternDetected,
+                trend: mann_kendall(&[]),
+                hot_bins: 0,
+                cold_bins: 0
+            };
+            n_cells
+        ],
+        units: Vec::with_capacity(results.len()),
+        cell_unit: vec![0; n_cells],
+        overall_trend: mann_kendall(&cube.totals_per_bin().iter().map(|&v| v as f64).collect::<Vec<_>>()),
+        warnings: Vec::new(),
+    };
+    for (u, ((_, members), result)) in groups.iter().zip(results).enumerate() {
+        if result.unit.no_variation {
+            let area = match result.unit.district {
+                Some(d) => format!("district {}", district_names.get(d).map(String::as_str).unwrap_or("?")),
+                None => "the study area".to_string(),
+            };
+            stats.warnings.push(format!(
+                "job {job}: {area} has no variation in its counts (S = 0): every z is 0 and every p is 1"
+            ));
+        }
+        for (k, &c) in members.iter().enumerate() {
+            let (from, to) = (c * bins, (c + 1) * bins);
+            stats.z[from..to].copy_from_slice(&result.z[k * bins..(k + 1) * bins]);
+            stats.p[from..to].copy_from_slice(&result.p[k * bins..(k + 1) * bins]);
+            stats.significance[from..to].copy_from_slice(&result.sig[k * bins..(k + 1) * bins]);
+            stats.cells[c] = result.cells[k];
+            stats.cell_unit[c] = u;
+        }
+        stats.units.push(result.unit);
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::bins::{BinSpec, BinStep, TimeBins, WindowStart};
+    use h3o::{LatLng, Resolution};
+
+    fn bins(n: u32) -> TimeBins {
+        let spec = BinSpec {
+            step: BinStep::Week,
+            start: WindowStart::Steps(n),
+            until: chrono::NaiveDate::from_ymd_opt(2026, 11, 2),
+            tz: chrono_tz::Europe::Helsinki,
+        };
+        TimeBins::build(&spec, None).unwrap()
+    }
+
+    /// A disk of cells with a low background and one cell that surges in the final bin.
+    fn surge_cube() -> (SpaceTimeCube, h3o::CellIndex) {
+        let centre = LatLng::new(60.2, 24.95).unwrap().to_cell(Resolution::Eight);
+        let cells: Vec<h3o::CellIndex> = centre.grid_disk(4);
+        let mut cube = SpaceTimeCube::zeros(Resolution::Eight, cells, bins(20));
+        let n = cube.cells().len();
+        for c in 0..n {
+            for b in 0..20 {
+                cube.add(c, b, ((c * 7 + b * 3) % 3) as u64, 0.0);
+            }
+        }
+        let hot = cube.cell_position(centre).unwrap();
+        cube.add(hot, 19, 40, 40.0);
+        (cube, centre)
+    }
+
+    #[test]
+    fn a_final_bin_surge_is_a_new_hot_spot_and_results_do_not_depend_on_threads() {
+        let (cube, centre) = surge_cube();
+        let params = StatsParams::default();
+        let stats = analyse(&cube, &vec![None; cube.cells().len()], &[], &params, "t").unwrap();
+        let c = cube.cell_position(centre).unwrap();
+        assert_eq!(stats.cells[c].pattern, Pattern::NewHotSpot);
+        assert_eq!(stats.significance[c * 20 + 19], 1);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let one = pool.install(|| analyse(&cube, &vec![None; cube.cells().len()], &[], &params, "t").unwrap());
+        assert_eq!(one, stats);
+        let counts = stats.pattern_counts();
+        assert_eq!(counts.values().sum::<u64>(), cube.cells().len() as u64);
+        assert_eq!(counts.len(), 17);
+    }
+
+    #[test]
+    fn fdr_and_permutations_are_at_least_as_strict_here_and_deterministic() {
+        let (cube, centre) = surge_cube();
+        let c = cube.cell_position(centre).unwrap();
+        let nd = vec![None; cube.cells().len()];
+        let plain = analyse(&cube, &nd, &[], &StatsParams::default(), "t").unwrap();
+        let fdr = analyse(&cube, &nd, &[], &StatsParams { fdr: true, ..Default::default() }, "t").unwrap();
+        assert!(
+            fdr.significance.iter().filter(|&&s| s != 0).count()
+                <= plain.significance.iter().filter(|&&s| s != 0).count()
+        );
+        assert_eq!(fdr.cells[c].pattern, Pattern::NewHotSpot);
+        assert!(fdr.units[0].p_threshold > 0.0 && fdr.units[0].p_threshold < 0.05);
+        let perm = StatsParams { permutations: 99, seed: 5, ..Default::default() };
+        let a = analyse(&cube, &nd, &[], &perm, "t").unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let b = pool.install(|| analyse(&cube, &nd, &[], &perm, "t").unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a.z, plain.z, "permutations change p, not z");
+        // The cell's own value stays in every permutation, so a lone surging cell with ordinary
+        // neighbours is not extreme under conditional permutation (as in PySAL)...
+        assert!(a.p[c * 20 + 19] > 0.05);
+        // ...while a cluster, whose neighbours surge too, is as extreme as 99 permutations show.
+        let mut cluster = cube.clone();
+        for cell in centre.grid_disk::<Vec<_>>(1) {
+            cluster.add(cluster.cell_position(cell).unwrap(), 19, 40, 40.0);
+        }
+        let a = analyse(&cluster, &nd, &[], &perm, "t").unwrap();
+        assert_eq!(a.p[c * 20 + 19], 0.01);
+        assert_eq!(a.cells[c].pattern, Pattern::NewHotSpot);
+    }
+
+    #[test]
+    fn no_variation_warns_and_gives_no_pattern() {
+        let centre = LatLng::new(60.2, 24.95).unwrap().to_cell(Resolution::Eight);
+        let mut cube = SpaceTimeCube::zeros(Resolution::Eight, centre.grid_disk(1), bins(5));
+        for c in 0..cube.cells().len() {
+            for b in 0..5 {
+                cube.add(c, b, 2, 2.0);
+            }
+        }
+        let stats = analyse(&cube, &[None; 7], &[], &StatsParams::default(), "t").unwrap();
+        assert!(stats.z.iter().all(|&z| z == 0.0) && stats.p.iter().all(|&p| p == 1.0));
+        assert!(stats.cells.iter().all(|c| c.pattern == Pattern::NoPatternDetected));
+        assert_eq!(stats.warnings.len(), 1);
+        assert!(stats.units[0].no_variation);
+    }
+
+    #[test]
+    fn district_scope_needs_every_cell_in_a_district() {
+        let (cube, _) = surge_cube();
+        let params = StatsParams { scope: Scope::District, ..Default::default() };
+        assert!(analyse(&cube, &vec![None; cube.cells().len()], &[], &params, "t").is_err());
+        let halves: Vec<Option<usize>> = (0..cube.cells().len()).map(|c| Some(c % 2)).collect();
+        let stats = analyse(&cube, &halves, &["a".into(), "b".into()], &params, "t").unwrap();
+        assert_eq!(stats.units.len(), 2);
+        assert_eq!(stats.units[0].cells + stats.units[1].cells, cube.cells().len());
+    }
+}

@@ -1,0 +1,262 @@
+//! Space-time Getis-Ord Gi* (Getis & Ord 1992; Ord & Getis 1995) over the cube, exactly as
+//! DESIGN.md defines it.
+//!
+//! For cell *i* in bin *t*, the neighbourhood is every study-area cell *j* within `k` rings of
+//! *i* (itself included) in bins *t − w … t* (`w` = time window), clipped to the cube. Weights are
+//! binary. With x̄ and S (the *population* standard deviation) over all n = cells × bins values
+//! and W the neighbourhood size:
+//!
+//! ```text
+//! z = (Σ x − x̄·W) / ( S · sqrt( (n·W − W²) / (n − 1) ) )
+//! ```
+//!
+//! p is two-sided from the standard normal. A cube with no variation (S = 0), or a neighbourhood
+//! that is the whole cube (W = n), gives z = 0 and p = 1. With one bin and w = 0 this is PySAL
+//! esda's `G_Local(star=True)` with binary weights.
+//!
+//! Cost: O(cells · |N| · bins) for the spatial sums plus O(cells · bins · w) for the windows, in
+//! parallel over cells. Sums of counts are exact in f64, so the result does not depend on the
+//! number of threads.
+
+use h3o::CellIndex;
+use rayon::prelude::*;
+
+use crate::stats::normal::two_sided_p;
+
+/// The spatial neighbourhood of every cell, as positions into a sorted cell list (compressed
+/// sparse rows). Each list is sorted and holds the cell itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Neighbourhoods {
+    offsets: Vec<usize>,
+    members: Vec<u32>,
+}
+
+impl Neighbourhoods {
+    /// The cells within `k` rings of each cell of `cells` (sorted by H3 index), clipped to
+    /// `cells`: the study area.
+    pub fn k_ring(cells: &[CellIndex], k: u32) -> Self {
+        debug_assert!(cells.windows(2).all(|w| w[0] < w[1]), "cells sorted and distinct");
+        let lists: Vec<Vec<u32>> = cells
+            .par_iter()
+            .map(|cell| {
+                let mut list: Vec<u32> =
+                    cell.grid_disk_safe(k).filter_map(|c| cells.binary_search(&c).ok()).map(|i| i as u32).collect();
+                list.sort_unstable();
+                list.dedup();
+                list
+            })
+            .collect();
+        Neighbourhoods::from_lists(lists)
+    }
+
+    /// Neighbourhoods given explicitly (each list should hold the cell itself).
+    pub fn from_lists(lists: Vec<Vec<u32>>) -> Self {
+        let mut offsets = Vec::with_capacity(lists.len() + 1);
+        offsets.push(0);
+        let mut members = Vec::new();
+        for list in lists {
+            members.extend(list);
+            offsets.push(members.len());
+        }
+        Neighbourhoods { offsets, members }
+    }
+
+    /// The neighbourhood of cell position `i`.
+    pub fn of(&self, i: usize) -> &[u32] {
+        &self.members[self.offsets[i]..self.offsets[i + 1]]
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Whether there are no cells.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Global moments of the cube's values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Moments {
+    /// n = cells × bins.
+    pub n: usize,
+    /// Mean x̄.
+    pub mean: f64,
+    /// Population standard deviation S.
+    pub std: f64,
+}
+
+impl Moments {
+    /// Mean and population standard deviation, summed in order (deterministic).
+    pub fn of(values: &[f64]) -> Moments {
+        let n = values.len();
+        if n == 0 {
+            return Moments { n, mean: 0.0, std: 0.0 };
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+        Moments { n, mean, std: var.sqrt() }
+    }
+
+    /// Whether every z is 0 by definition (no variation, or a single value).
+    pub fn is_degenerate(&self) -> bool {
+        self.std == 0.0 || !self.std.is_finite() || self.n < 2
+    }
+
+    /// The z-score of a neighbourhood sum over `w` values.
+    pub fn z(&self, sum: f64, w: usize) -> f64 {
+        if self.is_degenerate() || w >= self.n || w == 0 {
+            return 0.0;
+        }
+        let (n, w) = (self.n as f64, w as f64);
+        (sum - self.mean * w) / (self.std * ((n * w - w * w) / (n - 1.0)).sqrt())
+    }
+}
+
+/// Gi* of every cell and bin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GiStar {
+    /// z per (cell, bin), cell-major.
+    pub z: Vec<f64>,
+    /// Two-sided normal p per (cell, bin), cell-major.
+    pub p: Vec<f64>,
+    /// Neighbourhood sum per (cell, bin), cell-major (for permutation tests).
+    pub sum: Vec<f64>,
+    /// Neighbourhood size W per (cell, bin), cell-major.
+    pub size: Vec<u32>,
+    /// The cube's moments.
+    pub moments: Moments,
+}
+
+/// Computes Gi* for `values` (cell-major, `bins` per cell) with the given neighbourhoods and
+/// backward time window `w`.
+///
+/// ```
+/// use hotspots_core::gi_star::{gi_star, Neighbourhoods};
+/// // Three cells in a row, two bins; cell 2's neighbourhood is cells 1 and 2.
+/// let nb = Neighbourhoods::from_lists(vec![vec![0, 1], vec![0, 1, 2], vec![1, 2]]);
+/// let g = gi_star(&[1.0, 2.0, 3.0, 4.0, 0.0, 5.0], 2, &nb, 1);
+/// assert!((g.z[2 * 2 + 1] - 0.9258200997725515).abs() < 1e-12);
+/// ```
+pub fn gi_star(values: &[f64], bins: usize, neighbours: &Neighbourhoods, w: u32) -> GiStar {
+    let cells = neighbours.len();
+    assert_eq!(values.len(), cells * bins, "values must be cells × bins");
+    let moments = Moments::of(values);
+    let w = w as usize;
+    let per_cell: Vec<(Vec<f64>, Vec<u32>)> = (0..cells)
+        .into_par_iter()
+        .map(|i| {
+            let nb = neighbours.of(i);
+            let mut spatial = vec![0.0; bins];
+            for &j in nb {
+                let row = &values[j as usize * bins..(j as usize + 1) * bins];
+                for (acc, v) in spatial.iter_mut().zip(row) {
+                    *acc += v;
+                }
+            }
+            let mut sums = Vec::with_capacity(bins);
+            let mut sizes = Vec::with_capacity(bins);
+            for t in 0..bins {
+                let from = t.saturating_sub(w);
+                sums.push(spatial[from..=t].iter().sum::<f64>());
+                sizes.push((nb.len() * (t - from + 1)) as u32);
+            }
+            (sums, sizes)
+        })
+        .collect();
+    let mut sum = Vec::with_capacity(cells * bins);
+    let mut size = Vec::with_capacity(cells * bins);
+    for (s, n) in per_cell {
+        sum.extend(s);
+        size.extend(n);
+    }
+    let z: Vec<f64> = sum.par_iter().zip(&size).map(|(&s, &n)| moments.z(s, n as usize)).collect();
+    let p = z.par_iter().map(|&z| two_sided_p(z)).collect();
+    GiStar { z, p, sum, size, moments }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line() -> Neighbourhoods {
+        Neighbourhoods::from_lists(vec![vec![0, 1], vec![0, 1, 2], vec![1, 2]])
+    }
+
+    /// Three cells in a row, two bins: values c0 = [1, 2], c1 = [3, 4], c2 = [0, 5]; n = 6,
+    /// x̄ = 2.5, S = √(17.5/6). Worked by hand with the formula:
+    /// - c2, t1, w = 1: cells {1, 2} × bins {0, 1}: Σ = 12, W = 4 → z = 2 / (S·√(8/5)) = 0.92582…
+    /// - c0, t0, w = 1: cells {0, 1} × bin {0} (clipped): Σ = 4, W = 2 → z = −1 / (S·√(8/5))
+    /// - c1, t0, w = 0: cells {0, 1, 2}: Σ = 4, W = 3 → z = −3.5 / (S·√(9/5)) = −1.52752…
+    /// - c1, t1, w = 1: the whole cube (W = n) → z = 0, p = 1
+    #[test]
+    fn small_cube_worked_by_hand() {
+        let values = [1.0, 2.0, 3.0, 4.0, 0.0, 5.0];
+        let g = gi_star(&values, 2, &line(), 1);
+        assert!((g.moments.mean - 2.5).abs() < 1e-15);
+        assert!((g.moments.std - (17.5f64 / 6.0).sqrt()).abs() < 1e-15);
+        assert!((g.z[5] - 0.9258200997725515).abs() < 1e-12);
+        assert!((g.z[0] - -0.46291004988627577).abs() < 1e-12);
+        assert_eq!((g.z[3], g.p[3], g.size[3]), (0.0, 1.0, 6));
+        assert_eq!(g.size[0], 2);
+        let g0 = gi_star(&values, 2, &line(), 0);
+        assert!((g0.z[2] - -1.5275252316519468).abs() < 1e-12);
+        assert!((g0.p[2] - 0.12663045794761664).abs() < 1e-12);
+    }
+
+    /// The pure-space case (one bin, time window 0) against PySAL esda's `G_Local(star=True)`
+    /// with binary weights, on an irregular set of H3 cells with k = 1 and 2 (fixture made by
+    /// `testdata/make_gi_star_fixture.py`).
+    #[test]
+    fn pure_space_case_agrees_with_esda() {
+        let fixture: serde_json::Value = serde_json::from_str(include_str!("../testdata/gi-star-esda.json")).unwrap();
+        let cells: Vec<CellIndex> =
+            fixture["cells"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().parse().unwrap()).collect();
+        assert!(cells.windows(2).all(|w| w[0] < w[1]), "the fixture lists cells in H3 order");
+        let values: Vec<f64> = fixture["values"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        for case in fixture["cases"].as_array().unwrap() {
+            let k = case["k"].as_u64().unwrap() as u32;
+            let g = gi_star(&values, 1, &Neighbourhoods::k_ring(&cells, k), 0);
+            let want: Vec<f64> = case["z"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            assert_eq!(g.z.len(), want.len());
+            for (i, (got, want)) in g.z.iter().zip(&want).enumerate() {
+                assert!((got - want).abs() < 1e-9, "k {k} cell {i}: {got} vs {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_cube_without_variation_gives_zero_and_one() {
+        let g = gi_star(&[3.0; 6], 2, &line(), 1);
+        assert!(g.z.iter().all(|&z| z == 0.0));
+        assert!(g.p.iter().all(|&p| p == 1.0));
+        assert!(g.moments.is_degenerate());
+    }
+
+    #[test]
+    fn z_is_invariant_to_scaling_the_counts() {
+        let values = [1.0, 2.0, 3.0, 4.0, 0.0, 5.0];
+        let scaled: Vec<f64> = values.iter().map(|v| v * 7.0).collect();
+        let (a, b) = (gi_star(&values, 2, &line(), 1), gi_star(&scaled, 2, &line(), 1));
+        for (x, y) in a.z.iter().zip(&b.z) {
+            assert!((x - y).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn k_ring_neighbourhoods_are_clipped_to_the_study_area() {
+        let centre = h3o::LatLng::new(60.17, 24.94).unwrap().to_cell(h3o::Resolution::Eight);
+        let mut cells: Vec<CellIndex> = centre.grid_disk::<Vec<_>>(1);
+        let dropped = *cells.iter().find(|c| **c != centre).unwrap();
+        cells.retain(|c| *c != dropped);
+        cells.sort_unstable();
+        let nb = Neighbourhoods::k_ring(&cells, 1);
+        let i = cells.binary_search(&centre).unwrap();
+        assert_eq!(nb.of(i).len(), 6, "one of the six neighbours is outside the study area");
+        for j in 0..cells.len() {
+            assert!(nb.of(j).contains(&(j as u32)));
+        }
+    }
+}

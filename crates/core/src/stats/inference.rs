@@ -1,0 +1,171 @@
+//! Significance of the Gi* z-scores: the plain normal p against α, Benjamini–Hochberg false
+//! discovery rate control over all bins of the cube, and conditional-permutation pseudo p-values;
+//! and the one-sided binomial tail of the plan's unmet-concern test.
+
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
+use rayon::prelude::*;
+
+use crate::stats::gi_star::GiStar;
+
+/// The Benjamini–Hochberg (1995) threshold for `p` at false discovery rate `alpha`: the largest
+/// p₍ₖ₎ with p₍ₖ₎ ≤ (k / m)·α over the m sorted p-values, or `None` when no p qualifies. Every
+/// p ≤ the threshold is significant. O(m log m).
+///
+/// ```
+/// use hotspots_core::inference::bh_threshold;
+/// // m = 4: k/m·α = 0.0125, 0.025, 0.0375, 0.05.
+/// assert_eq!(bh_threshold(&[0.01, 0.03, 0.02, 0.2], 0.05), Some(0.03));
+/// assert_eq!(bh_threshold(&[0.01, 0.04, 0.03, 0.2], 0.05), Some(0.01));
+/// assert_eq!(bh_threshold(&[0.02, 0.2], 0.01), None);
+/// ```
+pub fn bh_threshold(p: &[f64], alpha: f64) -> Option<f64> {
+    let mut sorted: Vec<f64> = p.iter().copied().filter(|v| !v.is_nan()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let m = p.len() as f64;
+    sorted.iter().enumerate().rev().find(|&(k, &v)| v <= (k as f64 + 1.0) / m * alpha).map(|(_, &v)| v)
+}
+
+fn stream_seed(seed: u64, index: u64) -> u64 {
+    // SplitMix64 finaliser: an independent stream per (seed, cell-bin).
+    let mut z = seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(0x6A09_E667_F3BC_C909);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Conditional-permutation pseudo p-values (Anselin 1995's conditional randomisation, as PySAL
+/// does it): for each cell-bin, its own value stays, the other W − 1 neighbourhood values are
+/// drawn without replacement from the other n − 1 values of the cube, `permutations` times, and
+/// p = (1 + #{|z_perm| ≥ |z|}) / (permutations + 1).
+///
+/// Each cell-bin draws from its own PCG stream seeded by (`seed`, its position), so the result
+/// is identical on any number of threads. Since x̄, S and W are the same for the observed and the
+/// permuted neighbourhoods, |z_perm| ≥ |z| is decided on |Σ − x̄W| exactly. O(n · permutations · W).
+pub fn permutation_p(values: &[f64], gi: &GiStar, permutations: u32, seed: u64) -> Vec<f64> {
+    let n = values.len();
+    let m = gi.moments;
+    let bins_total = n;
+    (0..bins_total)
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|idx| {
+            let w = gi.size[idx] as usize;
+            if m.is_degenerate() || w >= n || w == 0 {
+                return 1.0;
+            }
+            let observed = (gi.sum[idx] - m.mean * w as f64).abs();
+            let own = values[idx];
+            let mut rng = Pcg64Mcg::seed_from_u64(stream_seed(seed, idx as u64));
+            let draws = w - 1;
+            let pool = n - 1; // the other values, positions 0..pool mapped around `idx`
+            let mut chosen: Vec<usize> = Vec::with_capacity(draws);
+            let mut extreme = 0u32;
+            for _ in 0..permutations {
+                // Floyd's algorithm: `draws` distinct positions in 0..pool.
+                chosen.clear();
+                for j in pool - draws..pool {
+                    let t = rng.random_range(0..=j);
+                    chosen.push(if chosen.contains(&t) { j } else { t });
+                }
+                let mut s = own;
+                for &c in &chosen {
+                    s += values[if c >= idx { c + 1 } else { c }];
+                }
+                if (s - m.mean * w as f64).abs() >= observed {
+                    extreme += 1;
+                }
+            }
+            (1.0 + f64::from(extreme)) / (f64::from(permutations) + 1.0)
+        })
+        .collect()
+}
+
+/// log C(n, k) via the log-gamma function.
+fn ln_choose(n: u64, k: u64) -> f64 {
+    libm::lgamma(n as f64 + 1.0) - libm::lgamma(k as f64 + 1.0) - libm::lgamma((n - k) as f64 + 1.0)
+}
+
+/// P(X ≥ c) for X ~ Binomial(n, q), summed in log space. O(n − c).
+pub fn binomial_upper_tail(c: u64, n: u64, q: f64) -> f64 {
+    if c == 0 {
+        return 1.0;
+    }
+    if c > n || q <= 0.0 {
+        return 0.0;
+    }
+    if q >= 1.0 {
+        return 1.0;
+    }
+    let (lq, lr) = (q.ln(), (1.0 - q).ln());
+    let terms: Vec<f64> = (c..=n).map(|k| ln_choose(n, k) + k as f64 * lq + (n - k) as f64 * lr).collect();
+    let max = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (max.exp() * terms.iter().map(|t| (t - max).exp()).sum::<f64>()).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::gi_star::{Neighbourhoods, gi_star};
+
+    #[test]
+    fn bh_matches_a_hand_computed_example() {
+        // m = 10, α = 0.05: k/m·α = 0.005·k. Sorted p: 0.001 (≤0.005), 0.008 (≤0.010),
+        // 0.012 (≤0.015), 0.03 (> 0.020), 0.024 is 4th after sorting: 0.001, 0.008, 0.012,
+        // 0.024 (>0.020), 0.03 (>0.025)… none later qualifies, so the threshold is 0.012.
+        let p = [0.03, 0.001, 0.5, 0.012, 0.008, 0.9, 0.024, 0.2, 0.04, 0.7];
+        assert_eq!(bh_threshold(&p, 0.05), Some(0.012));
+        // A later qualifying p lifts earlier ones (step-up): 0.045 at k = 9 ≤ 0.045.
+        let p = [0.04, 0.041, 0.042, 0.043, 0.044, 0.045, 0.045, 0.045, 0.045, 0.9];
+        assert_eq!(bh_threshold(&p, 0.05), Some(0.045));
+        assert_eq!(bh_threshold(&[], 0.05), None);
+    }
+
+    fn cube() -> (Vec<f64>, Neighbourhoods) {
+        // 30 cells in a ring, 4 bins; one strong cluster.
+        let cells = 30;
+        let lists = (0..cells).map(|i| vec![((i + cells - 1) % cells) as u32, i as u32, ((i + 1) % cells) as u32]).map(
+            |mut l| {
+                l.sort_unstable();
+                l
+            },
+        );
+        let nb = Neighbourhoods::from_lists(lists.collect());
+        let values: Vec<f64> =
+            (0..cells * 4).map(|k| if (k / 4) < 3 { 20.0 + (k % 4) as f64 } else { (k % 5) as f64 }).collect();
+        (values, nb)
+    }
+
+    #[test]
+    fn permutations_are_seeded_thread_independent_and_sensible() {
+        let (values, nb) = cube();
+        let g = gi_star(&values, 4, &nb, 1);
+        let a = permutation_p(&values, &g, 199, 42);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let b = pool.install(|| permutation_p(&values, &g, 199, 42));
+        assert_eq!(a, b);
+        assert_ne!(a, permutation_p(&values, &g, 199, 43));
+        for (&p, &z) in a.iter().zip(&g.z) {
+            assert!(p > 0.0 && p <= 1.0);
+            assert!((p * 200.0 - (p * 200.0).round()).abs() < 1e-9, "p is k/200");
+            if z.abs() > 4.0 {
+                assert!(p < 0.05, "a strong cluster is significant by permutation too (z {z}, p {p})");
+            }
+        }
+        // The cluster's cells get the smallest possible pseudo p.
+        let (cell, bin) = (1, 3);
+        assert_eq!(a[cell * 4 + bin], 1.0 / 200.0);
+    }
+
+    #[test]
+    fn binomial_tail_matches_hand_computed_values() {
+        // P(X ≥ 2 | n = 3, q = 0.5) = (3 + 1) / 8.
+        assert!((binomial_upper_tail(2, 3, 0.5) - 0.5).abs() < 1e-12);
+        // P(X ≥ 3 | n = 3, q = 0.2) = 0.008.
+        assert!((binomial_upper_tail(3, 3, 0.2) - 0.008).abs() < 1e-12);
+        // P(X ≥ 1 | n = 4, q = 0.1) = 1 − 0.9⁴.
+        assert!((binomial_upper_tail(1, 4, 0.1) - (1.0 - 0.9f64.powi(4))).abs() < 1e-12);
+        assert_eq!(binomial_upper_tail(0, 10, 0.3), 1.0);
+        assert_eq!(binomial_upper_tail(11, 10, 0.3), 0.0);
+    }
+}

@@ -1,0 +1,15 @@
+//! The statistics on a job's cube: space-time Gi* ([`gi_star`]), Mann-Kendall
+//! ([`mann_kendall`]), inference (Benjamini–Hochberg, conditional permutations, the binomial
+//! tail), the 17 emerging-hotspot patterns ([`patterns`]), and the per-job analysis that ties
+//! them together ([`analysis`]).
+
+pub mod analysis;
+pub mod gi_star;
+pub mod inference;
+pub mod mann_kendall;
+pub(crate) mod normal;
+pub mod patterns;
+
+pub use analysis::{CellStats, JobStats, Scope, ScopeUnit, StatsParams, analyse};
+pub use mann_kendall::{MannKendall, mann_kendall};
+pub use patterns::Pattern;
