@@ -3,6 +3,8 @@
 //! - H3 indexing of 1 M synthetic events: the floor (h3o once per event) next to the engine's
 //!   exact per-thread `CellLocator`, then the whole ingest → index → cube run on the same events
 //!   (one Parquet file) and on the built-in sample;
+//! - the whole product through `hotspots_core::run` (cube, statistics, plan, backtest, every
+//!   output) on the built-in sample;
 //! - the statistics on a cube of 10,000 cells × 104 weekly bins: Gi* alone (k = 2, time window
 //!   2), Mann-Kendall alone (10,000 series of 104), Gi* + Mann-Kendall + classification together,
 //!   and 999 conditional permutations on the sample.
@@ -13,18 +15,17 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use h3o::{LatLng, Resolution};
-use hotspots_core::cell_locator::CellLocator;
-use hotspots_core::cube::SpaceTimeCube;
-use hotspots_core::emerging::{StatsParams, analyse};
-use hotspots_core::gi_star::{Neighbourhoods, gi_star};
-use hotspots_core::ingest::{IngestOptions, InputSource};
-use hotspots_core::jobs::JobSpec;
-use hotspots_core::mann_kendall::mann_kendall;
-use hotspots_core::output::DiscardRejects;
-use hotspots_core::pipeline::{CubeConfig, build_cube};
+use hotspots_core::cube::{CubeConfig, JobSpec, SpaceTimeCube, build_cube};
+use hotspots_core::ingest::{DiscardRejects, IngestOptions, InputSource};
+use hotspots_core::plan::PatrolParams;
 use hotspots_core::progress::NoProgress;
+use hotspots_core::publish::SmallCounts;
 use hotspots_core::sample;
-use hotspots_core::time_bins::{BinSpec, BinStep, TimeBins, WindowStart};
+use hotspots_core::space::{CellLocator, Districts, Services};
+use hotspots_core::stats::gi_star::{Neighbourhoods, gi_star};
+use hotspots_core::stats::{Scope, StatsParams, analyse, mann_kendall};
+use hotspots_core::time::{BinSpec, BinStep, TimeBins, WindowStart};
+use hotspots_core::{RunConfig, ServicesLayer, Task, run};
 use hotspots_synth::SynthConfig;
 use rayon::prelude::*;
 
@@ -33,7 +34,7 @@ fn config(input: InputSource, districts: bool) -> CubeConfig {
     CubeConfig {
         inputs: vec![input],
         ingest: IngestOptions::new(tz),
-        districts: districts.then(sample::districts),
+        districts: districts.then(Districts::builtin),
         districts_name: sample::DISTRICTS_NAME.into(),
         resolution: Resolution::Eight,
         bins: BinSpec { step: BinStep::Week, start: WindowStart::Auto, until: None, tz },
@@ -90,10 +91,34 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Elements(60_000));
     group.bench_function("builtin_sample_60k", |b| {
         b.iter(|| {
-            let run = build_cube(&config(sample::events(), true), &NoProgress, &mut DiscardRejects);
+            let run = build_cube(&config(InputSource::sample(), true), &NoProgress, &mut DiscardRejects);
             black_box(run.expect("run").jobs[0].cube.total_count())
         })
     });
+    group.finish();
+
+    // The whole product through the library's entry point: cube, statistics, plan, a 4-bin
+    // backtest and every output, on the built-in sample.
+    let out = tempfile::tempdir().expect("temporary folder");
+    let whole = |backtest_steps| RunConfig {
+        cube: config(InputSource::sample(), true),
+        stats: StatsParams::default(),
+        patrol: PatrolParams::default(),
+        small_counts: SmallCounts::new(SmallCounts::DEFAULT_MIN_COUNT),
+        services: Some(ServicesLayer { services: Services::builtin(), name: sample::SERVICES_NAME.into() }),
+        task: Task::Analyze { backtest_steps },
+        max_reject_share: RunConfig::DEFAULT_MAX_REJECT_SHARE,
+        out_dir: out.path().to_path_buf(),
+    };
+    let mut group = c.benchmark_group("run");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(60_000));
+    for steps in [0, 4] {
+        let config = whole(steps);
+        group.bench_function(format!("builtin_sample_60k_backtest_{steps}"), |b| {
+            b.iter(|| black_box(run(&config, &NoProgress).expect("run").jobs[0].written.len()))
+        });
+    }
     group.finish();
 }
 
@@ -122,7 +147,7 @@ fn statistics(c: &mut Criterion) {
         }
     }
     let nd = vec![None; cube.cells().len()];
-    let params = StatsParams { k: 2, time_window: 2, ..Default::default() };
+    let params = StatsParams::new(2, 2, StatsParams::DEFAULT_ALPHA, false, 0, 0, Scope::City).expect("valid");
     let mut group = c.benchmark_group("statistics");
     group.sample_size(10);
     group.throughput(Throughput::Elements(10_000 * 104));
@@ -138,9 +163,9 @@ fn statistics(c: &mut Criterion) {
         b.iter(|| black_box(analyse(&cube, &nd, &[], &params, "bench").expect("analyse").cells.len()))
     });
 
-    let run = build_cube(&config(sample::events(), true), &NoProgress, &mut DiscardRejects).expect("sample");
+    let run = build_cube(&config(InputSource::sample(), true), &NoProgress, &mut DiscardRejects).expect("sample");
     let job = &run.jobs[0];
-    let perm = StatsParams { permutations: 999, seed: 1, ..Default::default() };
+    let perm = StatsParams::new(1, 1, StatsParams::DEFAULT_ALPHA, false, 999, 1, Scope::City).expect("valid");
     group.throughput(Throughput::Elements((job.cube.cells().len() * job.cube.bins().len()) as u64));
     group.bench_function("permutations_999_builtin_sample", |b| {
         b.iter(|| black_box(analyse(&job.cube, &run.cell_districts, &[], &perm, "bench").expect("analyse").p[0]))

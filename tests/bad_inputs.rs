@@ -269,19 +269,32 @@ fn a_column_of_the_wrong_type_is_an_error_naming_file_and_column() {
 }
 
 #[test]
-fn wrong_usage_exits_2_and_bad_parameters_exit_1() {
+fn wrong_usage_and_bad_parameters_exit_2_naming_the_flag() {
     let s = Scratch::new();
     assert_eq!(s.run(&["analyze", "--resolution", "16"]).code(), 2);
     assert_eq!(s.run(&["analyze", "--bin", "fortnight"]).code(), 2);
     assert_eq!(s.run(&["analyze", "--steps", "3", "--since", "2026-01-01"]).code(), 2);
     assert_eq!(s.run(&["frobnicate"]).code(), 2);
     assert_eq!(s.run(&["--help"]).code(), 0);
+    // A parameter the library refuses is wrong usage too: exit 2, one line naming the flag.
     let run = s.run(&["analyze", "--until", "tomorrow", "--out", "o"]);
-    assert_eq!(run.code(), 1);
+    assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("--until tomorrow: expected a date as YYYY-MM-DD"), "{}", run.stderr());
     let run = s.run(&["analyze", "--tz", "Mars/Olympus", "--out", "o"]);
-    assert_eq!(run.code(), 1);
-    assert!(run.stderr().contains("unknown time zone `Mars/Olympus`"));
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("--tz Mars/Olympus: unknown time zone"), "{}", run.stderr());
+    for (args, line) in [
+        (&["--alpha", "1.5"][..], "--alpha 1.5: must be between 0 and 1"),
+        (&["--k", "51"][..], "--k 51: is too large (at most 50 rings)"),
+        (&["--max-reject-share", "2"][..], "--max-reject-share 2: must be between 0 and 1"),
+        (&["--service-gap-m=-1"][..], "--service-gap-m -1: must be at least 0"),
+        (&["--since", "2026-05-01", "--until", "2026-04-01"][..], "--since 2026-05-01: is not before --until"),
+    ] {
+        let run = s.run(&[&["analyze", "--out", "o"][..], args].concat());
+        assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr());
+        assert!(run.stderr().contains(line), "{args:?}: {}", run.stderr());
+        assert_eq!(run.stderr().lines().count(), 1, "{}", run.stderr());
+    }
     assert!(s.files_in("o").is_empty());
 }
 

@@ -1,8 +1,8 @@
 //! The inputs the fuzz targets (`fuzz/`) found interesting, kept as regression tests: each file
 //! under `tests/fuzz_corpus/READER/` goes through the same checks as under `cargo fuzz`
-//! (`hotspots_core::robustness::check`), which panic when a reader breaks a promise.
+//! (`hotspots_core::fuzzing::check`), which panic when a reader breaks a promise.
 
-use hotspots_core::robustness::{Reader, check};
+use hotspots_core::fuzzing::{Reader, check};
 
 #[test]
 fn every_corpus_input_keeps_the_readers_promises() {

@@ -100,7 +100,9 @@ fn a_bigger_walking_limit_makes_fewer_larger_areas() {
     let teams: Vec<u64> =
         large["features"].as_array().unwrap().iter().filter_map(|a| a["properties"]["team"].as_u64()).collect();
     assert!(teams.iter().all(|&t| t == 1 || t == 2) && teams.contains(&2));
-    assert_eq!(s.run(&["analyze", "--out", "bad", "--max-patrol-km2", "0"]).code(), 1);
+    let run = s.run(&["analyze", "--out", "bad", "--max-patrol-km2", "0"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("--max-patrol-km2 0: must be above 0"), "{}", run.stderr());
     let run = s.run(&["analyze", "--out", "bad", "--services", "missing.geojson"]);
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("missing.geojson"));
@@ -141,6 +143,11 @@ fn the_backtest_scores_three_methods_on_the_same_bins_and_budget() {
     assert!(html.contains("Backtest over the last 6 bins"));
     // Too many held-out bins is a clear error.
     let run = s.run(&["backtest", "e.parquet", "--holdout-steps", "40", "--out", "c"]);
-    assert_eq!(run.code(), 1);
+    assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("--holdout-steps 40"), "{}", run.stderr());
+    // The same limit through analyze names analyze's flag.
+    let run = s.run(&["analyze", "e.parquet", "--backtest-steps", "40", "--out", "c"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("--backtest-steps 40"), "{}", run.stderr());
+    assert!(s.files_in("c").is_empty());
 }

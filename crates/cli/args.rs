@@ -4,6 +4,17 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use hotspots_core::RunConfig;
+use hotspots_core::cube::CubeConfig;
+use hotspots_core::plan::PatrolParams;
+use hotspots_core::publish::SmallCounts;
+use hotspots_core::stats::StatsParams;
+use hotspots_core::time::BinSpec;
+
+/// A flag's help text with its default, which comes from the library's constant.
+fn with_default(text: &str, default: impl std::fmt::Display) -> String {
+    format!("{text} [default: {default}]")
+}
 
 /// Emerging-hotspot engine for street outreach work: finds where outreach encounters and
 /// residents' concern reports are emerging, from nightly Parquet exports.
@@ -63,9 +74,7 @@ pub struct ColumnArgs {
     /// Optional weight column (float ≥ 0; a missing value is 1) [default: weight].
     #[arg(long, value_name = "NAME", help_heading = "Input columns")]
     pub weight_col: Option<String>,
-    /// Time zone of times written without one, and of the local calendar the bins follow
-    /// [default: Europe/Helsinki].
-    #[arg(long, value_name = "ZONE")]
+    #[arg(long, value_name = "ZONE", help = with_default("Time zone of times written without one, and of the local calendar the bins follow", crate::config::DEFAULT_TZ))]
     pub tz: Option<String>,
 }
 
@@ -77,8 +86,7 @@ pub struct AnalyzeArgs {
     /// the built-in sample.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Output folder, created if missing [default: out].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help = with_default("Output folder, created if missing", RunConfig::DEFAULT_OUT_DIR))]
     pub out: Option<PathBuf>,
     /// Districts GeoJSON (polygons with `name`, `municipality`): names places and is the
     /// analysis mask. `builtin` for the bundled Helsinki/Vantaa layer (the default with no INPUT).
@@ -88,11 +96,9 @@ pub struct AnalyzeArgs {
     /// cells to the nearest one. `builtin` for the bundled examples (the default with no INPUT).
     #[arg(long, value_name = "FILE")]
     pub services: Option<PathBuf>,
-    /// H3 resolution of the cells, 0–15 (8 ≈ 0.74 km²) [default: 8].
-    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=15))]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=15), help = with_default("H3 resolution of the cells, 0–15 (8 ≈ 0.74 km²)", CubeConfig::DEFAULT_RESOLUTION))]
     pub resolution: Option<u8>,
-    /// Length of a time bin [default: week].
-    #[arg(long, value_name = "STEP", value_parser = ["day", "week", "month"])]
+    #[arg(long, value_name = "STEP", value_parser = ["day", "week", "month"], help = with_default("Length of a time bin", BinSpec::DEFAULT_STEP.as_str()))]
     pub bin: Option<String>,
     /// Number of bins, ending at --until [default: as many whole bins as fit after the earliest event].
     #[arg(long, value_name = "N", conflicts_with = "since", value_parser = clap::value_parser!(u32).range(1..))]
@@ -104,45 +110,32 @@ pub struct AnalyzeArgs {
     /// [default: midnight after the latest event's day].
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Neighbourhood: cells within K rings of a cell, itself included [default: 1].
-    #[arg(long, value_name = "K", help_heading = "Statistics")]
+    #[arg(long, value_name = "K", help_heading = "Statistics", help = with_default("Neighbourhood: cells within K rings of a cell, itself included", StatsParams::DEFAULT_K))]
     pub k: Option<u32>,
-    /// Neighbourhood in time: the bin and the W bins before it [default: 1].
-    #[arg(long, value_name = "W", help_heading = "Statistics")]
+    #[arg(long, value_name = "W", help_heading = "Statistics", help = with_default("Neighbourhood in time: the bin and the W bins before it", StatsParams::DEFAULT_TIME_WINDOW))]
     pub time_window: Option<u32>,
-    /// Significance level of hot/cold spots and trends [default: 0.05].
-    #[arg(long, value_name = "A", help_heading = "Statistics")]
+    #[arg(long, value_name = "A", help_heading = "Statistics", help = with_default("Significance level of hot/cold spots and trends", StatsParams::DEFAULT_ALPHA))]
     pub alpha: Option<f64>,
     /// Control the false discovery rate (Benjamini–Hochberg over all bins of each study area).
     #[arg(long, help_heading = "Statistics")]
     pub fdr: bool,
-    /// Conditional-permutation pseudo p-values with N permutations instead of the normal p [default: 0].
-    #[arg(long, value_name = "N", help_heading = "Statistics")]
+    #[arg(long, value_name = "N", help_heading = "Statistics", help = with_default("Conditional-permutation pseudo p-values with N permutations instead of the normal p", StatsParams::DEFAULT_PERMUTATIONS))]
     pub permutations: Option<u32>,
-    /// Seed of the permutations [default: 0].
-    #[arg(long, value_name = "S", help_heading = "Statistics")]
+    #[arg(long, value_name = "S", help_heading = "Statistics", help = with_default("Seed of the permutations", StatsParams::DEFAULT_SEED))]
     pub seed: Option<u64>,
-    /// Study area: one cube over the city, or every district on its own [default: city].
-    #[arg(long, value_name = "SCOPE", value_parser = ["city", "district"], help_heading = "Statistics")]
+    #[arg(long, value_name = "SCOPE", value_parser = ["city", "district"], help_heading = "Statistics", help = with_default("Study area: one cube over the city, or every district on its own", StatsParams::DEFAULT_SCOPE.as_str()))]
     pub scope: Option<String>,
-    /// Fail (exit 1, nothing written) when more than this share of all rows is rejected, so a
-    /// broken export does not quietly produce an empty map [default: 1, no limit].
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "F", help = with_default("Fail (exit 1, nothing written) when more than this share of all rows is rejected, so a broken export does not quietly produce an empty map", RunConfig::DEFAULT_MAX_REJECT_SHARE))]
     pub max_reject_share: Option<f64>,
-    /// Published counts below N are suppressed (null) [default: 5].
-    #[arg(long, value_name = "N", help_heading = "Statistics")]
+    #[arg(long, value_name = "N", help_heading = "Statistics", help = with_default("Published counts below N are suppressed (null)", SmallCounts::DEFAULT_MIN_COUNT))]
     pub min_count: Option<u64>,
-    /// Outreach pairs to share the top patrol areas among [default: 4].
-    #[arg(long, value_name = "N", help_heading = "Patrol planning")]
+    #[arg(long, value_name = "N", help_heading = "Patrol planning", help = with_default("Outreach pairs to share the top patrol areas among", PatrolParams::DEFAULT_TEAMS))]
     pub teams: Option<usize>,
-    /// A patrol area farther than this from every service is a service gap, metres [default: 1000].
-    #[arg(long, value_name = "M", help_heading = "Patrol planning")]
+    #[arg(long, value_name = "M", help_heading = "Patrol planning", help = with_default("A patrol area farther than this from every service is a service gap, metres", PatrolParams::DEFAULT_SERVICE_GAP_M))]
     pub service_gap_m: Option<f64>,
-    /// Largest walkable patrol area; larger hot areas are split, km² [default: 2].
-    #[arg(long, value_name = "KM2", help_heading = "Patrol planning")]
+    #[arg(long, value_name = "KM2", help_heading = "Patrol planning", help = with_default("Largest walkable patrol area; larger hot areas are split, km²", PatrolParams::DEFAULT_MAX_AREA_KM2))]
     pub max_patrol_km2: Option<f64>,
-    /// Also backtest the plan over the last N bins: in the report and backtest.json [default: 0].
-    #[arg(long, value_name = "N", help_heading = "Patrol planning")]
+    #[arg(long, value_name = "N", help_heading = "Patrol planning", help = with_default("Also backtest the plan over the last N bins: in the report and backtest.json", RunConfig::DEFAULT_BACKTEST_STEPS))]
     pub backtest_steps: Option<usize>,
     /// Analyse only this kind of event [default: all].
     #[arg(long, value_name = "KIND", value_parser = ["all", "encounter", "concern"], help_heading = "Jobs")]
@@ -166,7 +159,7 @@ pub struct AnalyzeArgs {
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
     /// Held-out bins, the most recent ones.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, value_name = "N", default_value_t = RunConfig::DEFAULT_HOLDOUT_STEPS)]
     pub holdout_steps: usize,
     /// Everything `analyze` takes.
     #[command(flatten)]

@@ -107,7 +107,9 @@ pub fn parse_date(name: &'static str, text: &str) -> Result<NaiveDate, Error> {
 fn parse_kind(name: &'static str, text: &str) -> Result<Option<Kind>, Error> {
     match text {
         "all" => Ok(None),
-        other => Kind::parse(other).map(Some).ok_or_else(|| Error::parameter(name, other, "expected all, encounter or concern")),
+        other => Kind::parse(other)
+            .map(Some)
+            .ok_or_else(|| Error::parameter(name, other, "expected all, encounter or concern")),
     }
 }
 
@@ -237,7 +239,10 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
         small_counts: SmallCounts::new(args.min_count.or(file.min_count).unwrap_or(SmallCounts::DEFAULT_MIN_COUNT)),
         services,
         task: task(args.backtest_steps.or(file.backtest_steps)),
-        max_reject_share: args.max_reject_share.or(file.max_reject_share).unwrap_or(RunConfig::DEFAULT_MAX_REJECT_SHARE),
+        max_reject_share: args
+            .max_reject_share
+            .or(file.max_reject_share)
+            .unwrap_or(RunConfig::DEFAULT_MAX_REJECT_SHARE),
         out_dir: args
             .out
             .clone()

@@ -74,9 +74,8 @@ fn account_line(a: &InputAccount) -> String {
 }
 
 fn analyze(args: &AnalyzeArgs) -> Result<()> {
-    let config = run_config(args, |steps| Task::Analyze {
-        backtest_steps: steps.unwrap_or(RunConfig::DEFAULT_BACKTEST_STEPS),
-    })?;
+    let config =
+        run_config(args, |steps| Task::Analyze { backtest_steps: steps.unwrap_or(RunConfig::DEFAULT_BACKTEST_STEPS) })?;
     let report = hotspots_core::run(&config, &TerminalProgress::new(args.quiet))?;
     for warning in report.jobs.iter().flat_map(|j| &j.summary.warnings) {
         eprintln!("hotspots: warning: {warning}");
@@ -143,8 +142,13 @@ fn validate(args: &ValidateArgs) -> Result<()> {
         let counts = read_input(&source, &options, &mut categories, &mut ids, &mut sink);
         progress.end();
         let counts = counts?;
-        let mut line =
-            format!("{}: read {} = accepted {} + rejected {}", source.name(), counts.read, counts.valid, counts.rejected());
+        let mut line = format!(
+            "{}: read {} = accepted {} + rejected {}",
+            source.name(),
+            counts.read,
+            counts.valid,
+            counts.rejected()
+        );
         let reasons: Vec<String> = RejectReason::ALL
             .iter()
             .filter(|r| counts.rejected_by_reason[r.index()] > 0)

@@ -1,46 +1,58 @@
-//! Runs the nightly path from Rust, without the command line: the built-in sample and districts
-//! → validated events → H3 cells → weekly space-time cube → Gi*, Mann-Kendall and the
-//! emerging-hotspot patterns; prints the row accounting and the emerging cells.
+//! Runs the whole product from Rust, without the command line, through the library's one entry
+//! point: the built-in sample, districts and services → validated events → H3 cells → weekly
+//! space-time cube → Gi*, Mann-Kendall and the emerging-hotspot patterns → patrol plan → every
+//! output in `out-example/`; prints the row accounting, the patterns and the top patrol areas.
 //!
 //! `cargo run --release -p hotspots-core --example pipeline`
 
-use hotspots_core::emerging::{StatsParams, analyse};
-use hotspots_core::jobs::JobSpec;
-use hotspots_core::output::DiscardRejects;
-use hotspots_core::pipeline::{CubeConfig, build_cube};
+use hotspots_core::cube::{CubeConfig, JobSpec};
+use hotspots_core::ingest::{IngestOptions, InputSource};
+use hotspots_core::plan::PatrolParams;
 use hotspots_core::progress::NoProgress;
-use hotspots_core::time_bins::{BinSpec, BinStep, WindowStart};
-use hotspots_core::{ingest, sample};
+use hotspots_core::publish::SmallCounts;
+use hotspots_core::sample;
+use hotspots_core::space::{Districts, Services};
+use hotspots_core::stats::StatsParams;
+use hotspots_core::time::{BinSpec, WindowStart, parse_time_zone};
+use hotspots_core::{RunConfig, ServicesLayer, Task, run};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let tz = hotspots_core::local_time::parse_time_zone("Europe/Helsinki")?;
-    let districts = sample::districts();
-    let names: Vec<String> = districts.all().iter().map(|d| d.name.clone()).collect();
-    let config = CubeConfig {
-        inputs: vec![sample::events()],
-        ingest: ingest::IngestOptions::new(tz),
-        districts: Some(districts),
-        districts_name: sample::DISTRICTS_NAME.into(),
-        resolution: h3o::Resolution::Eight,
-        bins: BinSpec { step: BinStep::Week, start: WindowStart::Auto, until: None, tz },
-        jobs: vec![JobSpec::all()],
+    let tz = parse_time_zone("Europe/Helsinki")?;
+    let config = RunConfig {
+        cube: CubeConfig {
+            inputs: vec![InputSource::sample()],
+            ingest: IngestOptions::new(tz),
+            districts: Some(Districts::builtin()),
+            districts_name: sample::DISTRICTS_NAME.into(),
+            resolution: h3o::Resolution::try_from(CubeConfig::DEFAULT_RESOLUTION)?,
+            bins: BinSpec::new(BinSpec::DEFAULT_STEP, WindowStart::Auto, None, tz)?,
+            jobs: vec![JobSpec::all()],
+        },
+        stats: StatsParams::default(),
+        patrol: PatrolParams::default(),
+        small_counts: SmallCounts::new(SmallCounts::DEFAULT_MIN_COUNT),
+        services: Some(ServicesLayer { services: Services::builtin(), name: sample::SERVICES_NAME.into() }),
+        task: Task::Analyze { backtest_steps: 4 },
+        max_reject_share: RunConfig::DEFAULT_MAX_REJECT_SHARE,
+        out_dir: "out-example".into(),
     };
-    let run = build_cube(&config, &NoProgress, &mut DiscardRejects)?;
-    for input in &run.inputs {
+    let report = run(&config, &NoProgress)?;
+    for input in &report.inputs {
         println!(
             "{}: read {} = accepted {} + rejected {} + outside study area {} + outside window {}",
             input.path, input.read, input.accepted, input.rejected, input.outside_study_area, input.outside_window
         );
     }
-    let job = &run.jobs[0];
-    let stats = analyse(&job.cube, &run.cell_districts, &names, &StatsParams::default(), &job.spec.name)?;
-    println!("{} cells × {} weekly bins", job.cube.cells().len(), job.cube.bins().len());
-    println!("emerging cells:");
-    for (c, cell) in stats.cells.iter().enumerate() {
-        if cell.pattern.is_emerging() {
-            let district = run.cell_districts[c].map(|d| names[d].as_str()).unwrap_or("-");
-            println!("  {} ({district}): {} — {}", job.cube.cells()[c], cell.pattern.name(), cell.pattern.label_fi());
+    for job in &report.jobs {
+        let s = &job.summary;
+        println!("job {}: {} cells × {} weekly bins", s.job, s.cube.cells, s.cube.bins);
+        for (pattern, cells) in s.patterns.iter().filter(|&(_, &n)| n > 0) {
+            println!("  {pattern}: {cells} cells");
         }
+        if let Some(b) = &job.backtest {
+            print!("{}", b.table());
+        }
+        println!("wrote {}: {}", job.dir.display(), job.written.join(", "));
     }
     Ok(())
 }

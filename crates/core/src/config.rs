@@ -108,9 +108,5 @@ impl RunConfig {
 ///
 /// [`Error::Parameter`] for `name` otherwise.
 pub fn check_share(name: &'static str, value: f64) -> Result<f64> {
-    if (0.0..=1.0).contains(&value) {
-        Ok(value)
-    } else {
-        Err(Error::parameter(name, value, "must be between 0 and 1"))
-    }
+    if (0.0..=1.0).contains(&value) { Ok(value) } else { Err(Error::parameter(name, value, "must be between 0 and 1")) }
 }

@@ -66,7 +66,7 @@ pub mod panic_guard;
 pub mod plan;
 pub mod progress;
 pub mod publish;
-pub mod run;
+mod run;
 pub mod sample;
 pub mod space;
 pub mod stats;

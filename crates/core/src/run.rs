@@ -142,7 +142,8 @@ fn analyse_job(config: &RunConfig, run: &CubeRun, job: &JobCube) -> Result<Analy
     let names = config.district_names();
     let min_count = config.small_counts.min_count();
     let holdout = |steps: usize, name: &'static str| {
-        backtest(job, &run.cell_districts, &names, &config.stats, &config.patrol, min_count, steps).map_err(|e| match e {
+        backtest(job, &run.cell_districts, &names, &config.stats, &config.patrol, min_count, steps).map_err(|e| match e
+        {
             Error::Parameter(mut p) if p.name == "holdout_steps" => {
                 p.name = name;
                 Error::Parameter(p)
@@ -152,15 +153,8 @@ fn analyse_job(config: &RunConfig, run: &CubeRun, job: &JobCube) -> Result<Analy
     };
     let stats = analyse(&job.cube, &run.cell_districts, &names, &config.stats, &job.spec.name)?;
     let cell_services = config.services.as_ref().map(|s| hot_cell_services(&job.cube, &stats, &s.services));
-    let plan = plan(
-        job,
-        &stats,
-        &run.cell_districts,
-        cell_services.as_deref(),
-        &config.patrol,
-        config.stats.alpha,
-        min_count,
-    );
+    let plan =
+        plan(job, &stats, &run.cell_districts, cell_services.as_deref(), &config.patrol, config.stats.alpha, min_count);
     let backtest = match config.task {
         Task::Analyze { backtest_steps: 0 } => None,
         Task::Analyze { backtest_steps } => Some(holdout(backtest_steps, "backtest_steps")?),

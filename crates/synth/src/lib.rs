@@ -24,8 +24,8 @@ use arrow_array::{Float64Array, Int64Array, RecordBatch, StringArray, TimestampM
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{Datelike, NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
-use parquet::arrow::ArrowWriter;
 use hotspots_core::publish::OutputSet;
+use parquet::arrow::ArrowWriter;
 use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use rayon::prelude::*;

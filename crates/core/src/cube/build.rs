@@ -18,18 +18,18 @@ use std::time::Instant;
 use h3o::{CellIndex, Resolution};
 use rayon::prelude::*;
 
-use crate::space::cell_locator::CellLocator;
 use crate::cube::SpaceTimeCube;
-use crate::space::districts::Districts;
+use crate::cube::jobs::{JobMatcher, JobSpec, check_jobs};
 use crate::error::{Error, Result};
+use crate::ingest::RejectSink;
 use crate::ingest::event::{Kind, RejectReason};
 use crate::ingest::{Categories, IngestOptions, InputSource, ReadCounts, SeenIds, ValidBatch, read_input};
-use crate::cube::jobs::{JobMatcher, JobSpec, check_jobs};
-use crate::time::local_time::LocalClock;
-use crate::ingest::RejectSink;
 use crate::progress::Progress;
+use crate::space::cell_locator::CellLocator;
+use crate::space::districts::Districts;
 use crate::space::study_area::{cell_centre, mask_cells};
 use crate::time::bins::{BinSpec, TimeBins};
+use crate::time::local_time::LocalClock;
 
 /// What a cube run needs.
 pub struct CubeConfig {
@@ -316,8 +316,8 @@ impl Aggregates {
                     agg.concerns += 1;
                 }
                 if day >= floor {
-                    let hour =
-                        (clock.local_us(e.time_us).rem_euclid(crate::time::local_time::DAY_US) / 3_600_000_000) as usize;
+                    let hour = (clock.local_us(e.time_us).rem_euclid(crate::time::local_time::DAY_US) / 3_600_000_000)
+                        as usize;
                     agg.hours.get_or_insert_with(|| Box::new([0; 24]))[hour.min(23)] += 1;
                 }
                 let key = (district.unwrap_or(usize::MAX), day);
@@ -381,12 +381,14 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             let categories_ref = &mut categories;
             let ids_ref = &mut ids;
             let reading = s.spawn(move || {
-                let mut sink =
-                    |valid: ValidBatch, rows_rejected: Vec<crate::ingest::event::Reject>, seen: &Categories| -> Result<()> {
-                        sender
-                            .send((valid, rows_rejected, seen.clone()))
-                            .map_err(|_| Error::Data("the run stopped while reading (see the error above)".into()))
-                    };
+                let mut sink = |valid: ValidBatch,
+                                rows_rejected: Vec<crate::ingest::event::Reject>,
+                                seen: &Categories|
+                 -> Result<()> {
+                    sender
+                        .send((valid, rows_rejected, seen.clone()))
+                        .map_err(|_| Error::Data("the run stopped while reading (see the error above)".into()))
+                };
                 read_input(source, &config.ingest, categories_ref, ids_ref, &mut sink)
             });
             let mut consumed: Result<()> = Ok(());
@@ -474,9 +476,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     let template = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
     if template.cells().is_empty() {
         let hint = if diagnoses.is_empty() { String::new() } else { format!(". {}", diagnoses.join(". ")) };
-        return Err(Error::Data(format!(
-            "no accepted event falls in the time window: the cube would be empty{hint}"
-        )));
+        return Err(Error::Data(format!("no accepted event falls in the time window: the cube would be empty{hint}")));
     }
     let cell_districts: Vec<Option<usize>> = match (&config.districts, &mask_list) {
         (_, Some(m)) => m.iter().map(|&(_, d)| Some(d)).collect(),

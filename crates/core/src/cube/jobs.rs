@@ -3,8 +3,8 @@
 //! from the same ingest pass, and runs the same statistics.
 
 use crate::error::{Error, Result};
-use crate::ingest::event::{Event, Kind};
 use crate::ingest::Categories;
+use crate::ingest::event::{Event, Kind};
 
 /// One selection of events, with the name its outputs go by.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -39,7 +39,7 @@ impl Kind {
     /// ignored; anything else is unknown (`None`).
     ///
     /// ```
-    /// use hotspots_core::event::Kind;
+    /// use hotspots_core::ingest::event::Kind;
     /// assert_eq!(Kind::parse(" Encounter "), Some(Kind::Encounter));
     /// assert_eq!(Kind::parse("Kohtaaminen"), Some(Kind::Encounter));
     /// assert_eq!(Kind::parse("MÖTE"), Some(Kind::Encounter));

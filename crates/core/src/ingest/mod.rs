@@ -12,7 +12,8 @@ mod geojson_reader;
 mod parquet_reader;
 #[cfg(test)]
 mod properties;
-mod wkb;
+pub mod time_text;
+pub mod wkb;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
@@ -20,10 +21,10 @@ use std::path::{Path, PathBuf};
 use chrono::DateTime;
 use chrono_tz::Tz;
 
+use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::ingest::event::{Event, Kind, Reject, RejectReason};
-use crate::time::local_time::{local_to_instant, parse_iso8601};
-use crate::digest::sha256_hex;
+use time_text::{local_to_instant, parse_iso8601};
 
 /// Column names of the input, each renamable by a command-line flag. Defaults follow DESIGN.md.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -20,10 +20,10 @@
 
 use serde::Serialize;
 
-use crate::stats::analysis::{StatsParams, analyse};
+use crate::cube::build::JobCube;
 use crate::error::{Error, Result};
 use crate::plan::patrol::{PatrolParams, plan};
-use crate::cube::build::JobCube;
+use crate::stats::analysis::{StatsParams, analyse};
 
 /// Scores of one method on one held-out bin.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -40,7 +40,7 @@ pub struct Scores {
 /// (`before`) and each cell's area.
 ///
 /// ```
-/// use hotspots_core::backtest::score;
+/// use hotspots_core::plan::backtest::score;
 /// // Four equal cells; the first is chosen. 6 of 10 events fall in it: hit rate 0.6, a quarter
 /// // of the area: PAI 2.4. It had 3 of 8 events the bin before: RRI = (6/3) / (10/8) = 1.6.
 /// let s = score(&[0], &[6, 2, 1, 1], &[3, 3, 1, 1], &[1.0; 4]);

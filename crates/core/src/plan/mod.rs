@@ -1,5 +1,5 @@
 //! The plan: ranked, walkable patrol areas with when to go and which team ([`patrol`]), and its
-//! backtest against naive forecasts ([`backtest`]).
+//! backtest against naive forecasts ([`backtest`](mod@backtest)).
 
 pub mod backtest;
 pub mod patrol;

@@ -37,12 +37,12 @@ use std::collections::{BTreeSet, HashSet};
 use h3o::CellIndex;
 
 use crate::cube::SpaceTimeCube;
-use crate::stats::analysis::JobStats;
-use crate::stats::patterns::Pattern;
 use crate::cube::build::JobCube;
 use crate::space::services::Services;
 use crate::space::study_area::cell_centre;
+use crate::stats::analysis::JobStats;
 use crate::stats::inference::binomial_upper_tail;
+use crate::stats::patterns::Pattern;
 
 pub use super::teams::assign_teams;
 
@@ -79,7 +79,7 @@ impl PatrolParams {
         if !(max_area_km2 > 0.0 && max_area_km2.is_finite()) {
             return Err(crate::Error::parameter("max_patrol_km2", max_area_km2, "must be above 0"));
         }
-        if !(service_gap_m >= 0.0) {
+        if service_gap_m.is_nan() || service_gap_m < 0.0 {
             return Err(crate::Error::parameter("service_gap_m", service_gap_m, "must be at least 0"));
         }
         Ok(PatrolParams { max_area_km2, recent_bins: Self::RECENT_BINS, teams, service_gap_m })

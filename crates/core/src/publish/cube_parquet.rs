@@ -34,7 +34,11 @@ pub fn cube_schema(with_stats: bool) -> Arc<Schema> {
 }
 
 /// Writes `cube` (with `stats` when given) as Parquet to `out`, in row groups of about 2²⁰ rows.
-pub fn write_cube(cube: &SpaceTimeCube, stats: Option<&JobStats>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
+pub fn write_cube(
+    cube: &SpaceTimeCube,
+    stats: Option<&JobStats>,
+    out: &mut (dyn Write + Send),
+) -> Result<(), BoxError> {
     let schema = cube_schema(stats.is_some());
     let props = super::parquet_properties(format!("hotspots {}", env!("CARGO_PKG_VERSION")));
     let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(props))?;
@@ -68,9 +72,8 @@ pub fn write_cube(cube: &SpaceTimeCube, stats: Option<&JobStats>, out: &mut (dyn
             let rows = group[0] * t..(group[group.len() - 1] + 1) * t;
             columns.push(Arc::new(Float64Array::from(stats.z[rows.clone()].to_vec())));
             columns.push(Arc::new(Float64Array::from(stats.p[rows.clone()].to_vec())));
-            columns.push(Arc::new(Int32Array::from_iter_values(
-                stats.significance[rows].iter().map(|&s| i32::from(s)),
-            )));
+            columns
+                .push(Arc::new(Int32Array::from_iter_values(stats.significance[rows].iter().map(|&s| i32::from(s)))));
         }
         let batch = RecordBatch::try_new(schema.clone(), columns)?;
         writer.write(&batch)?;

@@ -57,7 +57,6 @@ impl DistrictLayer<'_> {
             .collect();
         bbox.collection(features)
     }
-
 }
 
 /// `districts.geojson`, when the run has a districts layer.

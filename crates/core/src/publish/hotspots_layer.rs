@@ -86,7 +86,6 @@ impl HotspotCells<'_> {
             .collect();
         bbox.collection(features)
     }
-
 }
 
 /// `hotspots.geojson`.

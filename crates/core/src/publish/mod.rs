@@ -179,7 +179,11 @@ impl Staged {
 }
 
 /// Serialises `value` as JSON (pretty or compact) with a final newline.
-pub(crate) fn write_json(out: &mut (dyn Write + Send), value: &impl serde::Serialize, pretty: bool) -> Result<(), BoxError> {
+pub(crate) fn write_json(
+    out: &mut (dyn Write + Send),
+    value: &impl serde::Serialize,
+    pretty: bool,
+) -> Result<(), BoxError> {
     if pretty {
         serde_json::to_writer_pretty(&mut *out, value)?;
     } else {

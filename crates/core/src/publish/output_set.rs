@@ -2,7 +2,7 @@
 //! renamed into place when complete, so a crash or a full disk never leaves a half-written
 //! layer for a GIS tool or a nightly job to pick up. A run's files are published together
 //! ([`OutputSet`]): nothing is renamed until every file is written, and a failed rename puts
-//! back the files already replaced. 
+//! back the files already replaced.
 
 use std::fs::File;
 use std::io::Write;

@@ -5,9 +5,9 @@ use std::io::Write;
 
 use serde_json::{Map, Value, json};
 
+use super::SmallCounts;
 use super::geojson::Bbox;
 use super::{BoxError, JobResults, Output, Published};
-use super::SmallCounts;
 
 /// `patrol_areas.geojson` (every area) or `service_gaps.geojson` (areas farther than the gap
 /// distance from any service): ranked patrol areas with their dissolved outlines.
@@ -96,7 +96,6 @@ impl PatrolAreasLayer<'_> {
             .collect();
         bbox.collection(features)
     }
-
 }
 
 /// `patrol_areas.geojson` (every area) or, with a services layer, `service_gaps.geojson`.

@@ -8,13 +8,13 @@ use std::fmt::Write as _;
 
 use h3o::CellIndex;
 
-use crate::space::districts::Districts;
-use crate::stats::analysis::JobStats;
 use crate::error::Result;
 use crate::plan::patrol::{PatrolArea, PatrolParams, WEEKDAYS};
-use crate::stats::patterns::Pattern;
 use crate::publish::small_counts::SmallCounts;
 use crate::publish::summary::Summary;
+use crate::space::districts::Districts;
+use crate::stats::analysis::JobStats;
+use crate::stats::patterns::Pattern;
 
 /// Escapes text for HTML.
 pub fn escape(text: &str) -> String {
@@ -479,7 +479,11 @@ impl super::Output for ReportHtml {
         "report.html"
     }
 
-    fn render(&self, view: &super::Published<'_>, out: &mut (dyn std::io::Write + Send)) -> Result<(), super::BoxError> {
+    fn render(
+        &self,
+        view: &super::Published<'_>,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<(), super::BoxError> {
         let r = view.results;
         let report = Report {
             summary: r.summary,

@@ -28,7 +28,7 @@ impl SmallCounts {
     /// rule is read to the letter: every count under the threshold, zero included, is `null`.
     ///
     /// ```
-    /// use hotspots_core::privacy::SmallCounts;
+    /// use hotspots_core::publish::small_counts::SmallCounts;
     /// let rule = SmallCounts::new(5);
     /// assert_eq!(rule.publish(0), None);
     /// assert_eq!(rule.publish(3), None);
@@ -45,7 +45,7 @@ impl SmallCounts {
     /// threshold) cannot be recovered. With a threshold of 0 or 1 sums are exact.
     ///
     /// ```
-    /// use hotspots_core::privacy::SmallCounts;
+    /// use hotspots_core::publish::small_counts::SmallCounts;
     /// let rule = SmallCounts::new(5);
     /// assert_eq!(rule.publish_sum(4), None);
     /// assert_eq!(rule.publish_sum(27), Some(25));

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use chrono::DateTime;
 use serde::Serialize;
 
-use crate::stats::analysis::{JobStats, ScopeUnit, StatsParams};
-use crate::error::Result;
-use crate::time::local_time::date_of_day;
-use crate::stats::mann_kendall::MannKendall;
 use crate::cube::build::{CubeRun, InputAccount, JobCube};
+use crate::error::Result;
 use crate::publish::small_counts::SmallCounts;
+use crate::stats::analysis::{JobStats, ScopeUnit, StatsParams};
+use crate::stats::mann_kendall::MannKendall;
+use crate::time::local_time::date_of_day;
 
 /// The parameters a run was made with.
 #[derive(Clone, Debug, Serialize)]
@@ -308,7 +308,6 @@ impl Summary {
             parameters,
         }
     }
-
 }
 
 /// `summary.json`: the job's summary with the SHA-256 of every output staged before it.
@@ -319,7 +318,11 @@ impl super::Output for SummaryJson {
         "summary.json"
     }
 
-    fn render(&self, view: &super::Published<'_>, out: &mut (dyn std::io::Write + Send)) -> Result<(), super::BoxError> {
+    fn render(
+        &self,
+        view: &super::Published<'_>,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<(), super::BoxError> {
         let mut summary = view.results.summary.clone();
         summary.outputs = view.staged.clone();
         summary.timings_ms.insert("write".into(), view.write_ms);

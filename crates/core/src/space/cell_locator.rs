@@ -121,7 +121,7 @@ const EMPTY_SLOT: Slot = Slot { key: u64::MAX, shapes: [NONE; CANDIDATES] };
 ///
 /// ```
 /// use h3o::{LatLng, Resolution};
-/// use hotspots_core::cell_locator::CellLocator;
+/// use hotspots_core::space::CellLocator;
 /// let mut locator = CellLocator::new(Resolution::Eight);
 /// for _ in 0..2 {
 ///     let cell = locator.cell(60.1710, 24.9414).unwrap();

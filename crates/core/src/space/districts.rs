@@ -133,7 +133,7 @@ impl Districts {
     /// overlap, the first in file order wins, so the answer is deterministic.
     ///
     /// ```
-    /// use hotspots_core::districts::Districts;
+    /// use hotspots_core::space::districts::Districts;
     /// let layer = Districts::from_geojson(hotspots_core::sample::DISTRICTS_GEOJSON, "built-in").unwrap();
     /// let i = layer.locate(24.9414, 60.1710).unwrap(); // Rautatientori
     /// assert_eq!(layer.all()[i].name, "Eteläinen");
@@ -153,7 +153,7 @@ impl Districts {
     /// near borders.
     ///
     /// ```
-    /// use hotspots_core::districts::Districts;
+    /// use hotspots_core::space::districts::Districts;
     /// let layer = Districts::from_geojson(hotspots_core::sample::DISTRICTS_GEOJSON, "built-in").unwrap();
     /// let inside = layer.locate_box([24.940, 60.170], [24.942, 60.171]).unwrap();
     /// assert_eq!(inside, layer.locate(24.941, 60.1705));

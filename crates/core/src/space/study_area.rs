@@ -6,8 +6,8 @@ use geo::{BoundingRect, Polygon};
 use h3o::geom::{ContainmentMode, TilerBuilder};
 use h3o::{CellIndex, LatLng, Resolution};
 
-use crate::space::districts::Districts;
 use crate::error::{Error, Result};
+use crate::space::districts::Districts;
 
 /// The centre of a cell as (lon, lat) degrees.
 pub fn cell_centre(cell: CellIndex) -> (f64, f64) {

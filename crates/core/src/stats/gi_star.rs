@@ -134,7 +134,7 @@ pub struct GiStar {
 /// backward time window `w`.
 ///
 /// ```
-/// use hotspots_core::gi_star::{gi_star, Neighbourhoods};
+/// use hotspots_core::stats::gi_star::{gi_star, Neighbourhoods};
 /// // Three cells in a row, two bins; cell 2's neighbourhood is cells 1 and 2.
 /// let nb = Neighbourhoods::from_lists(vec![vec![0, 1], vec![0, 1, 2], vec![1, 2]]);
 /// let g = gi_star(&[1.0, 2.0, 3.0, 4.0, 0.0, 5.0], 2, &nb, 1);
@@ -211,7 +211,8 @@ mod tests {
     /// `testdata/make_gi_star_fixture.py`).
     #[test]
     fn pure_space_case_agrees_with_esda() {
-        let fixture: serde_json::Value = serde_json::from_str(include_str!("../testdata/gi-star-esda.json")).unwrap();
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../../testdata/gi-star-esda.json")).unwrap();
         let cells: Vec<CellIndex> =
             fixture["cells"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().parse().unwrap()).collect();
         assert!(cells.windows(2).all(|w| w[0] < w[1]), "the fixture lists cells in H3 order");
@@ -257,6 +258,33 @@ mod tests {
         assert_eq!(nb.of(i).len(), 6, "one of the six neighbours is outside the study area");
         for j in 0..cells.len() {
             assert!(nb.of(j).contains(&(j as u32)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::{Neighbourhoods, gi_star};
+
+    proptest! {
+        /// Gi* z-scores do not change when every count is multiplied by the same constant.
+        #[test]
+        fn gi_star_is_scale_invariant(values in proptest::collection::vec(0u32..60, 24), factor in 2u32..50, w in 0u32..3) {
+            // Eight cells in a ring, three bins.
+            let lists = (0..8u32).map(|i| {
+                let mut l = vec![(i + 7) % 8, i, (i + 1) % 8];
+                l.sort_unstable();
+                l
+            });
+            let nb = Neighbourhoods::from_lists(lists.collect());
+            let x: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
+            let scaled: Vec<f64> = values.iter().map(|&v| f64::from(v * factor)).collect();
+            let (a, b) = (gi_star(&x, 3, &nb, w), gi_star(&scaled, 3, &nb, w));
+            for (p, q) in a.z.iter().zip(&b.z) {
+                prop_assert!((p - q).abs() < 1e-9, "{} vs {}", p, q);
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::stats::gi_star::GiStar;
 /// p ≤ the threshold is significant. O(m log m).
 ///
 /// ```
-/// use hotspots_core::inference::bh_threshold;
+/// use hotspots_core::stats::inference::bh_threshold;
 /// // m = 4: k/m·α = 0.0125, 0.025, 0.0375, 0.05.
 /// assert_eq!(bh_threshold(&[0.01, 0.03, 0.02, 0.2], 0.05), Some(0.03));
 /// assert_eq!(bh_threshold(&[0.01, 0.04, 0.03, 0.2], 0.05), Some(0.01));

@@ -47,7 +47,7 @@ impl MannKendall {
 /// Runs the test on `x` (oldest first).
 ///
 /// ```
-/// use hotspots_core::mann_kendall::mann_kendall;
+/// use hotspots_core::stats::mann_kendall::mann_kendall;
 /// let mk = mann_kendall(&[1.0, 2.0, 3.0, 4.0, 5.0]);
 /// assert_eq!(mk.s, 10.0);
 /// assert_eq!(mk.tau, 1.0);
@@ -100,7 +100,7 @@ mod tests {
     /// shared fixtures; values from `pymannkendall.original_test` 1.4.3).
     #[test]
     fn agrees_with_pymannkendall_on_the_shared_fixtures() {
-        let text = include_str!("../testdata/pattern-and-trend-vectors.json");
+        let text = include_str!("../../testdata/pattern-and-trend-vectors.json");
         let fixtures: serde_json::Value = serde_json::from_str(text).unwrap();
         let cases = fixtures["mann_kendall"].as_array().unwrap();
         assert_eq!(cases.len(), 300);

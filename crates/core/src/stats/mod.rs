@@ -1,5 +1,5 @@
 //! The statistics on a job's cube: space-time Gi* ([`gi_star`]), Mann-Kendall
-//! ([`mann_kendall`]), inference (Benjamini–Hochberg, conditional permutations, the binomial
+//! ([`mann_kendall`](mod@mann_kendall)), inference (Benjamini–Hochberg, conditional permutations, the binomial
 //! tail), the 17 emerging-hotspot patterns ([`patterns`]), and the per-job analysis that ties
 //! them together ([`analysis`]).
 
@@ -12,4 +12,5 @@ pub mod patterns;
 
 pub use analysis::{CellStats, JobStats, Scope, ScopeUnit, StatsParams, analyse};
 pub use mann_kendall::{MannKendall, mann_kendall};
+pub use normal::two_sided_p;
 pub use patterns::Pattern;

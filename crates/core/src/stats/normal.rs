@@ -6,7 +6,7 @@
 /// (where `2 · (1 − Φ(|z|))` rounds to 0). A NaN z gives p = 1.
 ///
 /// ```
-/// use hotspots_core::normal::two_sided_p;
+/// use hotspots_core::stats::two_sided_p;
 /// assert!((two_sided_p(1.959963984540054) - 0.05).abs() < 1e-12);
 /// assert_eq!(two_sided_p(0.0), 1.0);
 /// ```

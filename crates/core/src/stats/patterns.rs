@@ -321,7 +321,7 @@ fn classify_side(sig: &[i8], trend: i8) -> usize {
 /// 0 none; see [`crate::stats::mann_kendall::MannKendall::direction`]).
 ///
 /// ```
-/// use hotspots_core::patterns::{classify, Pattern};
+/// use hotspots_core::stats::patterns::{classify, Pattern};
 /// assert_eq!(classify(&[0, 0, 0, 1], 0), Pattern::NewHotSpot);
 /// assert_eq!(classify(&[-1, 0, 1, 1], 0), Pattern::ConsecutiveHotSpot);
 /// assert_eq!(classify(&[1; 10], 1), Pattern::IntensifyingHotSpot);
@@ -358,7 +358,7 @@ mod tests {
     /// of DESIGN.md's rules), copied to `testdata/`.
     #[test]
     fn agrees_with_the_shared_fixture_vectors() {
-        let text = include_str!("../testdata/pattern-and-trend-vectors.json");
+        let text = include_str!("../../testdata/pattern-and-trend-vectors.json");
         let fixtures: serde_json::Value = serde_json::from_str(text).unwrap();
         let cases = fixtures["classify"].as_array().unwrap();
         assert_eq!(cases.len(), 3030);

@@ -132,9 +132,7 @@ impl TimeBins {
                 date(latest.checked_add(1).ok_or_else(|| Error::Data("date overflow".into()))?)?
             }
             (None, None) => {
-                return Err(Error::Data(
-                    "no valid events to place the time window; give --until and --steps".into(),
-                ));
+                return Err(Error::Data("no valid events to place the time window; give --until and --steps".into()));
             }
         };
         let boundary = |i: u32| -> Option<NaiveDate> {
