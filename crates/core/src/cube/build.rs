@@ -366,7 +366,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     let clock = LocalClock::new(config.ingest.tz);
     let mut categories = Categories::default();
     let mut ids = SeenIds::new();
-    let mut per_file: Vec<(ReadCounts, BTreeMap<i32, DayTally>, String)> = Vec::new();
+    let mut per_file: Vec<FileDays> = Vec::new();
     let mut diagnoses: Vec<String> = config.districts.as_ref().map(|d| d.overlaps(0.01)).unwrap_or_default();
     for source in &config.inputs {
         progress.begin(&source.name(), None);
@@ -453,26 +453,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             }
         }
     };
-    // A final bin far emptier than a typical one usually means an incomplete export, or a few
-    // events dated in the future that stretched the default window.
-    let mut per_bin = vec![0u64; bins.len()];
-    for (_, days, _) in &per_file {
-        for (&day, tally) in days {
-            if let Some(b) = bins.bin_of_day(day) {
-                per_bin[b] += tally.in_area + tally.out_area;
-            }
-        }
-    }
-    let mut sorted = per_bin.clone();
-    sorted.sort_unstable();
-    let median = sorted[sorted.len() / 2];
-    let last = per_bin[per_bin.len() - 1];
-    if bins.len() >= 4 && median >= 20 && last * 20 < median {
-        diagnoses.push(format!(
-            "the final bin holds {last} events against a median of {median} per bin: is the export incomplete, or are \
-             some events dated in the future? Give --until to end the window on the last complete period"
-        ));
-    }
+    diagnoses.extend(final_bin_hint(&per_file, &bins));
     let template = SpaceTimeCube::zeros(config.resolution, cells, bins.clone());
     if template.cells().is_empty() {
         let hint = if diagnoses.is_empty() { String::new() } else { format!(". {}", diagnoses.join(". ")) };
@@ -491,8 +472,47 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         (None, None) => vec![None; template.cells().len()],
     };
 
-    let inputs = config
-        .inputs
+    let inputs = input_accounts(&config.inputs, per_file, &bins);
+
+    let jobs = config
+        .jobs
+        .iter()
+        .zip(agg.jobs)
+        .map(|(spec, days)| fill_job(spec, days, &template, config.districts.as_ref(), &cell_districts))
+        .collect();
+    timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
+    Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings, diagnoses })
+}
+
+/// One input's row counts, its valid events per local day, and its SHA-256.
+type FileDays = (ReadCounts, BTreeMap<i32, DayTally>, String);
+
+/// A diagnosis when the final bin is far emptier than a typical one: that usually means an
+/// incomplete export, or a few events dated in the future that stretched the default window.
+fn final_bin_hint(per_file: &[FileDays], bins: &TimeBins) -> Option<String> {
+    let mut per_bin = vec![0u64; bins.len()];
+    for (_, days, _) in per_file {
+        for (&day, tally) in days {
+            if let Some(b) = bins.bin_of_day(day) {
+                per_bin[b] += tally.in_area + tally.out_area;
+            }
+        }
+    }
+    let mut sorted = per_bin.clone();
+    sorted.sort_unstable();
+    let median = sorted[sorted.len() / 2];
+    let last = per_bin[per_bin.len() - 1];
+    (bins.len() >= 4 && median >= 20 && last * 20 < median).then(|| {
+        format!(
+            "the final bin holds {last} events against a median of {median} per bin: is the export incomplete, or are \
+             some events dated in the future? Give --until to end the window on the last complete period"
+        )
+    })
+}
+
+/// The row accounting of every input, once the window is known.
+fn input_accounts(inputs: &[InputSource], per_file: Vec<FileDays>, bins: &TimeBins) -> Vec<InputAccount> {
+    inputs
         .iter()
         .zip(per_file)
         .map(|(source, (counts, days, sha256))| {
@@ -515,48 +535,47 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             debug_assert!(account.balances());
             account
         })
-        .collect();
+        .collect()
+}
 
-    let jobs = config
-        .jobs
-        .iter()
-        .zip(agg.jobs)
-        .map(|(spec, days)| {
-            let mut cube = template.clone();
-            let t = bins.len();
-            let mut concerns = vec![0u64; cube.cells().len() * t];
-            // Fill in a fixed order so the weight sums are bit-identical from run to run.
-            let mut entries: Vec<_> = days.cell_days.into_iter().collect();
-            entries.sort_unstable_by_key(|(key, _)| *key);
-            let mut weights: HashMap<(usize, usize), i128> = HashMap::default();
-            let mut profile = vec![0u32; cube.cells().len() * 168];
-            let profile_from = bins.end_day() - PROFILE_DAYS;
-            for ((cell, day), agg) in entries {
-                let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) else { continue };
-                cube.add(c, b, agg.count, 0.0);
-                *weights.entry((c, b)).or_default() += agg.weight;
-                concerns[c * t + b] += agg.concerns;
-                if let Some(hours) = agg.hours.filter(|_| day >= profile_from) {
-                    // 1970-01-01 was a Thursday: weekday 3 counting from Monday.
-                    let weekday = (day + 3).rem_euclid(7) as usize;
-                    for (h, n) in hours.iter().enumerate() {
-                        profile[c * 168 + weekday * 24 + h] += n;
-                    }
-                }
+/// One job's cube, concern counts, weekday × hour profiles and district tallies, filled from its
+/// per-day aggregates into a copy of `template`.
+fn fill_job(
+    spec: &JobSpec,
+    days: JobDays,
+    template: &SpaceTimeCube,
+    districts: Option<&Districts>,
+    cell_districts: &[Option<usize>],
+) -> JobCube {
+    let bins = template.bins();
+    let mut cube = template.clone();
+    let t = bins.len();
+    let mut concerns = vec![0u64; cube.cells().len() * t];
+    // Fill in a fixed order so the weight sums are bit-identical from run to run.
+    let mut entries: Vec<_> = days.cell_days.into_iter().collect();
+    entries.sort_unstable_by_key(|(key, _)| *key);
+    let mut weights: HashMap<(usize, usize), i128> = HashMap::default();
+    let mut profile = vec![0u32; cube.cells().len() * 168];
+    let profile_from = bins.end_day() - PROFILE_DAYS;
+    for ((cell, day), agg) in entries {
+        let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) else { continue };
+        cube.add(c, b, agg.count, 0.0);
+        *weights.entry((c, b)).or_default() += agg.weight;
+        concerns[c * t + b] += agg.concerns;
+        if let Some(hours) = agg.hours.filter(|_| day >= profile_from) {
+            // 1970-01-01 was a Thursday: weekday 3 counting from Monday.
+            let weekday = (day + 3).rem_euclid(7) as usize;
+            for (h, n) in hours.iter().enumerate() {
+                profile[c * 168 + weekday * 24 + h] += n;
             }
-            for ((c, b), w) in weights {
-                cube.add(c, b, 0, w as f64 / WEIGHT_SCALE);
-            }
-            let districts = config
-                .districts
-                .as_ref()
-                .map(|layer| district_tallies(layer, &cell_districts, &days.district_days, &bins))
-                .unwrap_or_default();
-            JobCube { spec: spec.clone(), cube, districts, concerns, profile }
-        })
-        .collect();
-    timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
-    Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings, diagnoses })
+        }
+    }
+    for ((c, b), w) in weights {
+        cube.add(c, b, 0, w as f64 / WEIGHT_SCALE);
+    }
+    let districts =
+        districts.map(|layer| district_tallies(layer, cell_districts, &days.district_days, bins)).unwrap_or_default();
+    JobCube { spec: spec.clone(), cube, districts, concerns, profile }
 }
 
 fn district_tallies(
