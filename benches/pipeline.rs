@@ -15,7 +15,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use h3o::{LatLng, Resolution};
-use hotspots_core::cube::{CubeConfig, JobSpec, SpaceTimeCube, build_cube};
+use hotspots_core::cube::{CubeConfig, JobSpec, build_cube};
 use hotspots_core::ingest::{DiscardRejects, IngestOptions, InputSource};
 use hotspots_core::plan::PatrolParams;
 use hotspots_core::progress::NoProgress;
@@ -24,7 +24,8 @@ use hotspots_core::sample;
 use hotspots_core::space::{CellLocator, Districts, Services};
 use hotspots_core::stats::gi_star::{Neighbourhoods, gi_star};
 use hotspots_core::stats::{Scope, StatsParams, analyse, mann_kendall};
-use hotspots_core::time::{BinSpec, BinStep, TimeBins, WindowStart};
+use hotspots_core::test_data::random_cube;
+use hotspots_core::time::{BinSpec, BinStep, WindowStart};
 use hotspots_core::{RunConfig, ServicesLayer, Task, run};
 use hotspots_synth::SynthConfig;
 use rayon::prelude::*;
@@ -123,29 +124,8 @@ fn benches(c: &mut Criterion) {
 }
 
 fn statistics(c: &mut Criterion) {
-    // 10,000 cells: the first 10,000 of a disk around Helsinki, in H3 order.
-    let centre = LatLng::new(60.2, 24.95).expect("valid").to_cell(Resolution::Eight);
-    let mut cells: Vec<h3o::CellIndex> = centre.grid_disk(58);
-    cells.sort_unstable();
-    cells.truncate(10_000);
-    let spec = BinSpec {
-        step: BinStep::Week,
-        start: WindowStart::Steps(104),
-        until: chrono::NaiveDate::from_ymd_opt(2026, 11, 2),
-        tz: chrono_tz::Europe::Helsinki,
-    };
-    let bins = TimeBins::build(&spec, None).expect("bins");
-    let mut cube = SpaceTimeCube::zeros(Resolution::Eight, cells, bins);
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    for cell in 0..cube.cells().len() {
-        for bin in 0..104 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let count = if cell % 37 == 0 { state % 40 } else { state % 4 };
-            cube.add(cell, bin, count, count as f64);
-        }
-    }
+    // 10,000 cells around Helsinki × 104 weeks of seeded random counts.
+    let cube = random_cube(10_000, 104, 0x2545_F491_4F6C_DD1D);
     let nd = vec![None; cube.cells().len()];
     let params = StatsParams::new(2, 2, StatsParams::DEFAULT_ALPHA, false, 0, 0, Scope::City).expect("valid");
     let mut group = c.benchmark_group("statistics");

@@ -203,69 +203,101 @@ fn a_parquet_file_with_corrupt_data_pages_is_an_error_and_leaves_no_outputs() {
     assert_clean_failure(&s, &["analyze", "corrupt.parquet", "--out", "o"], &["corrupt.parquet"]);
 }
 
-#[test]
-fn a_file_that_is_not_parquet_is_an_error() {
-    let s = Scratch::new();
-    std::fs::write(s.path("notes.parquet"), "this is not a parquet file\n").unwrap();
-    assert_clean_failure(
-        &s,
-        &["analyze", "notes.parquet", "--out", "o"],
-        &["notes.parquet", "not a readable Parquet file"],
-    );
-    assert_clean_failure(&s, &["analyze", "missing.parquet", "--out", "o"], &["missing.parquet", "cannot read"]);
+/// What a broken input file holds.
+enum Content {
+    /// Nothing at all: the file is not there.
+    Missing,
+    /// These bytes.
+    Text(&'static str),
+    /// A one-row Parquet file with these columns.
+    Parquet(Vec<(&'static str, ArrayRef)>),
+}
+
+fn floats(v: f64) -> ArrayRef {
+    Arc::new(Float64Array::from(vec![v]))
+}
+
+fn texts(v: &str) -> ArrayRef {
+    Arc::new(StringArray::from(vec![v]))
 }
 
 #[test]
-fn a_missing_required_column_is_an_error_naming_file_and_column() {
+fn broken_files_fail_in_one_line_naming_the_file_and_leave_no_outputs() {
+    let time = || ("occurred_at", texts("2026-10-05T10:00:00Z"));
+    let cases: Vec<(&str, Content, &[&str], &[&str])> = vec![
+        ("notes.parquet", Content::Text("this is not a parquet file\n"), &[], &["not a readable Parquet file"]),
+        ("missing.parquet", Content::Missing, &[], &["cannot read"]),
+        ("empty.parquet", Content::Text(""), &[], &["not a readable Parquet file"]),
+        ("header.csv", Content::Text("lat,lon,occurred_at,kind\n"), &[], &["header.csv: 0 rows read, 0 rejected"]),
+        (
+            "dup.csv",
+            Content::Text("lat,lat,lon,occurred_at,kind\n60.17,1,24.94,2026-10-05T10:00:00Z,encounter\n"),
+            &[],
+            &["column `lat` appears 2 times"],
+        ),
+        (
+            "dup.parquet",
+            Content::Parquet(vec![
+                ("lat", floats(60.17)),
+                ("lon", floats(24.94)),
+                ("kind", texts("encounter")),
+                time(),
+                ("kind", texts("concern")),
+            ]),
+            &[],
+            &["column `kind` appears 2 times"],
+        ),
+        (
+            "nokind.parquet",
+            Content::Parquet(vec![("lat", floats(60.17)), ("lon", floats(24.94)), time()]),
+            &[],
+            &["missing required column `kind`"],
+        ),
+        (
+            // Renaming a column by flag looks for the new name.
+            "nolatitude.parquet",
+            Content::Parquet(vec![
+                ("lat", floats(60.17)),
+                ("lon", floats(24.94)),
+                time(),
+                ("kind", texts("encounter")),
+            ]),
+            &["--lat-col", "latitude"],
+            &["missing required column `latitude`"],
+        ),
+        (
+            "textlat.parquet",
+            Content::Parquet(vec![
+                ("lat", texts("60.17")),
+                ("lon", floats(24.94)),
+                time(),
+                ("kind", texts("encounter")),
+            ]),
+            &[],
+            &["column `lat` has type Utf8"],
+        ),
+        (
+            "intkind.parquet",
+            Content::Parquet(vec![
+                ("lat", floats(60.17)),
+                ("lon", floats(24.94)),
+                time(),
+                ("kind", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+            ]),
+            &[],
+            &["column `kind` has type Int64"],
+        ),
+    ];
     let s = Scratch::new();
-    write_parquet(
-        &s.path("nokind.parquet"),
-        vec![
-            ("lat", Arc::new(Float64Array::from(vec![60.17])) as ArrayRef),
-            ("lon", Arc::new(Float64Array::from(vec![24.94])) as ArrayRef),
-            ("occurred_at", Arc::new(StringArray::from(vec!["2026-10-05T10:00:00Z"])) as ArrayRef),
-        ],
-    );
-    assert_clean_failure(
-        &s,
-        &["analyze", "nokind.parquet", "--out", "o"],
-        &["nokind.parquet", "missing required column `kind`"],
-    );
-    // Renaming the column by flag finds it.
-    assert_clean_failure(
-        &s,
-        &["analyze", "nokind.parquet", "--out", "o", "--lat-col", "latitude"],
-        &["missing required column `latitude`"],
-    );
-}
-
-#[test]
-fn a_column_of_the_wrong_type_is_an_error_naming_file_and_column() {
-    let s = Scratch::new();
-    write_parquet(
-        &s.path("textlat.parquet"),
-        vec![
-            ("lat", Arc::new(StringArray::from(vec!["60.17"])) as ArrayRef),
-            ("lon", Arc::new(Float64Array::from(vec![24.94])) as ArrayRef),
-            ("occurred_at", Arc::new(StringArray::from(vec!["2026-10-05T10:00:00Z"])) as ArrayRef),
-            ("kind", Arc::new(StringArray::from(vec!["encounter"])) as ArrayRef),
-        ],
-    );
-    assert_clean_failure(
-        &s,
-        &["analyze", "textlat.parquet", "--out", "o"],
-        &["textlat.parquet", "column `lat` has type Utf8"],
-    );
-    write_parquet(
-        &s.path("intkind.parquet"),
-        vec![
-            ("lat", Arc::new(Float64Array::from(vec![60.17])) as ArrayRef),
-            ("lon", Arc::new(Float64Array::from(vec![24.94])) as ArrayRef),
-            ("occurred_at", Arc::new(StringArray::from(vec!["2026-10-05T10:00:00Z"])) as ArrayRef),
-            ("kind", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
-        ],
-    );
-    assert_clean_failure(&s, &["analyze", "intkind.parquet", "--out", "o"], &["column `kind` has type Int64"]);
+    for (name, content, flags, needles) in cases {
+        match content {
+            Content::Missing => {}
+            Content::Text(text) => std::fs::write(s.path(name), text).unwrap(),
+            Content::Parquet(columns) => write_parquet(&s.path(name), columns),
+        }
+        let args = [&["analyze", name, "--out", "o"][..], flags].concat();
+        assert_clean_failure(&s, &args, &[&[name][..], needles].concat());
+    }
 }
 
 #[test]
@@ -384,16 +416,8 @@ fn swapped_latitude_and_longitude_are_detected_and_explained() {
 }
 
 #[test]
-fn empty_files_header_only_files_and_ragged_rows() {
+fn ragged_rows_read_their_missing_fields_as_empty() {
     let s = Scratch::new();
-    std::fs::write(s.path("empty.parquet"), b"").unwrap();
-    assert_clean_failure(
-        &s,
-        &["analyze", "empty.parquet", "--out", "o"],
-        &["empty.parquet", "not a readable Parquet file"],
-    );
-    std::fs::write(s.path("header.csv"), "lat,lon,occurred_at,kind\n").unwrap();
-    assert_clean_failure(&s, &["analyze", "header.csv", "--out", "o"], &["header.csv: 0 rows read, 0 rejected"]);
     // A short row reads its missing fields as empty (and is rejected for them); extra fields are ignored.
     std::fs::write(
         s.path("ragged.csv"),
@@ -403,29 +427,6 @@ fn empty_files_header_only_files_and_ragged_rows() {
     .unwrap();
     let out = s.run(&["analyze", "ragged.csv", "--out", "r", "--until", "2026-10-12", "--steps", "1"]).ok();
     assert!(out.contains("ragged.csv: read 3 = accepted 2 + rejected 1 + outside study area 0 + outside window 0 (rejected: missing_time 1)"), "{out}");
-}
-
-#[test]
-fn a_mapped_column_that_appears_twice_is_an_error() {
-    let s = Scratch::new();
-    std::fs::write(s.path("dup.csv"), "lat,lat,lon,occurred_at,kind\n60.17,1,24.94,2026-10-05T10:00:00Z,encounter\n")
-        .unwrap();
-    assert_clean_failure(&s, &["analyze", "dup.csv", "--out", "o"], &["dup.csv", "column `lat` appears 2 times"]);
-    write_parquet(
-        &s.path("dup.parquet"),
-        vec![
-            ("lat", Arc::new(Float64Array::from(vec![60.17])) as ArrayRef),
-            ("lon", Arc::new(Float64Array::from(vec![24.94])) as ArrayRef),
-            ("kind", Arc::new(StringArray::from(vec!["encounter"])) as ArrayRef),
-            ("occurred_at", Arc::new(StringArray::from(vec!["2026-10-05T10:00:00Z"])) as ArrayRef),
-            ("kind", Arc::new(StringArray::from(vec!["concern"])) as ArrayRef),
-        ],
-    );
-    assert_clean_failure(
-        &s,
-        &["analyze", "dup.parquet", "--out", "o"],
-        &["dup.parquet", "column `kind` appears 2 times"],
-    );
 }
 
 #[test]

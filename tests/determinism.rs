@@ -13,13 +13,8 @@ const LAYERS: [&str; 5] =
 
 /// 4,000 events around three places over ten weeks, with fractional weights.
 fn rows() -> Vec<(f64, f64, String, &'static str, f64)> {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rng = hotspots_core::test_data::SeededRng::new(0x9E37_79B9_7F4A_7C15);
+    let mut next = move || rng.next_f64();
     let places = [(60.1710, 24.9414), (60.2925, 25.0440), (60.2360, 25.0843)];
     (0..4000)
         .map(|i| {

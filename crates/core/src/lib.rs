@@ -70,6 +70,8 @@ mod run;
 pub mod sample;
 pub mod space;
 pub mod stats;
+#[cfg(any(test, feature = "test-data"))]
+pub mod test_data;
 pub mod time;
 
 pub use config::{RunConfig, ServicesLayer, Task};

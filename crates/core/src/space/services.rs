@@ -126,13 +126,8 @@ mod tests {
     #[test]
     fn nearest_matches_a_brute_force_geodesic_search_to_a_metre() {
         // 300 services and 2,000 queries scattered over the capital region (xorshift).
-        let mut s = 0x1234_5678_9ABC_DEF1u64;
-        let mut next = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rng = crate::test_data::SeededRng::new(0x1234_5678_9ABC_DEF1);
+        let mut next = || rng.next_f64();
         let services: Vec<Service> = (0..300)
             .map(|i| Service {
                 name: format!("s{i}"),
