@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Prints the SHA-256 of every output of four reference runs, one "sha256  run/file" line each,
-# sorted. Used to prove that a re-layout changes no output: `.ci/run` compares this list with
-# tests/output_hashes.txt, recorded from the commit before the re-layout (8c32527).
+# sorted. `.ci/run` compares this list with tests/output_hashes.txt, so no change alters an output
+# unnoticed: a change that means to (a new column, a better plan) records the list again in the
+# same commit and says so (`git log tests/output_hashes.txt`). First recorded from 8c32527, before
+# the re-layout of issue 11, which left every output byte-identical.
 #
 # The runs: the built-in sample; a 200k-event synth export with built-in districts and services
 # and a 4-bin backtest; the sample with --scope district; a two-job TOML configuration.

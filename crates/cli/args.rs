@@ -129,8 +129,10 @@ pub struct AnalyzeArgs {
     pub max_reject_share: Option<f64>,
     #[arg(long, value_name = "N", help_heading = "Statistics", help = with_default("Published counts below N are suppressed (null)", SmallCounts::DEFAULT_MIN_COUNT))]
     pub min_count: Option<u64>,
-    #[arg(long, value_name = "N", help_heading = "Patrol planning", help = with_default("Outreach pairs to share the top patrol areas among", PatrolParams::DEFAULT_TEAMS))]
-    pub teams: Option<usize>,
+    #[arg(long, value_name = "N|NAME=N,…", help_heading = "Patrol planning", help = with_default("Outreach pairs per municipality (N each, or e.g. Helsinki=4,Vantaa=2); each municipality's areas go to its own pairs", PatrolParams::DEFAULT_TEAMS))]
+    pub teams: Option<String>,
+    #[arg(long, value_name = "F", help_heading = "Patrol planning", help = with_default("Share of each municipality's patrol budget kept for new and intensifying hot spots", PatrolParams::DEFAULT_WATCH_SHARE))]
+    pub watch_share: Option<f64>,
     #[arg(long, value_name = "M", help_heading = "Patrol planning", help = with_default("A patrol area farther than this from every service is a service gap, metres", PatrolParams::DEFAULT_SERVICE_GAP_M))]
     pub service_gap_m: Option<f64>,
     #[arg(long, value_name = "KM2", help_heading = "Patrol planning", help = with_default("Largest walkable patrol area; larger hot areas are split, km²", PatrolParams::DEFAULT_MAX_AREA_KM2))]
@@ -158,9 +160,10 @@ pub struct AnalyzeArgs {
 /// `hotspots backtest`.
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
-    /// Held-out bins, the most recent ones.
-    #[arg(long, value_name = "N", default_value_t = RunConfig::DEFAULT_HOLDOUT_STEPS)]
-    pub holdout_steps: usize,
+    /// Held-out bins, the most recent ones [default: 26 where the history allows, else as many as
+    /// leave 8 bins of history].
+    #[arg(long, value_name = "N")]
+    pub holdout_steps: Option<usize>,
     /// Everything `analyze` takes.
     #[command(flatten)]
     pub analyze: AnalyzeArgs,

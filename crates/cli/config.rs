@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use hotspots_core::cube::{CubeConfig, JobSpec};
 use hotspots_core::ingest::event::Kind;
 use hotspots_core::ingest::{ColumnMapping, IngestOptions, InputSource};
-use hotspots_core::plan::PatrolParams;
+use hotspots_core::plan::{PatrolParams, TeamCounts};
 use hotspots_core::publish::SmallCounts;
 use hotspots_core::sample;
 use hotspots_core::space::{Districts, Services};
@@ -32,7 +32,8 @@ pub struct ConfigFile {
     out: Option<PathBuf>,
     districts: Option<PathBuf>,
     services: Option<PathBuf>,
-    teams: Option<usize>,
+    teams: Option<ConfigTeams>,
+    watch_share: Option<f64>,
     service_gap_m: Option<f64>,
     max_patrol_km2: Option<f64>,
     backtest_steps: Option<usize>,
@@ -54,6 +55,16 @@ pub struct ConfigFile {
     columns: Option<ConfigColumns>,
     #[serde(default)]
     jobs: Vec<ConfigJob>,
+}
+
+/// `teams` in the config file: a number, or a text such as `"Helsinki=4,Vantaa=2"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum ConfigTeams {
+    /// The same number in every municipality.
+    Each(usize),
+    /// Per municipality.
+    Named(String),
 }
 
 /// `[columns]` of the config file.
@@ -227,10 +238,16 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
             })
             .collect::<Result<_, Error>>()?
     };
+    let teams = match (&args.teams, &file.teams) {
+        (Some(text), _) | (None, Some(ConfigTeams::Named(text))) => TeamCounts::parse(text)?,
+        (None, Some(ConfigTeams::Each(n))) => TeamCounts::Each(*n),
+        (None, None) => TeamCounts::Each(PatrolParams::DEFAULT_TEAMS),
+    };
     let patrol = PatrolParams::new(
         args.max_patrol_km2.or(file.max_patrol_km2).unwrap_or(PatrolParams::DEFAULT_MAX_AREA_KM2),
-        args.teams.or(file.teams).unwrap_or(PatrolParams::DEFAULT_TEAMS),
+        teams,
         args.service_gap_m.or(file.service_gap_m).unwrap_or(PatrolParams::DEFAULT_SERVICE_GAP_M),
+        args.watch_share.or(file.watch_share).unwrap_or(PatrolParams::DEFAULT_WATCH_SHARE),
     )?;
     let config = RunConfig {
         cube: CubeConfig { inputs, ingest, districts, districts_name, resolution, bins, jobs },

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::cube::CubeConfig;
 use crate::cube::jobs::check_jobs;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_share};
 use crate::plan::PatrolParams;
 use crate::publish::SmallCounts;
 use crate::space::Services;
@@ -24,8 +24,8 @@ pub enum Task {
     },
     /// Only the backtest of the plan over the last `holdout_steps` bins (`backtest.json`).
     Backtest {
-        /// Held-out bins.
-        holdout_steps: usize,
+        /// Held-out bins; `None`: 26 where the history allows, else as many as leave 8 bins.
+        holdout_steps: Option<usize>,
     },
 }
 
@@ -62,8 +62,6 @@ impl RunConfig {
     pub const DEFAULT_MAX_REJECT_SHARE: f64 = 1.0;
     /// The default output folder.
     pub const DEFAULT_OUT_DIR: &str = "out";
-    /// The default held-out bins of `hotspots backtest`.
-    pub const DEFAULT_HOLDOUT_STEPS: usize = 8;
     /// The default held-out bins of `analyze`'s backtest: none.
     pub const DEFAULT_BACKTEST_STEPS: usize = 0;
 
@@ -100,13 +98,4 @@ impl RunConfig {
     pub fn district_names(&self) -> Vec<String> {
         self.cube.districts.as_ref().map(|d| d.all().iter().map(|d| d.name.clone()).collect()).unwrap_or_default()
     }
-}
-
-/// Checks that `value` is a share: between 0 and 1.
-///
-/// # Errors
-///
-/// [`Error::Parameter`] for `name` otherwise.
-pub fn check_share(name: &'static str, value: f64) -> Result<f64> {
-    if (0.0..=1.0).contains(&value) { Ok(value) } else { Err(Error::parameter(name, value, "must be between 0 and 1")) }
 }

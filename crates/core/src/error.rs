@@ -115,5 +115,14 @@ impl Error {
     }
 }
 
+/// Checks that `value` is a share: between 0 and 1.
+///
+/// # Errors
+///
+/// [`Error::Parameter`] for `name` otherwise.
+pub fn check_share(name: &'static str, value: f64) -> Result<f64> {
+    if (0.0..=1.0).contains(&value) { Ok(value) } else { Err(Error::parameter(name, value, "must be between 0 and 1")) }
+}
+
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

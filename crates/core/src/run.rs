@@ -11,14 +11,16 @@ use crate::config::{RunConfig, Task};
 use crate::cube::{CubeRun, InputAccount, JobCube, build_cube};
 use crate::error::{Error, Result};
 use crate::ingest::{DiscardRejects, RejectSink};
-use crate::plan::{Backtest, PatrolArea, backtest, patrol::hot_cell_services, plan};
+use crate::plan::backtest::default_holdout;
+use crate::plan::{Backtest, Plan, PlanContext, Planned, analyse_and_plan, backtest, patrol::hot_cell_services};
 use crate::progress::Progress;
 use crate::publish::rejects::RejectWriter;
-use crate::publish::summary::district_summaries;
+use crate::publish::summary::{TeamSummary, district_summaries};
 use crate::publish::{
     ANALYSIS_OUTPUTS, BACKTEST_OUTPUTS, DistrictSummary, JobResults, OutputSet, RunParameters, Summary, publish_job,
 };
-use crate::stats::{JobStats, analyse};
+use crate::stats::JobStats;
+use crate::stats::forecast::Forecast;
 use crate::time::WindowStart;
 
 /// What one job of a run produced.
@@ -46,8 +48,10 @@ pub struct RunReport {
 /// The statistics, plan and backtest of one job, before publishing.
 struct Analysed {
     stats: JobStats,
+    forecast: Forecast,
     cell_services: Option<Vec<Option<(String, f64)>>>,
-    plan: Vec<PatrolArea>,
+    plan: Plan,
+    forecast_ms: u64,
     backtest: Option<Backtest>,
 }
 
@@ -98,8 +102,11 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             district_summaries(job, &done.stats, &cube_run.cell_districts, config.stats.alpha, config.small_counts);
         let mut summary =
             Summary::of(&cube_run, job, &done.stats, districts.clone(), &district_names, parameters.clone());
+        summary.forecast = Some(done.forecast.clone());
+        (summary.teams, summary.team_balance) = TeamSummary::of(&done.plan.teams, config.small_counts);
         summary.warnings.splice(0..0, cube_run.diagnoses.iter().cloned());
         summary.timings_ms.insert("statistics".into(), statistics_ms);
+        summary.timings_ms.insert("forecast_and_plan".into(), done.forecast_ms);
         let results = JobResults {
             job,
             stats: &done.stats,
@@ -109,6 +116,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             district_summaries: &districts,
             cell_services: done.cell_services.as_deref(),
             plan: &done.plan,
+            forecast: &done.forecast,
             patrol: &config.patrol,
             scope: config.stats.scope,
             backtest: done.backtest.as_ref(),
@@ -137,13 +145,20 @@ fn check_reject_share(inputs: &[InputAccount], max_share: f64) -> Result<()> {
     Ok(())
 }
 
-/// The statistics, plan and backtest of one job, as the task asks.
+/// The statistics, forecast, plan and backtest of one job, as the task asks.
 fn analyse_job(config: &RunConfig, run: &CubeRun, job: &JobCube) -> Result<Analysed> {
     let names = config.district_names();
-    let min_count = config.small_counts.min_count();
+    let ctx = PlanContext {
+        cell_districts: &run.cell_districts,
+        districts: config.cube.districts.as_ref(),
+        district_names: &names,
+        services: config.services.as_ref().map(|s| &s.services),
+        stats: &config.stats,
+        patrol: &config.patrol,
+        min_count: config.small_counts.min_count(),
+    };
     let holdout = |steps: usize, name: &'static str| {
-        backtest(job, &run.cell_districts, &names, &config.stats, &config.patrol, min_count, steps).map_err(|e| match e
-        {
+        backtest(job, &ctx, steps).map_err(|e| match e {
             Error::Parameter(mut p) if p.name == "holdout_steps" => {
                 p.name = name;
                 Error::Parameter(p)
@@ -151,16 +166,16 @@ fn analyse_job(config: &RunConfig, run: &CubeRun, job: &JobCube) -> Result<Analy
             e => e,
         })
     };
-    let stats = analyse(&job.cube, &run.cell_districts, &names, &config.stats, &job.spec.name)?;
+    let Planned { stats, forecast, plan, forecast_ms } = analyse_and_plan(job, &ctx)?;
     let cell_services = config.services.as_ref().map(|s| hot_cell_services(&job.cube, &stats, &s.services));
-    let plan =
-        plan(job, &stats, &run.cell_districts, cell_services.as_deref(), &config.patrol, config.stats.alpha, min_count);
     let backtest = match config.task {
         Task::Analyze { backtest_steps: 0 } => None,
         Task::Analyze { backtest_steps } => Some(holdout(backtest_steps, "backtest_steps")?),
-        Task::Backtest { holdout_steps } => Some(holdout(holdout_steps, "holdout_steps")?),
+        Task::Backtest { holdout_steps } => {
+            Some(holdout(holdout_steps.unwrap_or_else(|| default_holdout(job.cube.bins().len())), "holdout_steps")?)
+        }
     };
-    Ok(Analysed { stats, cell_services, plan, backtest })
+    Ok(Analysed { stats, forecast, cell_services, plan, backtest, forecast_ms })
 }
 
 /// The parameters as `summary.json` records them.

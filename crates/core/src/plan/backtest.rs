@@ -1,29 +1,44 @@
-//! Backtest: would the plan have worked? For each of the last `holdout` bins, the plan is made
-//! again from the bins before it only, and scored on that bin, next to two baselines, all at the
-//! same covered-area budget:
+//! Backtest: would the plan have worked? For each held-out bin, the plan is made again from the
+//! bins before it only (statistics, forecast chosen by validation on those bins, cells, areas),
+//! and scored on that bin next to naive rankings of the same number of cells:
 //!
-//! - **engine**: the patrol areas in rank order, each area's cells busiest first, until the
-//!   budget is filled (if the plan has fewer cells, the busiest cells of the previous bin fill the
-//!   rest, so every method covers the same area);
-//! - **last bin**: the cells with most events in the previous bin;
-//! - **history**: the cells with most events in all bins before.
+//! - **plan**: the plan's cells (the forecast's best cells plus the watch share for new and
+//!   intensifying hot spots);
+//! - **last_bin**: the cells with most events in the previous bin;
+//! - **last_4**: the cells with the highest mean over the previous four bins;
+//! - **history**: the cells with most events in all bins before;
+//! - **ewma**: the cells with the highest exponentially weighted average, with the α of
+//!   [`crate::stats::forecast::EWMA_ALPHAS`] that scores best over the held-out bins (chosen in
+//!   hindsight: the strongest EWMA, not one the engine could have known);
+//! - **oracle**: the cells with most events in the held-out bin itself, the best any choice of
+//!   that many cells could do.
 //!
-//! Ties go to the lower H3 index. The budget is what the teams can walk:
-//! `teams × max_area_km2`, as a number of cells (at least one). Scores on the held-out bin:
+//! Budgets: the teams' (`teams × max_area_km2` per municipality, each method choosing its cells
+//! within each municipality's budget, as each city's pairs would) and 1 %, 2 % and 5 % of the
+//! study area's cells (over the whole study area). Ties go to the lower H3 index. Scores:
 //!
-//! - hit rate = events in the chosen cells / all events;
+//! - hit rate = events in the chosen cells / all events of the held-out bin;
 //! - PAI (Prediction Accuracy Index, Chainey et al. 2008) = hit rate / share of the study area
 //!   covered;
+//! - PEI (Predictive Efficiency Index, Hunt 2016; the NIJ Real-Time Crime Forecasting
+//!   Challenge's PEI*) = hit rate / the oracle's hit rate with the same number of cells;
 //! - RRI (Recapture Rate Index, Levine 2008) = (events in the chosen cells in the held-out bin /
 //!   in the bin before) / (all events in the held-out bin / in the bin before); undefined (null)
 //!   when a denominator is 0.
+//!
+//! The plan minus the best baseline (the naive method with the highest mean hit rate at the team
+//! budget) comes with a 95 % moving-block bootstrap interval (blocks of ⌈H^⅓⌉ held-out bins,
+//! 2,000 resamples, seed 0) over the H held-out bins.
 
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 
+use super::patrol::{PlanInputs, budget_groups, choose_cells};
+use super::{PlanContext, analyse_and_plan};
 use crate::cube::build::JobCube;
 use crate::error::{Error, Result};
-use crate::plan::patrol::{PatrolParams, plan};
-use crate::stats::analysis::{StatsParams, analyse};
+use crate::stats::forecast::{EWMA_ALPHAS, ewma, top_in_groups};
 
 /// Scores of one method on one held-out bin.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -59,30 +74,48 @@ pub fn score(selected: &[usize], now: &[u64], before: &[u64], areas: &[f64]) -> 
     Scores { hit_rate, pai: if area_share > 0.0 { hit_rate / area_share } else { 0.0 }, rri }
 }
 
-/// One held-out bin.
-#[derive(Clone, Debug, Serialize)]
-pub struct Step {
-    /// Start of the held-out bin (local date).
-    pub bin_start: String,
-    /// Events in the held-out bin.
-    pub events: u64,
-    /// The engine's plan.
-    pub engine: Scores,
-    /// Busiest cells of the previous bin.
-    pub last_bin: Scores,
-    /// Busiest cells of all history.
-    pub history: Scores,
-}
+/// The naive methods, in the order ties between them are broken.
+pub const BASELINES: [&str; 4] = ["last_bin", "last_4", "history", "ewma"];
 
-/// Mean scores of one method over the steps (RRI over the steps where it is defined).
+/// One method's means over the held-out bins at one budget.
 #[derive(Clone, Debug, Serialize)]
-pub struct MeanScores {
+pub struct MethodScores {
+    /// `plan`, a baseline, or `oracle`.
+    pub method: String,
     /// Mean hit rate.
     pub hit_rate: f64,
     /// Mean PAI.
     pub pai: f64,
-    /// Mean RRI.
+    /// Mean PEI (over the bins where the oracle caught any event).
+    pub pei: Option<f64>,
+    /// Mean RRI (over the bins where it is defined).
     pub rri: Option<f64>,
+    /// Hit rate per held-out bin, oldest first.
+    pub hit_rates: Vec<f64>,
+}
+
+/// Every method at one budget.
+#[derive(Clone, Debug, Serialize)]
+pub struct BudgetScores {
+    /// `team`, `1%`, `2%` or `5%`.
+    pub budget: String,
+    /// Cells every method chose.
+    pub cells: usize,
+    /// Share of the study area's area they cover.
+    pub area_share: f64,
+    /// Plan, baselines, oracle.
+    pub methods: Vec<MethodScores>,
+}
+
+/// The plan minus the best baseline at the team budget.
+#[derive(Clone, Debug, Serialize)]
+pub struct Difference {
+    /// The best baseline (highest mean hit rate at the team budget).
+    pub baseline: String,
+    /// Mean hit rate of the plan minus the baseline's.
+    pub mean: f64,
+    /// 95 % moving-block bootstrap interval of that mean.
+    pub ci95: [f64; 2],
 }
 
 /// The whole backtest.
@@ -90,101 +123,207 @@ pub struct MeanScores {
 pub struct Backtest {
     /// The job.
     pub job: String,
-    /// Cells covered by every method.
-    pub budget_cells: usize,
-    /// Share of the study area they cover.
-    pub budget_share: f64,
-    /// Per held-out bin, oldest first.
-    pub steps: Vec<Step>,
-    /// Means: engine, last bin, history.
-    pub mean: [(String, MeanScores); 3],
+    /// Start (local date) of each held-out bin, oldest first.
+    pub bins: Vec<String>,
+    /// Events in each held-out bin.
+    pub events: Vec<u64>,
+    /// The forecast model chosen for each held-out bin.
+    pub models: Vec<String>,
+    /// The α of the best EWMA.
+    pub ewma_alpha: f64,
+    /// Team budget first, then 1 %, 2 %, 5 % of the study area.
+    pub budgets: Vec<BudgetScores>,
+    /// The plan against the best baseline.
+    pub difference: Difference,
 }
 
-fn top_cells(values: &[u64], budget: usize, exclude: &[usize]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..values.len()).filter(|c| !exclude.contains(c)).collect();
-    order.sort_by_key(|&c| (std::cmp::Reverse(values[c]), c));
-    order.truncate(budget);
-    order
+/// The held-out bins a backtest takes by default: 26 where the history allows, else as many as
+/// leave 8 bins of history (at least 1).
+pub fn default_holdout(bins: usize) -> usize {
+    bins.saturating_sub(8).clamp(1, 26)
 }
 
-fn mean(steps: &[Step], pick: impl Fn(&Step) -> Scores) -> MeanScores {
-    let n = steps.len().max(1) as f64;
-    let rris: Vec<f64> = steps.iter().filter_map(|s| pick(s).rri).collect();
-    MeanScores {
-        hit_rate: steps.iter().map(|s| pick(s).hit_rate).sum::<f64>() / n,
-        pai: steps.iter().map(|s| pick(s).pai).sum::<f64>() / n,
-        rri: (!rris.is_empty()).then(|| rris.iter().sum::<f64>() / rris.len() as f64),
+/// Means of per-bin values, over the defined ones.
+fn mean_of(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    let v: Vec<f64> = values.flatten().collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Mean of `d` with a 95 % moving-block bootstrap interval (see the module documentation).
+pub fn block_bootstrap(d: &[f64], resamples: usize, seed: u64) -> (f64, [f64; 2]) {
+    let n = d.len();
+    if n == 0 {
+        return (0.0, [0.0, 0.0]);
     }
+    let mean = d.iter().sum::<f64>() / n as f64;
+    let block = (n as f64).cbrt().ceil() as usize;
+    let starts = n - block + 1;
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
+    let mut means: Vec<f64> = (0..resamples)
+        .map(|_| {
+            let mut sum = 0.0;
+            let mut taken = 0;
+            while taken < n {
+                let s = rng.random_range(0..starts);
+                for v in &d[s..(s + block).min(s + n - taken)] {
+                    sum += v;
+                    taken += 1;
+                }
+            }
+            sum / n as f64
+        })
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let at = |q: f64| means[((q * (resamples - 1) as f64).round() as usize).min(resamples - 1)];
+    (mean, [at(0.025), at(0.975)])
 }
 
 /// Runs the backtest of one job over its last `holdout` bins.
-pub fn backtest(
-    job: &JobCube,
-    cell_districts: &[Option<usize>],
-    district_names: &[String],
-    stats: &StatsParams,
-    patrol: &PatrolParams,
-    min_count: u64,
-    holdout: usize,
-) -> Result<Backtest> {
+///
+/// # Errors
+///
+/// [`Error::Parameter`] for `holdout_steps` when fewer than 4 bins would remain before the first
+/// held-out bin; what planning fails with.
+pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<Backtest> {
     let cube = &job.cube;
     let t = cube.bins().len();
-    if holdout == 0 || holdout + 2 > t {
+    if holdout == 0 || holdout + 4 > t {
         return Err(Error::parameter(
             "holdout_steps",
             holdout,
-            format!("the window has {t} bins; at least two must remain before the first held-out bin"),
+            format!("the window has {t} bins; at least four must remain before the first held-out bin"),
         ));
     }
-    let n_cells = cube.cells().len();
+    let n = cube.cells().len();
     let areas: Vec<f64> = cube.cells().iter().map(|c| c.area_km2()).collect();
-    let mean_area = areas.iter().sum::<f64>() / n_cells as f64;
-    let budget = (((patrol.teams.max(1) as f64) * patrol.max_area_km2 / mean_area).floor() as usize).clamp(1, n_cells);
-    let column = |b: usize| -> Vec<u64> { (0..n_cells).map(|c| cube.count(c, b)).collect() };
-    let mut steps = Vec::with_capacity(holdout);
+    let total_area: f64 = areas.iter().sum();
+    let column = |b: usize| -> Vec<f64> { (0..n).map(|c| cube.count(c, b) as f64).collect() };
+    let shares = [0.01, 0.02, 0.05];
+    let names: Vec<String> =
+        std::iter::once("team".to_string()).chain(shares.iter().map(|s| format!("{}%", (s * 100.0) as u32))).collect();
+    // selections[budget][method][step]; methods: plan, last_bin, last_4, history, ewma α…, oracle.
+    let n_methods = 4 + EWMA_ALPHAS.len() + 1;
+    let mut hits: Vec<Vec<Vec<Scores>>> = vec![vec![Vec::new(); n_methods]; names.len()];
+    let mut oracle_hits: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let mut cells_per_budget = vec![0usize; names.len()];
+    let mut area_per_budget = vec![0.0; names.len()];
+    let (mut bins, mut events, mut models) = (Vec::new(), Vec::new(), Vec::new());
     for h in (1..=holdout).rev() {
         let test = t - h;
-        // The job as it was before the held-out bin.
+        // The job as it was before the held-out bin: nothing of it or after is seen.
         let past = job.truncated(test);
-        let past_stats = analyse(&past.cube, cell_districts, district_names, stats, &job.spec.name)?;
-        let areas_plan = plan(&past, &past_stats, cell_districts, None, patrol, stats.alpha, min_count);
-        let before = column(test - 1);
-        let mut engine: Vec<usize> = Vec::with_capacity(budget);
-        'fill: for area in &areas_plan {
-            let mut cells: Vec<usize> = area.cells.iter().filter_map(|&c| cube.cell_position(c)).collect();
-            cells.sort_by_key(|&c| (std::cmp::Reverse(before[c]), c));
-            for c in cells {
-                if engine.len() == budget {
-                    break 'fill;
-                }
-                engine.push(c);
-            }
-        }
-        let fill = top_cells(&before, budget - engine.len(), &engine);
-        engine.extend(fill);
-        let history: Vec<u64> = (0..n_cells).map(|c| (0..test).map(|b| cube.count(c, b)).sum()).collect();
+        let planned = analyse_and_plan(&past, ctx)?;
+        let inputs = PlanInputs {
+            job: &past,
+            stats: &planned.stats,
+            forecast: &planned.forecast.next,
+            cell_districts: ctx.cell_districts,
+            districts: ctx.districts,
+            services: None,
+            alpha: ctx.stats.alpha,
+            min_count: ctx.min_count,
+        };
+        let team_groups = budget_groups(&inputs, ctx.patrol);
         let now = column(test);
-        steps.push(Step {
-            bin_start: crate::time::local_time::date_of_day(cube.bins().bins()[test].start_day)
+        let before = column(test - 1);
+        let last4: Vec<f64> =
+            (0..n).map(|c| (test.saturating_sub(4)..test).map(|b| cube.count(c, b) as f64).sum()).collect();
+        let history: Vec<f64> = (0..n).map(|c| (0..test).map(|b| cube.count(c, b) as f64).sum()).collect();
+        let ewmas: Vec<Vec<f64>> = EWMA_ALPHAS
+            .iter()
+            .map(|&a| (0..n).map(|c| ewma((0..test).map(|b| cube.count(c, b) as f64), a)).collect())
+            .collect();
+        let now_u: Vec<u64> = now.iter().map(|&v| v as u64).collect();
+        let before_u: Vec<u64> = before.iter().map(|&v| v as u64).collect();
+        for (k, _) in names.iter().enumerate() {
+            let groups: Vec<(Vec<usize>, usize)> = if k == 0 {
+                team_groups.clone()
+            } else {
+                vec![((0..n).collect(), ((shares[k - 1] * n as f64).round() as usize).clamp(1, n))]
+            };
+            let plan_cells = if k == 0 {
+                planned.plan.cells.clone()
+            } else {
+                choose_cells(&inputs, &groups, ctx.patrol.watch_share)
+            };
+            let mut selections = vec![
+                plan_cells,
+                top_in_groups(&before, &groups),
+                top_in_groups(&last4, &groups),
+                top_in_groups(&history, &groups),
+            ];
+            selections.extend(ewmas.iter().map(|e| top_in_groups(e, &groups)));
+            selections.push(top_in_groups(&now, &groups));
+            cells_per_budget[k] = selections[0].len();
+            area_per_budget[k] = selections[0].iter().map(|&c| areas[c]).sum::<f64>() / total_area;
+            for (m, chosen) in selections.iter().enumerate() {
+                hits[k][m].push(score(chosen, &now_u, &before_u, &areas));
+            }
+            oracle_hits[k].push(hits[k][n_methods - 1].last().expect("scored").hit_rate);
+        }
+        bins.push(
+            crate::time::local_time::date_of_day(cube.bins().bins()[test].start_day)
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            events: now.iter().sum(),
-            engine: score(&engine, &now, &before, &areas),
-            last_bin: score(&top_cells(&before, budget, &[]), &now, &before, &areas),
-            history: score(&top_cells(&history, budget, &[]), &now, &before, &areas),
-        });
+        );
+        events.push(now_u.iter().sum());
+        models.push(planned.forecast.model.name().to_string());
     }
-    let share = budget as f64 * mean_area / areas.iter().sum::<f64>();
+    // The best EWMA: the α with the highest mean hit rate at the team budget.
+    let mean_hit = |s: &[Scores]| s.iter().map(|x| x.hit_rate).sum::<f64>() / s.len().max(1) as f64;
+    let best_alpha = (0..EWMA_ALPHAS.len())
+        .max_by(|&a, &b| mean_hit(&hits[0][4 + a]).total_cmp(&mean_hit(&hits[0][4 + b])).then(b.cmp(&a)))
+        .expect("alphas");
+    let chosen_methods: Vec<(&str, usize)> = vec![
+        ("plan", 0),
+        ("last_bin", 1),
+        ("last_4", 2),
+        ("history", 3),
+        ("ewma", 4 + best_alpha),
+        ("oracle", n_methods - 1),
+    ];
+    let budgets: Vec<BudgetScores> = names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| BudgetScores {
+            budget: name.clone(),
+            cells: cells_per_budget[k],
+            area_share: area_per_budget[k],
+            methods: chosen_methods
+                .iter()
+                .map(|&(method, m)| {
+                    let s = &hits[k][m];
+                    MethodScores {
+                        method: method.to_string(),
+                        hit_rate: mean_hit(s),
+                        pai: s.iter().map(|x| x.pai).sum::<f64>() / s.len().max(1) as f64,
+                        pei: mean_of(s.iter().zip(&oracle_hits[k]).map(|(x, &o)| (o > 0.0).then(|| x.hit_rate / o))),
+                        rri: mean_of(s.iter().map(|x| x.rri)),
+                        hit_rates: s.iter().map(|x| x.hit_rate).collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let team = &budgets[0].methods;
+    let best = BASELINES
+        .iter()
+        .map(|b| team.iter().find(|m| m.method == *b).expect("baseline"))
+        .fold(None::<&MethodScores>, |acc, m| match acc {
+            Some(a) if a.hit_rate >= m.hit_rate => Some(a),
+            _ => Some(m),
+        })
+        .expect("baselines");
+    let d: Vec<f64> = team[0].hit_rates.iter().zip(&best.hit_rates).map(|(p, b)| p - b).collect();
+    let (mean, ci95) = block_bootstrap(&d, 2000, 0);
     Ok(Backtest {
         job: job.spec.name.clone(),
-        budget_cells: budget,
-        budget_share: share,
-        mean: [
-            ("engine".into(), mean(&steps, |s| s.engine)),
-            ("last_bin".into(), mean(&steps, |s| s.last_bin)),
-            ("history".into(), mean(&steps, |s| s.history)),
-        ],
-        steps,
+        bins,
+        events,
+        models,
+        ewma_alpha: EWMA_ALPHAS[best_alpha],
+        difference: Difference { baseline: best.method.clone(), mean, ci95 },
+        budgets,
     })
 }
 
@@ -192,20 +331,131 @@ impl Backtest {
     /// The table printed on the terminal.
     pub fn table(&self) -> String {
         let mut out = format!(
-            "backtest of job {} over {} held-out bins, {} cells covered ({:.1} % of the study area):\n{:<10} {:>9} {:>7} {:>7}\n",
+            "backtest of job {} over {} held-out bins ({} … {}):\n",
             self.job,
-            self.steps.len(),
-            self.budget_cells,
-            self.budget_share * 100.0,
-            "method",
-            "hit rate",
-            "PAI",
-            "RRI"
+            self.bins.len(),
+            self.bins.first().map_or("", String::as_str),
+            self.bins.last().map_or("", String::as_str)
         );
-        for (name, m) in &self.mean {
-            let rri = m.rri.map_or("–".to_string(), |r| format!("{r:.2}"));
-            out.push_str(&format!("{name:<10} {:>8.1}% {:>7.2} {rri:>7}\n", m.hit_rate * 100.0, m.pai));
+        for b in &self.budgets {
+            out.push_str(&format!(
+                "budget {} ({} cells, {:.1} % of the area)\n{:<10} {:>9} {:>7} {:>6} {:>6}\n",
+                b.budget,
+                b.cells,
+                b.area_share * 100.0,
+                "method",
+                "hit rate",
+                "PAI",
+                "PEI",
+                "RRI"
+            ));
+            for m in &b.methods {
+                let opt = |v: Option<f64>| v.map_or("–".to_string(), |r| format!("{r:.2}"));
+                out.push_str(&format!(
+                    "{:<10} {:>8.1}% {:>7.2} {:>6} {:>6}\n",
+                    m.method,
+                    m.hit_rate * 100.0,
+                    m.pai,
+                    opt(m.pei),
+                    opt(m.rri)
+                ));
+            }
         }
+        let d = &self.difference;
+        out.push_str(&format!(
+            "plan − {} (team budget): {:+.1} points of hit rate, 95 % interval {:+.1} … {:+.1}\n",
+            d.baseline,
+            d.mean * 100.0,
+            d.ci95[0] * 100.0,
+            d.ci95[1] * 100.0
+        ));
         out
+    }
+
+    /// The scores of `method` at the team budget.
+    pub fn team(&self, method: &str) -> Option<&MethodScores> {
+        self.budgets.first()?.methods.iter().find(|m| m.method == method)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cube::JobSpec;
+    use crate::plan::PatrolParams;
+    use crate::stats::StatsParams;
+
+    fn job(cube: crate::cube::SpaceTimeCube) -> JobCube {
+        let n = cube.cells().len() * cube.bins().len();
+        let profile = vec![0; cube.cells().len() * 168];
+        JobCube { spec: JobSpec::all(), cube, districts: Vec::new(), concerns: vec![0; n], profile }
+    }
+
+    #[test]
+    fn a_held_out_bin_is_planned_without_seeing_it_or_anything_after() {
+        let base = crate::test_data::random_cube(300, 20, 5);
+        let (t, test) = (20, 16);
+        // Cell `quiet` has no event before the first held-out bin and 50 in it in both versions;
+        // in version b it has 1,000 in every later bin: a plan that saw those would cover it.
+        let quiet = 7;
+        let copy = |spike: bool| {
+            let mut cube =
+                crate::cube::SpaceTimeCube::zeros(base.resolution(), base.cells().to_vec(), base.bins().clone());
+            for c in 0..300 {
+                for bin in 0..t {
+                    let v = match (c == quiet, bin) {
+                        (false, _) => base.count(c, bin),
+                        (true, b) if b < test => 0,
+                        (true, b) if b == test => 50,
+                        (true, _) => {
+                            if spike {
+                                1000
+                            } else {
+                                0
+                            }
+                        }
+                    };
+                    cube.add(c, bin, v, v as f64);
+                }
+            }
+            cube
+        };
+        let (a, b) = (copy(false), copy(true));
+        let names: Vec<String> = Vec::new();
+        let cell_districts = vec![None; 300];
+        let stats = StatsParams::default();
+        let patrol = PatrolParams::default();
+        let ctx = PlanContext {
+            cell_districts: &cell_districts,
+            districts: None,
+            district_names: &names,
+            services: None,
+            stats: &stats,
+            patrol: &patrol,
+            min_count: 5,
+        };
+        let (ra, rb) = (backtest(&job(a), &ctx, 4).unwrap(), backtest(&job(b), &ctx, 4).unwrap());
+        for (x, y) in ra.budgets.iter().zip(&rb.budgets) {
+            for (m, n) in x.methods.iter().zip(&y.methods) {
+                assert_eq!(m.hit_rates[0], n.hit_rates[0], "{} at {}: the first held-out bin", m.method, x.budget);
+            }
+        }
+        // …and the later bins do see the spike (the test can tell).
+        let plan_b = rb.team("plan").unwrap();
+        assert_ne!(ra.team("plan").unwrap().hit_rates[3], plan_b.hit_rates[3]);
+    }
+
+    #[test]
+    fn the_block_bootstrap_interval_holds_the_mean_and_is_exact_for_constants() {
+        let (mean, ci) = block_bootstrap(&[0.01; 8], 500, 0);
+        assert!((mean - 0.01).abs() < 1e-15 && (ci[0] - 0.01).abs() < 1e-15 && (ci[1] - 0.01).abs() < 1e-15);
+        let d = [0.02, -0.01, 0.03, 0.0, 0.01, -0.02, 0.04, 0.01];
+        let (mean, ci) = block_bootstrap(&d, 2000, 0);
+        assert!((mean - 0.01).abs() < 1e-12);
+        assert!(ci[0] < mean && mean < ci[1] && ci[0] >= -0.02 && ci[1] <= 0.04, "{ci:?}");
+        assert_eq!(block_bootstrap(&d, 2000, 0), (mean, ci), "seeded");
+        assert_eq!(default_holdout(52), 26);
+        assert_eq!(default_holdout(20), 12);
+        assert_eq!(default_holdout(5), 1);
     }
 }

@@ -1,9 +1,81 @@
-//! The plan: ranked, walkable patrol areas with when to go and which team ([`patrol`]), and its
-//! backtest against naive forecasts ([`backtest`](mod@backtest)).
+//! The plan: a forecast of next bin's events per cell and the emerging patterns turned into
+//! ranked, walkable patrol areas with when to go and which team ([`patrol`], [`teams`]), and
+//! its backtest against naive forecasts ([`backtest`](mod@backtest)).
 
 pub mod backtest;
 pub mod patrol;
-mod teams;
+pub mod teams;
 
 pub use backtest::{Backtest, backtest};
-pub use patrol::{PatrolArea, PatrolParams, plan};
+pub use patrol::{PatrolArea, PatrolParams, Plan, PlanInputs, TeamCounts, plan};
+pub use teams::Team;
+
+use crate::cube::JobCube;
+use crate::error::Result;
+use crate::space::{Districts, Services};
+use crate::stats::forecast::{DEFAULT_VALIDATION_BINS, Forecast, forecast};
+use crate::stats::gi_star::Neighbourhoods;
+use crate::stats::{JobStats, StatsParams, analyse};
+use crate::time::BinStep;
+
+/// What planning a job needs besides its cube.
+pub struct PlanContext<'a> {
+    /// Each cube cell's district.
+    pub cell_districts: &'a [Option<usize>],
+    /// The districts layer, when given.
+    pub districts: Option<&'a Districts>,
+    /// District names (layer order).
+    pub district_names: &'a [String],
+    /// The services, when given.
+    pub services: Option<&'a Services>,
+    /// The statistics' parameters.
+    pub stats: &'a StatsParams,
+    /// The plan's parameters.
+    pub patrol: &'a PatrolParams,
+    /// The small-count threshold.
+    pub min_count: u64,
+}
+
+/// A job's statistics, forecast and plan, made from its cube alone.
+pub struct Planned {
+    /// The statistics.
+    pub stats: JobStats,
+    /// The forecast of the bin after the cube.
+    pub forecast: Forecast,
+    /// The plan.
+    pub plan: Plan,
+    /// Wall time of the forecast (validation included) and the plan, milliseconds.
+    pub forecast_ms: u64,
+}
+
+/// Analyses `job`, forecasts its next bin (chosen by validation on its own bins, at the plan's
+/// budget) and plans the patrols.
+///
+/// # Errors
+///
+/// What [`analyse`] fails with.
+pub fn analyse_and_plan(job: &JobCube, ctx: &PlanContext<'_>) -> Result<Planned> {
+    let cube = &job.cube;
+    let stats = analyse(cube, ctx.cell_districts, ctx.district_names, ctx.stats, &job.spec.name)?;
+    let probe = PlanInputs {
+        job,
+        stats: &stats,
+        forecast: &[],
+        cell_districts: ctx.cell_districts,
+        districts: ctx.districts,
+        services: ctx.services,
+        alpha: ctx.stats.alpha,
+        min_count: ctx.min_count,
+    };
+    let started = std::time::Instant::now();
+    let groups = patrol::budget_groups(&probe, ctx.patrol);
+    let ring = Neighbourhoods::k_ring(cube.cells(), 1);
+    let bins = cube.bins();
+    let weekdays: Vec<usize> = bins.bins().iter().map(|b| (b.start_day + 3).rem_euclid(7) as usize).collect();
+    let next_weekday = (bins.end_day() + 3).rem_euclid(7) as usize;
+    let daily = (bins.step() == BinStep::Day).then_some((&weekdays[..], next_weekday));
+    let forecast = forecast(cube.counts(), bins.len(), &ring, &groups, DEFAULT_VALIDATION_BINS, daily);
+    let inputs = PlanInputs { forecast: &forecast.next, ..probe };
+    let plan = plan(&inputs, ctx.patrol);
+    Ok(Planned { stats, forecast, plan, forecast_ms: started.elapsed().as_millis() as u64 })
+}

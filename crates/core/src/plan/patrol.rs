@@ -1,50 +1,110 @@
-//! Patrol planning: where the pairs should walk next week, when, and why.
+//! Patrol planning: where the pairs should walk next bin, when, and why.
 //!
-//! 1. **Areas.** Cells with a hot pattern (codes 1…8) are joined into contiguous hot spots
-//!    through H3 adjacency. A hot spot larger than `max_area_km2` (default 2 km², a walkable beat)
-//!    is split greedily: from its busiest cell (most recent events), a piece grows through the
-//!    busiest adjacent cells until the next would pass the limit; the rest is split the same way.
-//!    Each piece is a patrol area, dissolved into one polygon (holes where they belong) by h3o.
-//! 2. **Score and rank.** A hot spot takes the tier of its busiest cell's pattern — the pattern
-//!    where the people are, not that of a quiet rim that Gi*'s neighbourhood lights up: the
-//!    emerging patterns first, newest signal first — new hot spot 6, intensifying 5, consecutive 4
-//!    — then persistent 3, diminishing or oscillating 2, sporadic or historical 1. Hot spots rank
-//!    by tier, then by their expected events per week; a hot spot's pieces follow one another,
-//!    busiest first. `score = 1000 · tier + the hot spot's expected_per_week` (capped at 999.9):
-//!    every emerging hot spot ranks ahead of every persistent one, sporadic and historical last.
-//!    A piece where fewer events a week are expected than the small-count threshold is too quiet
-//!    to send a pair to first: it has `score = tier` and ranks after every busier area.
-//! 3. **Expected workload.** `expected_per_week` is the area's events in the last `recent_bins`
-//!    bins (default 4) divided by those bins' days, times 7.
-//! 4. **When.** The weekday × hour profile of the area's events over the last 84 days of the
+//! 1. **Budget.** Each municipality's teams can walk `teams × max_area_km2` (default 4 pairs ×
+//!    2 km²), as a number of cells of the study area's mean cell area. Without a districts layer
+//!    with `municipality`, the whole study area is one municipality.
+//! 2. **Cells.** Within its municipality's budget, a share `watch_share` (default 0.1, rounded to
+//!    whole cells) is kept for the new and intensifying hot spots: each such hot spot (contiguous
+//!    cells with one of those two patterns, where at least the small-count threshold of events a
+//!    week is forecast) gets its cell with the highest forecast in turn, round-robin, until the
+//!    share is used; the rest of the budget goes to the cells with the highest forecast of next
+//!    bin's events ([`crate::stats::forecast`]). Ties go to the lower cell position. A hot spot
+//!    the forecast ranks high anyway takes no reserved place from the others.
+//! 3. **Areas.** The chosen cells are joined into contiguous areas through H3 adjacency; an area
+//!    larger than `max_area_km2` is split greedily from its highest-forecast cell (a piece grows
+//!    through the highest-forecast adjacent cells until the next would pass the limit). Each
+//!    piece is a patrol area, dissolved into one polygon by h3o, with a stable `area_id` made
+//!    from its cells.
+//! 4. **Rank.** Areas holding a new or intensifying hot spot come first, then the others, each
+//!    by `expected_per_week` (the forecast of next bin's events, per 7 days). An area expecting
+//!    fewer events a week than the small-count threshold ranks after every busier one.
+//!    `score = 1000 · [holds a new or intensifying hot spot] + expected_per_week` (capped at
+//!    999.9), or the pattern tier for a quiet area. Each area says why it is in the plan:
+//!    `forecast`, `new_hot_spot` / `intensifying_hot_spot`, `unmet_concern`.
+//! 5. **When.** The weekday × hour profile of the area's events over the last 84 days of the
 //!    window gives `peak_weekday` and `peak_hour`; the teams work office hours (Monday–Friday,
 //!    08–16), and `peak_outside_office_hours` says when the peak falls outside them.
-//! 5. **Service gaps.** With a services layer, `nearest_service_m` is the geodesic distance from
-//!    the nearest cell centre of the area to the nearest service (see [`hot_cell_services`]); beyond `service_gap_m`
+//! 6. **Service gaps.** With a services layer, `nearest_service_m` is the geodesic distance from
+//!    the nearest cell centre of the area to the nearest service; beyond `service_gap_m`
 //!    (default 1000 m) the area is a service gap.
-//! 6. **Unmet concern.** With q the job's share of concern reports among all recent events, an
-//!    area with n recent events of which c are concern reports has unmet concern when
-//!    c/n > q and the one-sided binomial tail P(X ≥ c | n, q) < α: residents worry there more
-//!    than the teams' encounters show.
-//! 7. **Teams.** The top `4 · teams` areas are shared among `teams` pairs: centres start at the
-//!    top area and then the area farthest from the chosen centres; ten rounds assign areas (in
-//!    rank order) to the team minimising distance × (1 + team load / fair load) and move each
-//!    centre to its areas' workload-weighted mean. Teams are numbered by their best-ranked area.
-//!    Deterministic.
+//! 7. **Unmet concern.** With q the job's share of concern reports among all events of the last
+//!    `recent_bins` bins, an area with n such events of which c are concern reports has unmet
+//!    concern when c/n > q and the one-sided binomial tail P(X ≥ c | n, q) < α.
+//! 8. **Teams** ([`super::teams`]): each municipality's areas are shared among its own teams by
+//!    compass direction from the municipality's centre, balancing the expected workload.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use h3o::CellIndex;
 
 use crate::cube::SpaceTimeCube;
 use crate::cube::build::JobCube;
+use crate::error::{Error, Result};
+use crate::space::Districts;
 use crate::space::services::Services;
 use crate::space::study_area::cell_centre;
 use crate::stats::analysis::JobStats;
 use crate::stats::inference::binomial_upper_tail;
 use crate::stats::patterns::Pattern;
 
-pub use super::teams::assign_teams;
+pub use super::teams::{Team, Unit, assign_teams};
+
+/// How many outreach pairs each municipality has.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum TeamCounts {
+    /// The same number in every municipality (`--teams 4`).
+    Each(usize),
+    /// Per municipality by name (`--teams Helsinki=4,Vantaa=2`); others get none.
+    Named(Vec<(String, usize)>),
+}
+
+impl TeamCounts {
+    /// Parses `4` or `Helsinki=4,Vantaa=2`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parameter`] for `teams` when the text is neither.
+    pub fn parse(text: &str) -> Result<TeamCounts> {
+        let bad = || Error::parameter("teams", text, "expected a number, or NAME=N pairs such as Helsinki=4,Vantaa=2");
+        if let Ok(n) = text.trim().parse::<usize>() {
+            return Ok(TeamCounts::Each(n));
+        }
+        let mut named = Vec::new();
+        for part in text.split(',') {
+            let (name, n) = part.split_once('=').ok_or_else(bad)?;
+            let n: usize = n.trim().parse().map_err(|_| bad())?;
+            if name.trim().is_empty() {
+                return Err(bad());
+            }
+            named.push((name.trim().to_string(), n));
+        }
+        Ok(TeamCounts::Named(named))
+    }
+
+    /// The teams of `municipality` (`""`: no municipality known).
+    pub fn of(&self, municipality: &str) -> usize {
+        match self {
+            TeamCounts::Each(n) => *n,
+            TeamCounts::Named(list) if municipality.is_empty() => list.iter().map(|(_, n)| n).sum(),
+            TeamCounts::Named(list) => {
+                list.iter().find(|(m, _)| m.eq_ignore_ascii_case(municipality)).map_or(0, |(_, n)| *n)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for TeamCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TeamCounts::Each(n) => write!(f, "{n}"),
+            TeamCounts::Named(list) => {
+                let parts: Vec<String> = list.iter().map(|(m, n)| format!("{m}={n}")).collect();
+                write!(f, "{}", parts.join(","))
+            }
+        }
+    }
+}
 
 /// Parameters of the plan. Built outside the library only through [`PatrolParams::new`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -52,37 +112,44 @@ pub use super::teams::assign_teams;
 pub struct PatrolParams {
     /// Largest walkable area, km² (`--max-patrol-km2`).
     pub max_area_km2: f64,
-    /// Bins the expected workload and unmet concern look at.
+    /// Bins the unmet-concern test looks at.
     pub recent_bins: usize,
-    /// Outreach pairs (`--teams`).
-    pub teams: usize,
+    /// Outreach pairs per municipality (`--teams`).
+    pub teams: TeamCounts,
     /// Distance beyond which an area is a service gap, metres (`--service-gap-m`).
     pub service_gap_m: f64,
+    /// Share of each municipality's budget kept for new and intensifying hot spots
+    /// (`--watch-share`).
+    pub watch_share: f64,
 }
 
 impl PatrolParams {
     /// Default largest walkable area, km².
     pub const DEFAULT_MAX_AREA_KM2: f64 = 2.0;
-    /// Bins the expected workload and unmet concern look at.
+    /// Bins the unmet-concern test looks at.
     pub const RECENT_BINS: usize = 4;
-    /// Default outreach pairs.
+    /// Default outreach pairs per municipality.
     pub const DEFAULT_TEAMS: usize = 4;
     /// Default service-gap distance, metres.
     pub const DEFAULT_SERVICE_GAP_M: f64 = 1000.0;
+    /// Default share of the budget kept for new and intensifying hot spots.
+    pub const DEFAULT_WATCH_SHARE: f64 = 0.1;
 
     /// Checked parameters.
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Parameter`] for `max_patrol_km2` not above 0 or `service_gap_m` below 0.
-    pub fn new(max_area_km2: f64, teams: usize, service_gap_m: f64) -> crate::Result<Self> {
+    /// [`crate::Error::Parameter`] for `max_patrol_km2` not above 0, `service_gap_m` below 0 or
+    /// `watch_share` outside 0…1.
+    pub fn new(max_area_km2: f64, teams: TeamCounts, service_gap_m: f64, watch_share: f64) -> Result<Self> {
         if !(max_area_km2 > 0.0 && max_area_km2.is_finite()) {
-            return Err(crate::Error::parameter("max_patrol_km2", max_area_km2, "must be above 0"));
+            return Err(Error::parameter("max_patrol_km2", max_area_km2, "must be above 0"));
         }
         if service_gap_m.is_nan() || service_gap_m < 0.0 {
-            return Err(crate::Error::parameter("service_gap_m", service_gap_m, "must be at least 0"));
+            return Err(Error::parameter("service_gap_m", service_gap_m, "must be at least 0"));
         }
-        Ok(PatrolParams { max_area_km2, recent_bins: Self::RECENT_BINS, teams, service_gap_m })
+        crate::error::check_share("watch_share", watch_share)?;
+        Ok(PatrolParams { max_area_km2, recent_bins: Self::RECENT_BINS, teams, service_gap_m, watch_share })
     }
 }
 
@@ -91,8 +158,9 @@ impl Default for PatrolParams {
         PatrolParams {
             max_area_km2: Self::DEFAULT_MAX_AREA_KM2,
             recent_bins: Self::RECENT_BINS,
-            teams: Self::DEFAULT_TEAMS,
+            teams: TeamCounts::Each(Self::DEFAULT_TEAMS),
             service_gap_m: Self::DEFAULT_SERVICE_GAP_M,
+            watch_share: Self::DEFAULT_WATCH_SHARE,
         }
     }
 }
@@ -105,24 +173,35 @@ pub const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "
 pub struct PatrolArea {
     /// 1 = go here first.
     pub rank: usize,
-    /// `1000 · tier + the hot spot's expected events per week`, or `tier` for a quiet area.
+    /// A stable id made from its cells (the same cells give the same id on any night).
+    pub area_id: String,
+    /// `1000 · [new or intensifying hot spot] + expected_per_week`, or `tier` for a quiet area.
     pub score: f64,
-    /// The tier of its hot spot: 6 new, 5 intensifying, 4 consecutive, 3 persistent,
-    /// 2 diminishing or oscillating, 1 sporadic or historical.
+    /// The tier of its busiest cell's pattern: 6 new, 5 intensifying, 4 consecutive,
+    /// 3 persistent, 2 diminishing or oscillating, 1 sporadic or historical, 0 none.
     pub tier: u8,
     /// Its cells, in H3 order.
     pub cells: Vec<CellIndex>,
     /// The district holding most of its cells (ties: the first in layer order).
     pub district: Option<usize>,
+    /// Its municipality (empty without one).
+    pub municipality: String,
     /// The distinct patterns of its cells, by ArcGIS code.
     pub categories: Vec<Pattern>,
+    /// Why it is in the plan: `forecast`, `new_hot_spot`, `intensifying_hot_spot`,
+    /// `unmet_concern`.
+    pub reasons: Vec<&'static str>,
     /// Area, km².
     pub area_km2: f64,
+    /// Events in its cells in the final bin.
+    pub last_bin: u64,
     /// Events in the recent bins.
     pub recent_events: u64,
     /// Concern reports in the recent bins.
     pub recent_concerns: u64,
-    /// Expected events per week.
+    /// The forecast of next bin's events in its cells.
+    pub forecast: f64,
+    /// The forecast per 7 days.
     pub expected_per_week: f64,
     /// Events per weekday (Monday first) × hour, last 84 days.
     pub profile: Vec<u64>,
@@ -136,7 +215,7 @@ pub struct PatrolArea {
     pub unmet_concern_p: f64,
     /// Whether concern reports run well above the encounters.
     pub unmet_concern: bool,
-    /// The team (1-based), for the top areas.
+    /// The team (1-based over the whole plan).
     pub team: Option<usize>,
     /// Centre of the area's cells (lon, lat), the mean of their centres.
     pub centre: (f64, f64),
@@ -154,6 +233,169 @@ impl PatrolArea {
     }
 }
 
+/// The plan of one job.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// The areas, by rank.
+    pub areas: Vec<PatrolArea>,
+    /// The chosen cells (positions in the cube), in the order they were chosen.
+    pub cells: Vec<usize>,
+    /// The teams, numbered as in [`PatrolArea::team`].
+    pub teams: Vec<Team>,
+    /// Per municipality: (name, budget in cells).
+    pub budgets: Vec<(String, usize)>,
+}
+
+/// What the plan is made from.
+pub struct PlanInputs<'a> {
+    /// The job's cube.
+    pub job: &'a JobCube,
+    /// Its statistics.
+    pub stats: &'a JobStats,
+    /// The forecast of next bin's events per cell.
+    pub forecast: &'a [f64],
+    /// Each cell's district.
+    pub cell_districts: &'a [Option<usize>],
+    /// The districts layer (for municipalities), when given.
+    pub districts: Option<&'a Districts>,
+    /// The services, when given.
+    pub services: Option<&'a Services>,
+    /// Significance of the unmet-concern test.
+    pub alpha: f64,
+    /// The small-count threshold: areas expecting fewer events a week rank last.
+    pub min_count: u64,
+}
+
+impl PlanInputs<'_> {
+    /// Each cell's municipality (empty without a districts layer or a `municipality`).
+    pub fn municipalities(&self) -> Vec<&str> {
+        self.cell_districts
+            .iter()
+            .map(|d| match (d, self.districts) {
+                (Some(d), Some(layer)) => layer.all().get(*d).map_or("", |x| x.municipality.as_str()),
+                _ => "",
+            })
+            .collect()
+    }
+}
+
+/// The cells the teams can walk: per municipality, `teams × max_area_km2` over the study area's
+/// mean cell area (at least one cell where there are teams, at most the municipality's cells).
+/// Returns (municipality, budget) sorted by name.
+pub fn budgets(cells: &[CellIndex], municipalities: &[&str], params: &PatrolParams) -> Vec<(String, usize)> {
+    let mean_area = cells.iter().map(|c| c.area_km2()).sum::<f64>() / cells.len().max(1) as f64;
+    let mut per: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in municipalities {
+        *per.entry(m).or_default() += 1;
+    }
+    per.into_iter()
+        .map(|(m, n)| {
+            let teams = params.teams.of(m);
+            let budget = if teams == 0 {
+                0
+            } else {
+                ((teams as f64 * params.max_area_km2 / mean_area).floor() as usize).clamp(1, n)
+            };
+            (m.to_string(), budget)
+        })
+        .collect()
+}
+
+/// The plan's budgets as groups of cell positions: per municipality (by name), its cells and
+/// the cells its teams can walk.
+pub fn budget_groups(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Vec<(Vec<usize>, usize)> {
+    let municipalities = inputs.municipalities();
+    budgets(inputs.job.cube.cells(), &municipalities, params)
+        .into_iter()
+        .map(|(m, budget)| ((0..municipalities.len()).filter(|&c| municipalities[c] == m).collect(), budget))
+        .collect()
+}
+
+/// Chooses `budget` cells among `members` by `value` (highest first, ties to the lower
+/// position), after those already in `taken`.
+fn fill(members: &[usize], value: &[f64], budget: usize, taken: &mut Vec<usize>) {
+    let mut order: Vec<usize> = members.iter().copied().filter(|c| !taken.contains(c)).collect();
+    order.sort_by(|&a, &b| value[b].total_cmp(&value[a]).then(a.cmp(&b)));
+    let room = budget.saturating_sub(taken.len());
+    taken.extend(order.into_iter().take(room));
+}
+
+/// The cells of the plan: per group (municipality), the watch share for new and intensifying hot spots,
+/// then the highest forecasts (see the module documentation). Returns the chosen positions.
+pub fn choose_cells(inputs: &PlanInputs<'_>, groups: &[(Vec<usize>, usize)], watch_share: f64) -> Vec<usize> {
+    let cube = &inputs.job.cube;
+    let emerging =
+        |c: usize| matches!(inputs.stats.cells[c].pattern, Pattern::NewHotSpot | Pattern::IntensifyingHotSpot);
+    // A reserved place goes only where at least the small-count threshold of events a week is
+    // expected: a pair's time is not reserved for a place too quiet to publish.
+    let t = cube.bins().len();
+    let per_week =
+        cube.bins().bins().get(t.wrapping_sub(1)).map_or(1.0, |b| 7.0 / f64::from((b.end_day - b.start_day).max(1)));
+    let busy = |c: usize| inputs.forecast[c] * per_week >= inputs.min_count.max(1) as f64;
+    let mut chosen = Vec::new();
+    for (members, budget) in groups {
+        let mut taken: Vec<usize> = Vec::with_capacity(*budget);
+        let watch = ((watch_share * *budget as f64).round() as usize).min(*budget);
+        // New and intensifying hot spots: their cells by forecast, one hot spot after another.
+        let hot: Vec<usize> = members.iter().copied().filter(|&c| emerging(c) && busy(c)).collect();
+        let mut spots = components(cube.cells(), &hot);
+        for spot in &mut spots {
+            spot.sort_by(|&a, &b| inputs.forecast[b].total_cmp(&inputs.forecast[a]).then(a.cmp(&b)));
+        }
+        spots.sort_by(|a, b| inputs.forecast[b[0]].total_cmp(&inputs.forecast[a[0]]).then(a[0].cmp(&b[0])));
+        let mut round = 0;
+        while taken.len() < watch && spots.iter().any(|s| s.len() > round) {
+            for spot in &spots {
+                if taken.len() < watch && spot.len() > round {
+                    taken.push(spot[round]);
+                }
+            }
+            round += 1;
+        }
+        fill(members, inputs.forecast, *budget, &mut taken);
+        chosen.extend(taken);
+    }
+    chosen
+}
+
+/// Contiguous groups (H3 adjacency) of `members` (cube positions of `cells`), each in ascending
+/// position, in order of their first member.
+fn components(cells: &[CellIndex], members: &[usize]) -> Vec<Vec<usize>> {
+    let set: HashSet<CellIndex> = members.iter().map(|&c| cells[c]).collect();
+    let mut seen: HashSet<CellIndex> = HashSet::new();
+    let mut out = Vec::new();
+    let mut sorted = members.to_vec();
+    sorted.sort_unstable();
+    for &start in &sorted {
+        if !seen.insert(cells[start]) {
+            continue;
+        }
+        let mut group = vec![start];
+        let mut stack = vec![cells[start]];
+        while let Some(c) = stack.pop() {
+            for n in c.grid_disk::<Vec<_>>(1) {
+                if set.contains(&n) && seen.insert(n) {
+                    stack.push(n);
+                    group.push(cells.binary_search(&n).expect("a cube cell"));
+                }
+            }
+        }
+        group.sort_unstable();
+        out.push(group);
+    }
+    out
+}
+
+/// A stable id of an area from its cells: `pa-` and the first 12 hex digits of the SHA-256 of
+/// its sorted H3 indexes.
+pub fn area_id(cells: &[CellIndex]) -> String {
+    let mut sorted = cells.to_vec();
+    sorted.sort_unstable();
+    let text: Vec<String> = sorted.iter().map(ToString::to_string).collect();
+    let hex = crate::digest::sha256_hex(text.join(",").as_bytes()).expect("hashing bytes in memory");
+    format!("pa-{}", &hex[..12])
+}
+
 /// The priority of a pattern for patrols (see the module documentation).
 pub fn tier(p: Pattern) -> u8 {
     use Pattern::*;
@@ -168,32 +410,27 @@ pub fn tier(p: Pattern) -> u8 {
     }
 }
 
-/// Splits one contiguous component into pieces of at most `max_km2` (a single cell may exceed
-/// it), growing each piece from its busiest cell (`importance` gives (tier, recent events)).
-fn split(
-    component: &BTreeSet<CellIndex>,
-    importance: &dyn Fn(CellIndex) -> (u8, u64),
-    max_km2: f64,
-) -> Vec<Vec<CellIndex>> {
-    let mut left: BTreeSet<CellIndex> = component.clone();
+/// Splits one contiguous component (cube positions) into pieces of at most `max_km2` (a single
+/// cell may exceed it): from the most important cell left (`key` smallest), a piece grows through
+/// the most important adjacent cells until the next would pass the limit; the rest is split the
+/// same way. Each piece is in ascending position.
+fn split<K: Ord>(cells: &[CellIndex], component: &[usize], key: &dyn Fn(usize) -> K, max_km2: f64) -> Vec<Vec<usize>> {
+    let mut left: BTreeSet<usize> = component.iter().copied().collect();
     let mut pieces = Vec::new();
-    let key = |c: CellIndex| {
-        let (t, n) = importance(c);
-        (std::cmp::Reverse(n), std::cmp::Reverse(t), c)
-    };
     while let Some(&seed) = left.iter().min_by_key(|&&c| key(c)) {
         let mut piece = vec![seed];
-        let mut area = seed.area_km2();
+        let mut area = cells[seed].area_km2();
         left.remove(&seed);
         loop {
             let next = piece
                 .iter()
-                .flat_map(|c| c.grid_disk::<Vec<_>>(1))
+                .flat_map(|&c| cells[c].grid_disk::<Vec<_>>(1))
+                .filter_map(|n| cells.binary_search(&n).ok())
                 .filter(|c| left.contains(c))
                 .min_by_key(|&c| key(c));
             match next {
-                Some(c) if area + c.area_km2() <= max_km2 => {
-                    area += c.area_km2();
+                Some(c) if area + cells[c].area_km2() <= max_km2 => {
+                    area += cells[c].area_km2();
                     piece.push(c);
                     left.remove(&c);
                 }
@@ -223,21 +460,25 @@ pub fn hot_cell_services(cube: &SpaceTimeCube, stats: &JobStats, services: &Serv
         .collect()
 }
 
-/// Plans the patrol areas of one job. `cell_services` is [`hot_cell_services`] when a services
-/// layer was given.
-pub fn plan(
-    job: &JobCube,
-    stats: &JobStats,
-    cell_districts: &[Option<usize>],
-    cell_services: Option<&[Option<(String, f64)>]>,
-    params: &PatrolParams,
-    alpha: f64,
-    min_count: u64,
-) -> Vec<PatrolArea> {
-    let cube: &SpaceTimeCube = &job.cube;
+/// Plans the patrol areas of one job (see the module documentation).
+pub fn plan(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
+    let job = inputs.job;
+    let cube = &job.cube;
+    let stats = inputs.stats;
     let t = cube.bins().len();
+    let municipalities = inputs.municipalities();
+    let budgets = budgets(cube.cells(), &municipalities, params);
+    let groups = budget_groups(inputs, params);
+    let chosen = choose_cells(inputs, &groups, params.watch_share);
+    // The cells the forecast alone would choose, for the areas' reasons.
+    let by_forecast: HashSet<usize> = choose_cells(inputs, &groups, 0.0).into_iter().collect();
+    let watched: HashSet<usize> = chosen
+        .iter()
+        .copied()
+        .filter(|&c| matches!(stats.cells[c].pattern, Pattern::NewHotSpot | Pattern::IntensifyingHotSpot))
+        .collect();
+
     let recent = params.recent_bins.clamp(1, t);
-    let recent_days: i32 = cube.bins().bins()[t - recent..].iter().map(|b| b.end_day - b.start_day).sum();
     let recent_of = |c: usize| -> (u64, u64) {
         let range = c * t + t - recent..c * t + t;
         (cube.counts()[range.clone()].iter().sum(), job.concerns[range].iter().sum())
@@ -247,80 +488,71 @@ pub fn plan(
         (a + e, b + k)
     });
     let concern_share = if all_events > 0 { all_concerns as f64 / all_events as f64 } else { 0.0 };
+    let last = &cube.bins().bins()[t - 1];
+    let per_week = 7.0 / f64::from((last.end_day - last.start_day).max(1));
 
-    let hot: HashSet<CellIndex> =
-        (0..cube.cells().len()).filter(|&c| stats.cells[c].pattern.code() > 0).map(|c| cube.cells()[c]).collect();
-    let position = |cell: CellIndex| cube.cell_position(cell).expect("a cube cell");
-    let importance = |cell: CellIndex| {
-        let c = position(cell);
-        (tier(stats.cells[c].pattern), recent_of(c).0)
-    };
-
-    // Contiguous components, in H3 order of their first cell.
-    let mut seen: HashSet<CellIndex> = HashSet::new();
-    let mut ordered: Vec<CellIndex> = hot.iter().copied().collect();
-    ordered.sort_unstable();
-    // (piece, component tier, component expected events per week)
-    let mut pieces: Vec<(Vec<CellIndex>, u8, f64)> = Vec::new();
-    for &start in &ordered {
-        if !seen.insert(start) {
-            continue;
-        }
-        let mut component = BTreeSet::from([start]);
-        let mut stack = vec![start];
-        while let Some(c) = stack.pop() {
-            for n in c.grid_disk::<Vec<_>>(1) {
-                if hot.contains(&n) && seen.insert(n) {
-                    component.insert(n);
-                    stack.push(n);
-                }
-            }
-        }
-        let busiest = *component.iter().min_by_key(|&&c| (std::cmp::Reverse(importance(c).1), c)).expect("non-empty");
-        let component_tier = importance(busiest).0;
-        let component_events: u64 = component.iter().map(|&c| recent_of(position(c)).0).sum();
-        let component_expected = component_events as f64 / f64::from(recent_days.max(1)) * 7.0;
-        pieces.extend(
-            split(&component, &importance, params.max_area_km2)
-                .into_iter()
-                .map(|p| (p, component_tier, component_expected)),
-        );
+    let forecast = inputs.forecast;
+    let importance = |c: usize| (std::cmp::Reverse(forecast[c].to_bits()), c);
+    // Teams share the chosen cells; areas are drawn within each team's cells.
+    let mut centres: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
+    for (c, m) in municipalities.iter().enumerate() {
+        let (lon, lat) = cell_centre(cube.cells()[c]);
+        let e = centres.entry(m.to_string()).or_default();
+        *e = (e.0 + lon, e.1 + lat, e.2 + 1.0);
     }
-
-    let mut areas: Vec<PatrolArea> = pieces
+    let centres = centres.into_iter().map(|(m, (x, y, n))| (m, (x / n, y / n))).collect();
+    let units: Vec<Unit<'_>> = chosen
+        .iter()
+        .map(|&c| Unit {
+            position: cell_centre(cube.cells()[c]),
+            municipality: municipalities[c],
+            load: forecast[c] * per_week,
+        })
+        .collect();
+    let (team_of, mut teams) = assign_teams(&units, &params.teams, &centres);
+    let mut by_team: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+    for (&c, &team) in chosen.iter().zip(&team_of) {
+        by_team.entry(team).or_default().push(c);
+    }
+    let mut areas: Vec<PatrolArea> = by_team
         .into_iter()
-        .map(|(cells, tier, hot_spot_expected)| {
-            let positions: Vec<usize> = cells.iter().map(|&c| position(c)).collect();
+        .flat_map(|(team, members)| {
+            components(cube.cells(), &members)
+                .into_iter()
+                .flat_map(|component| split(cube.cells(), &component, &importance, params.max_area_km2))
+                .map(move |piece| (team, piece))
+        })
+        .map(|(team, positions)| {
+            let cells: Vec<CellIndex> = positions.iter().map(|&c| cube.cells()[c]).collect();
             let (recent_events, recent_concerns) =
                 positions.iter().map(|&c| recent_of(c)).fold((0, 0), |(a, b), (e, k)| (a + e, b + k));
-            let expected_per_week = recent_events as f64 / f64::from(recent_days.max(1)) * 7.0;
+            let area_forecast: f64 = positions.iter().map(|&c| forecast[c]).sum();
+            let expected_per_week = area_forecast * per_week;
             let mut categories: Vec<Pattern> = positions.iter().map(|&c| stats.cells[c].pattern).collect();
             categories.sort_by_key(|p| Pattern::ALL.iter().position(|q| q == p));
             categories.dedup();
+            let busiest = *positions.iter().min_by_key(|&&c| importance(c)).expect("non-empty");
+            let tier = tier(stats.cells[busiest].pattern);
             let mut profile = vec![0u64; 168];
             for &c in &positions {
                 for (acc, v) in profile.iter_mut().zip(&job.profile[c * 168..(c + 1) * 168]) {
                     *acc += u64::from(*v);
                 }
             }
-            let (peak_weekday, peak_hour) = if profile.iter().any(|&v| v > 0) {
-                let by_day: Vec<u64> = (0..7).map(|d| profile[d * 24..(d + 1) * 24].iter().sum()).collect();
-                let by_hour: Vec<u64> = (0..24).map(|h| (0..7).map(|d| profile[d * 24 + h]).sum()).collect();
-                let argmax = |v: &[u64]| (0..v.len()).max_by_key(|&i| (v[i], std::cmp::Reverse(i))).expect("non-empty");
-                (Some(argmax(&by_day)), Some(argmax(&by_hour)))
-            } else {
-                (None, None)
-            };
+            let (peak_weekday, peak_hour) = peaks(&profile);
             let centres: Vec<(f64, f64)> = cells.iter().map(|&c| cell_centre(c)).collect();
             let centre = (
                 centres.iter().map(|c| c.0).sum::<f64>() / centres.len() as f64,
                 centres.iter().map(|c| c.1).sum::<f64>() / centres.len() as f64,
             );
-            let nearest_service = cell_services.and_then(|per_cell| {
-                positions.iter().filter_map(|&c| per_cell[c].clone()).min_by(|a, b| a.1.total_cmp(&b.1))
+            let nearest_service = inputs.services.and_then(|services| {
+                centres
+                    .iter()
+                    .filter_map(|&(lon, lat)| services.nearest(lon, lat).map(|(s, d)| (s.name.clone(), d)))
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
             });
             let mut district_votes: Vec<(usize, usize)> = Vec::new();
-            for d in positions.iter().filter_map(|&c| cell_districts.get(c).copied().flatten()) {
+            for d in positions.iter().filter_map(|&c| inputs.cell_districts.get(c).copied().flatten()) {
                 match district_votes.iter_mut().find(|(k, _)| *k == d) {
                     Some(v) => v.1 += 1,
                     None => district_votes.push((d, 1)),
@@ -330,21 +562,38 @@ pub fn plan(
             let unmet_concern_p = binomial_upper_tail(recent_concerns, recent_events, concern_share);
             let unmet_concern = recent_events > 0
                 && recent_concerns as f64 / recent_events as f64 > concern_share
-                && unmet_concern_p < alpha;
+                && unmet_concern_p < inputs.alpha;
+            let watch: Vec<Pattern> =
+                positions.iter().filter(|c| watched.contains(c)).map(|&c| stats.cells[c].pattern).collect();
+            let mut reasons = Vec::new();
+            if positions.iter().any(|c| by_forecast.contains(c)) {
+                reasons.push("forecast");
+            }
+            for p in [Pattern::NewHotSpot, Pattern::IntensifyingHotSpot] {
+                if watch.contains(&p) {
+                    reasons.push(p.name());
+                }
+            }
+            if unmet_concern {
+                reasons.push("unmet_concern");
+            }
+            let quiet = expected_per_week < inputs.min_count.max(1) as f64;
+            let boost = if watch.is_empty() { 0.0 } else { 1000.0 };
             PatrolArea {
                 rank: 0,
-                score: if expected_per_week >= min_count.max(1) as f64 {
-                    1000.0 * f64::from(tier) + hot_spot_expected.min(999.9)
-                } else {
-                    f64::from(tier)
-                },
+                area_id: area_id(&cells),
+                score: if quiet { f64::from(tier) } else { boost + expected_per_week.min(999.9) },
                 tier,
                 area_km2: cells.iter().map(|c| c.area_km2()).sum(),
-                cells,
                 district,
+                municipality: municipalities[positions[0]].to_string(),
+                cells,
                 categories,
+                reasons,
+                last_bin: positions.iter().map(|&c| cube.count(c, t - 1)).sum(),
                 recent_events,
                 recent_concerns,
+                forecast: area_forecast,
                 expected_per_week,
                 profile,
                 peak_weekday,
@@ -352,7 +601,7 @@ pub fn plan(
                 nearest_service,
                 unmet_concern_p,
                 unmet_concern,
-                team: None,
+                team,
                 centre,
             }
         })
@@ -366,8 +615,22 @@ pub fn plan(
     for (i, a) in areas.iter_mut().enumerate() {
         a.rank = i + 1;
     }
-    assign_teams(&mut areas, params.teams);
-    areas
+    for t in &mut teams {
+        t.areas = areas.iter().filter(|a| a.team == Some(t.number)).count();
+    }
+    Plan { areas, cells: chosen, teams, budgets }
+}
+
+/// The busiest weekday and hour of a weekday × hour profile, when it has events (ties to the
+/// earlier).
+fn peaks(profile: &[u64]) -> (Option<usize>, Option<usize>) {
+    if profile.iter().all(|&v| v == 0) {
+        return (None, None);
+    }
+    let by_day: Vec<u64> = (0..7).map(|d| profile[d * 24..(d + 1) * 24].iter().sum()).collect();
+    let by_hour: Vec<u64> = (0..24).map(|h| (0..7).map(|d| profile[d * 24 + h]).sum()).collect();
+    let argmax = |v: &[u64]| (0..v.len()).max_by_key(|&i| (v[i], std::cmp::Reverse(i))).expect("non-empty");
+    (Some(argmax(&by_day)), Some(argmax(&by_hour)))
 }
 
 #[cfg(test)]
@@ -377,18 +640,21 @@ mod tests {
     #[test]
     fn large_components_split_into_walkable_contiguous_pieces() {
         let centre = h3o::LatLng::new(60.2, 24.95).unwrap().to_cell(h3o::Resolution::Eight);
-        let component: BTreeSet<CellIndex> = centre.grid_disk::<Vec<_>>(3).into_iter().collect();
-        let pieces = split(&component, &|c| (1, if c == centre { 10 } else { 1 }), 2.0);
+        let mut cells: Vec<CellIndex> = centre.grid_disk::<Vec<_>>(3);
+        cells.sort_unstable();
+        let middle = cells.binary_search(&centre).unwrap();
+        let component: Vec<usize> = (0..cells.len()).collect();
+        let pieces = split(&cells, &component, &|c| (if c == middle { 0 } else { 1 }, c), 2.0);
         let total: usize = pieces.iter().map(Vec::len).sum();
         assert_eq!(total, component.len(), "every cell in exactly one piece");
-        assert!(pieces[0].contains(&centre), "the first piece grows from the busiest cell");
+        assert!(pieces[0].contains(&middle), "the first piece grows from the busiest cell");
         for piece in &pieces {
-            let area: f64 = piece.iter().map(|c| c.area_km2()).sum();
+            let area: f64 = piece.iter().map(|&c| cells[c].area_km2()).sum();
             assert!(area <= 2.0 || piece.len() == 1, "{area}");
             // Contiguous: every cell reaches the first through the piece.
-            let set: HashSet<CellIndex> = piece.iter().copied().collect();
-            let mut reached = HashSet::from([piece[0]]);
-            let mut stack = vec![piece[0]];
+            let set: HashSet<CellIndex> = piece.iter().map(|&c| cells[c]).collect();
+            let mut reached = HashSet::from([cells[piece[0]]]);
+            let mut stack = vec![cells[piece[0]]];
             while let Some(c) = stack.pop() {
                 for n in c.grid_disk::<Vec<_>>(1) {
                     if set.contains(&n) && reached.insert(n) {
@@ -398,5 +664,14 @@ mod tests {
             }
             assert_eq!(reached.len(), piece.len());
         }
+    }
+
+    #[test]
+    fn team_counts_parse_and_a_new_hot_spot_keeps_its_place() {
+        assert_eq!(TeamCounts::parse("4").unwrap(), TeamCounts::Each(4));
+        let named = TeamCounts::parse("Helsinki=4, Vantaa=2").unwrap();
+        assert_eq!((named.of("Helsinki"), named.of("vantaa"), named.of("Espoo"), named.of("")), (4, 2, 0, 6));
+        assert!(TeamCounts::parse("Helsinki").is_err() && TeamCounts::parse("=3").is_err());
+        assert_eq!(area_id(&[]), area_id(&[]));
     }
 }

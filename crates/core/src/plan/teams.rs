@@ -1,65 +1,305 @@
-//! Teams: the top `4 · teams` patrol areas shared among the outreach pairs, near one another and
-//! with fair loads (see [`assign_teams`]).
+//! Teams: each municipality's patrol cells are shared among that municipality's own outreach
+//! pairs (the two cities' teams are separate organisations), each pair taking one compass
+//! direction from the municipality's centre; the areas are then drawn within each team's cells.
+//!
+//! The plan's cells of a municipality are ordered by their bearing from its centre (the mean of its
+//! study-area cell centres; 0° is north, clockwise) and cut into as many contiguous arcs as it has
+//! teams. Of every way to cut the circle, the one with the most even expected workload wins
+//! (smallest max/min of the teams' `expected_per_week`; ties to the narrowest arcs). A team's
+//! label is the compass direction of its workload-weighted centre: with up to four teams, the
+//! assignment of north, east, south and west that fits the arcs' bearings best; a fifth team
+//! whose areas lie nearest the centre is `centre`; more teams repeat the nearest direction with a
+//! number. Teams are numbered over the whole plan: municipalities by name, then north, east,
+//! south, west, centre. Cells, not whole areas, are shared, so the balance is as fine as
+//! one cell's expected events allow: where one cell alone expects more than a fair share, no
+//! cut reaches 1.3, and `summary.json`'s `team_balance` shows the figure reached.
 
-use super::patrol::PatrolArea;
+use serde::Serialize;
 
-/// Shares the top `4 · teams` areas among the teams (see the module documentation).
-pub fn assign_teams(areas: &mut [PatrolArea], teams: usize) {
-    if teams == 0 || areas.is_empty() {
+use super::patrol::TeamCounts;
+
+/// One outreach pair's share of the plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Team {
+    /// Its number (as in [`super::PatrolArea::team`]).
+    pub number: usize,
+    /// Its municipality (empty without one).
+    pub municipality: String,
+    /// `north`, `east`, `south`, `west` or `centre` (with a number beyond five teams).
+    pub direction: String,
+    /// Its areas.
+    pub areas: usize,
+    /// Expected events per week over its areas.
+    pub expected_per_week: f64,
+}
+
+const DIRECTIONS: [(&str, f64); 4] = [("north", 0.0), ("east", 90.0), ("south", 180.0), ("west", 270.0)];
+
+/// Kilometres east and north of `centre` (lon, lat) at that latitude.
+fn km(p: (f64, f64), centre: (f64, f64)) -> (f64, f64) {
+    let k = centre.1.to_radians().cos();
+    ((p.0 - centre.0) * 111.32 * k, (p.1 - centre.1) * 110.57)
+}
+
+/// Bearing in degrees, 0 north, clockwise.
+fn bearing(v: (f64, f64)) -> f64 {
+    v.0.atan2(v.1).to_degrees().rem_euclid(360.0)
+}
+
+fn angle_between(a: f64, b: f64) -> f64 {
+    let d = (a - b).rem_euclid(360.0);
+    d.min(360.0 - d)
+}
+
+/// Cut points: every way to choose `k − 1` of `1..n` in ascending order (the arcs start at 0 and
+/// at each cut), up to `limit` ways.
+fn cut_sets(n: usize, k: usize, limit: usize) -> Vec<Vec<usize>> {
+    fn walk(from: usize, n: usize, left: usize, current: &mut Vec<usize>, out: &mut Vec<Vec<usize>>, limit: usize) {
+        if out.len() >= limit {
+            return;
+        }
+        if left == 0 {
+            out.push(current.clone());
+            return;
+        }
+        for c in from..=n - left {
+            current.push(c);
+            walk(c + 1, n, left - 1, current, out, limit);
+            current.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(1, n, k - 1, &mut Vec::new(), &mut out, limit);
+    out
+}
+
+/// Splits `order` (areas by bearing) into `k` contiguous arcs of the circle with the most even
+/// `load`; returns each area's arc (0-based) by position in `order`.
+fn arcs(bearings: &[f64], load: &[f64], k: usize) -> Vec<usize> {
+    let n = bearings.len();
+    if k >= n {
+        return (0..n).collect();
+    }
+    let cuts = cut_sets(n, k, 200_000 / n.max(1));
+    let mut best: Option<((f64, f64), Vec<usize>)> = None;
+    for rotation in 0..n {
+        for cut in &cuts {
+            let mut arc = vec![0usize; n];
+            let mut loads = vec![0.0; k];
+            let mut span = 0.0;
+            let bounds: Vec<usize> = std::iter::once(0).chain(cut.iter().copied()).chain(std::iter::once(n)).collect();
+            for (a, w) in bounds.windows(2).enumerate() {
+                for i in w[0]..w[1] {
+                    let p = (i + rotation) % n;
+                    arc[p] = a;
+                    loads[a] += load[p];
+                }
+                let (first, last) = ((w[0] + rotation) % n, (w[1] - 1 + rotation) % n);
+                span += (bearings[last] - bearings[first]).rem_euclid(360.0);
+            }
+            let max = loads.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let min = loads.iter().cloned().fold(f64::INFINITY, f64::min).max(1e-9);
+            let key = (max / min, span);
+            if best.as_ref().is_none_or(|(b, _)| key.0 < b.0 - 1e-12 || (key.0 <= b.0 + 1e-12 && key.1 < b.1)) {
+                best = Some((key, arc));
+            }
+        }
+    }
+    best.map(|(_, a)| a).unwrap_or_else(|| vec![0; n])
+}
+
+/// Labels `k` teams from their weighted centres (km from the municipality's centre).
+fn labels(centres: &[(f64, f64)]) -> Vec<String> {
+    let k = centres.len();
+    let bearings: Vec<f64> = centres.iter().map(|&c| bearing(c)).collect();
+    let mut out = vec![String::new(); k];
+    let mut rest: Vec<usize> = (0..k).collect();
+    if k == 5 {
+        let nearest = (0..k)
+            .min_by(|&a, &b| {
+                let d = |c: (f64, f64)| c.0.hypot(c.1);
+                d(centres[a]).total_cmp(&d(centres[b])).then(a.cmp(&b))
+            })
+            .expect("teams");
+        out[nearest] = "centre".into();
+        rest.retain(|&t| t != nearest);
+    }
+    if rest.len() <= 4 {
+        // The assignment of distinct directions with the least total angle.
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        let mut perm: Vec<usize> = (0..4).collect();
+        permutations(&mut perm, 0, &mut |p: &[usize]| {
+            let cost: f64 = rest.iter().zip(p).map(|(&t, &d)| angle_between(bearings[t], DIRECTIONS[d].1)).sum();
+            if best.as_ref().is_none_or(|(c, _)| cost < *c - 1e-12) {
+                best = Some((cost, p[..rest.len()].to_vec()));
+            }
+        });
+        for (&t, &d) in rest.iter().zip(&best.expect("directions").1) {
+            out[t] = DIRECTIONS[d].0.to_string();
+        }
+    } else {
+        let mut used: Vec<String> = Vec::new();
+        for &t in &rest {
+            let d = DIRECTIONS
+                .iter()
+                .min_by(|a, b| angle_between(bearings[t], a.1).total_cmp(&angle_between(bearings[t], b.1)))
+                .expect("directions")
+                .0;
+            let n = used.iter().filter(|u| u.starts_with(d)).count();
+            let label = if n == 0 { d.to_string() } else { format!("{d} {}", n + 1) };
+            used.push(label.clone());
+            out[t] = label;
+        }
+    }
+    out
+}
+
+/// Calls `visit` with every ordering of `items[at..]` after `items[..at]`.
+fn permutations(items: &mut Vec<usize>, at: usize, visit: &mut dyn FnMut(&[usize])) {
+    if at == items.len() {
+        visit(items);
         return;
     }
-    let top = areas.len().min(4 * teams);
-    let km = |a: &PatrolArea| (a.centre.0 * 111.32 * 60.2f64.to_radians().cos(), a.centre.1 * 110.57);
-    let pos: Vec<(f64, f64)> = areas[..top].iter().map(km).collect();
-    let work: Vec<f64> = areas[..top].iter().map(|a| a.expected_per_week.max(0.1)).collect();
-    let dist = |a: (f64, f64), b: (f64, f64)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
-    let k = teams.min(top);
-    let mut centres = vec![pos[0]];
-    while centres.len() < k {
-        let far = (0..top)
-            .max_by(|&i, &j| {
-                let di = centres.iter().map(|&c| dist(pos[i], c)).fold(f64::INFINITY, f64::min);
-                let dj = centres.iter().map(|&c| dist(pos[j], c)).fold(f64::INFINITY, f64::min);
-                di.total_cmp(&dj).then(j.cmp(&i))
+    for i in at..items.len() {
+        items.swap(at, i);
+        permutations(items, at + 1, visit);
+        items.swap(at, i);
+    }
+}
+
+/// The order labels are numbered in.
+fn label_rank(label: &str) -> (usize, String) {
+    let base = label.split(' ').next().unwrap_or("");
+    let r = ["north", "east", "south", "west", "centre"].iter().position(|d| *d == base).unwrap_or(5);
+    (r, label.to_string())
+}
+
+/// One piece of work to share: where it is (lon, lat), its municipality and its expected events
+/// a week.
+pub struct Unit<'a> {
+    /// Position (lon, lat).
+    pub position: (f64, f64),
+    /// Municipality (empty without one).
+    pub municipality: &'a str,
+    /// Expected events a week.
+    pub load: f64,
+}
+
+/// Shares `units` among each municipality's teams (see the module documentation). Returns each
+/// unit's team number (1-based; `None` where its municipality has no team) and the teams, with
+/// their expected events a week (and `areas` left at 0 for the caller). `centres` gives each
+/// municipality's centre (lon, lat).
+pub fn assign_teams(
+    units: &[Unit<'_>],
+    counts: &TeamCounts,
+    centres: &std::collections::BTreeMap<String, (f64, f64)>,
+) -> (Vec<Option<usize>>, Vec<Team>) {
+    let mut municipalities: Vec<&str> = units.iter().map(|u| u.municipality).collect();
+    municipalities.sort_unstable();
+    municipalities.dedup();
+    let mut team_of = vec![None; units.len()];
+    let mut teams = Vec::new();
+    for m in municipalities {
+        let k = counts.of(m);
+        let members: Vec<usize> = (0..units.len()).filter(|&i| units[i].municipality == m).collect();
+        if k == 0 || members.is_empty() {
+            continue;
+        }
+        let centre = centres.get(m).copied().unwrap_or_else(|| {
+            let n = members.len() as f64;
+            (
+                members.iter().map(|&i| units[i].position.0).sum::<f64>() / n,
+                members.iter().map(|&i| units[i].position.1).sum::<f64>() / n,
+            )
+        });
+        let bearing_of = |i: usize| bearing(km(units[i].position, centre));
+        let mut order = members.clone();
+        order.sort_by(|&a, &b| bearing_of(a).total_cmp(&bearing_of(b)).then(a.cmp(&b)));
+        let bearings: Vec<f64> = order.iter().map(|&i| bearing_of(i)).collect();
+        let load: Vec<f64> = order.iter().map(|&i| units[i].load.max(0.1)).collect();
+        let k = k.min(order.len());
+        let arc = arcs(&bearings, &load, k);
+        let weighted: Vec<(f64, f64)> = (0..k)
+            .map(|a| {
+                let (mut x, mut y, mut w) = (0.0, 0.0, 0.0);
+                for (p, &i) in order.iter().enumerate().filter(|&(p, _)| arc[p] == a) {
+                    let v = km(units[i].position, centre);
+                    x += v.0 * load[p];
+                    y += v.1 * load[p];
+                    w += load[p];
+                }
+                (x / w, y / w)
             })
-            .expect("areas");
-        centres.push(pos[far]);
-    }
-    let fair = work.iter().sum::<f64>() / k as f64;
-    let mut assigned = vec![0usize; top];
-    for _ in 0..10 {
-        let mut load = vec![0.0; k];
-        for i in 0..top {
-            let team = (0..k)
-                .min_by(|&a, &b| {
-                    let ca = (dist(pos[i], centres[a]) + 0.05) * (1.0 + load[a] / fair);
-                    let cb = (dist(pos[i], centres[b]) + 0.05) * (1.0 + load[b] / fair);
-                    ca.total_cmp(&cb).then(a.cmp(&b))
-                })
-                .expect("teams");
-            assigned[i] = team;
-            load[team] += work[i];
-        }
-        for (t, centre) in centres.iter_mut().enumerate() {
-            let (mut x, mut y, mut w) = (0.0, 0.0, 0.0);
-            for i in (0..top).filter(|&i| assigned[i] == t) {
-                x += pos[i].0 * work[i];
-                y += pos[i].1 * work[i];
-                w += work[i];
+            .collect();
+        let names = labels(&weighted);
+        let mut numbered: Vec<usize> = (0..k).collect();
+        numbered.sort_by_key(|&a| label_rank(&names[a]));
+        for a in numbered {
+            let number = teams.len() + 1;
+            let mut expected = 0.0;
+            for (p, &i) in order.iter().enumerate() {
+                if arc[p] == a {
+                    team_of[i] = Some(number);
+                    expected += units[i].load;
+                }
             }
-            if w > 0.0 {
-                *centre = (x / w, y / w);
-            }
+            teams.push(Team {
+                number,
+                municipality: m.to_string(),
+                direction: names[a].clone(),
+                areas: 0,
+                expected_per_week: expected,
+            });
         }
     }
-    // Number the teams by their best-ranked area.
-    let mut order: Vec<usize> = Vec::new();
-    for &t in &assigned {
-        if !order.contains(&t) {
-            order.push(t);
-        }
+    (team_of, teams)
+}
+
+/// Per municipality, the largest team workload over the smallest (`None` with one team or a team
+/// without expected events).
+pub fn balance(teams: &[Team]) -> Vec<(String, Option<f64>)> {
+    let mut names: Vec<&str> = teams.iter().map(|t| t.municipality.as_str()).collect();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|m| {
+            let loads: Vec<f64> = teams.iter().filter(|t| t.municipality == m).map(|t| t.expected_per_week).collect();
+            let max = loads.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let min = loads.iter().cloned().fold(f64::INFINITY, f64::min);
+            (m.to_string(), (loads.len() > 1 && min > 0.0).then(|| max / min))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearings_and_labels() {
+        assert_eq!(bearing((0.0, 1.0)), 0.0);
+        assert_eq!(bearing((1.0, 0.0)), 90.0);
+        assert_eq!(bearing((0.0, -1.0)), 180.0);
+        assert_eq!(bearing((-1.0, 0.0)), 270.0);
+        let l = labels(&[(0.1, 5.0), (5.0, 0.2), (0.0, -4.0), (-3.0, 0.5)]);
+        assert_eq!(l, ["north", "east", "south", "west"]);
+        let l = labels(&[(0.1, 5.0), (0.0, -4.0)]);
+        assert_eq!(l, ["north", "south"]);
+        let l = labels(&[(0.1, 5.0), (5.0, 0.2), (0.0, -4.0), (-3.0, 0.5), (0.1, 0.1)]);
+        assert_eq!(l[4], "centre");
     }
-    for (i, a) in areas[..top].iter_mut().enumerate() {
-        a.team = Some(order.iter().position(|&t| t == assigned[i]).expect("listed") + 1);
+
+    #[test]
+    fn arcs_balance_the_load_and_stay_contiguous() {
+        // Eight areas around the circle; loads 8, 1, 1, 6, 2, 2, 2, 2: two arcs of 12 each.
+        let bearings: Vec<f64> = (0..8).map(|i| f64::from(i) * 45.0).collect();
+        let load = [8.0, 1.0, 1.0, 6.0, 2.0, 2.0, 2.0, 2.0];
+        let arc = arcs(&bearings, &load, 2);
+        let loads: Vec<f64> = (0..2).map(|a| (0..8).filter(|&i| arc[i] == a).map(|i| load[i]).sum()).collect();
+        assert_eq!(loads[0] + loads[1], 24.0);
+        assert_eq!(loads[0].max(loads[1]) / loads[0].min(loads[1]), 1.0, "{arc:?}");
+        // Contiguous around the circle: the arc changes at most twice going round.
+        let changes = (0..8).filter(|&i| arc[i] != arc[(i + 1) % 8]).count();
+        assert!(changes <= 2, "{arc:?}");
     }
 }

@@ -1,6 +1,7 @@
 //! `cube.parquet`: one row per cell and bin, cells in H3 order, bins oldest first, with the
 //! count, the weight sum, and each row's Gi* z, its p and its significance (+1 hot, −1 cold,
-//! 0 neither). It holds exact counts: it is the run's internal record, not a published layer.
+//! 0 neither), and on each cell's final-bin row the forecast of the bin after the window. It
+//! holds exact counts: it is the run's internal record, not a published layer.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use super::{BoxError, Output, Published};
 use crate::cube::SpaceTimeCube;
 use crate::stats::JobStats;
 
-/// The Arrow schema of `cube.parquet`; with statistics it adds `z`, `p` and `bin`.
+/// The Arrow schema of `cube.parquet`; with statistics it adds `z`, `p`, `bin` and `forecast`.
 pub fn cube_schema(with_stats: bool) -> Arc<Schema> {
     let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let mut fields = vec![
@@ -29,6 +30,7 @@ pub fn cube_schema(with_stats: bool) -> Arc<Schema> {
         fields.push(Field::new("z", DataType::Float64, false));
         fields.push(Field::new("p", DataType::Float64, false));
         fields.push(Field::new("bin", DataType::Int32, false));
+        fields.push(Field::new("forecast", DataType::Float64, true));
     }
     Arc::new(Schema::new(fields))
 }
@@ -36,7 +38,7 @@ pub fn cube_schema(with_stats: bool) -> Arc<Schema> {
 /// Writes `cube` (with `stats` when given) as Parquet to `out`, in row groups of about 2²⁰ rows.
 pub fn write_cube(
     cube: &SpaceTimeCube,
-    stats: Option<&JobStats>,
+    stats: Option<(&JobStats, &[f64])>,
     out: &mut (dyn Write + Send),
 ) -> Result<(), BoxError> {
     let schema = cube_schema(stats.is_some());
@@ -68,12 +70,16 @@ pub fn write_cube(
             Arc::new(Int64Array::from(counts)),
             Arc::new(Float64Array::from(weights)),
         ];
-        if let Some(stats) = stats {
+        if let Some((stats, forecast)) = stats {
             let rows = group[0] * t..(group[group.len() - 1] + 1) * t;
             columns.push(Arc::new(Float64Array::from(stats.z[rows.clone()].to_vec())));
             columns.push(Arc::new(Float64Array::from(stats.p[rows.clone()].to_vec())));
             columns
                 .push(Arc::new(Int32Array::from_iter_values(stats.significance[rows].iter().map(|&s| i32::from(s)))));
+            // The forecast of the bin after the window, on each cell's final-bin row.
+            columns.push(Arc::new(Float64Array::from_iter(
+                group.iter().flat_map(|&c| (0..t).map(move |b| (b + 1 == t).then(|| forecast[c]))),
+            )));
         }
         let batch = RecordBatch::try_new(schema.clone(), columns)?;
         writer.write(&batch)?;
@@ -91,6 +97,6 @@ impl Output for CubeParquet {
     }
 
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
-        write_cube(&view.results.job.cube, Some(view.results.stats), out)
+        write_cube(&view.results.job.cube, Some((view.results.stats, &view.results.forecast.next)), out)
     }
 }

@@ -28,6 +28,8 @@ pub struct HotspotCells<'a> {
     pub stats: &'a JobStats,
     /// The small-count rule.
     pub small: SmallCounts,
+    /// The forecast of next bin's events per cell.
+    pub forecast: &'a [f64],
     /// Geodesic distance from each hot cell's centre to the nearest service, metres (`None`
     /// for cells without a hot pattern); absent without a services layer.
     pub nearest_service_m: Option<Vec<Option<f64>>>,
@@ -74,6 +76,11 @@ impl HotspotCells<'_> {
                 );
                 props.insert("count_last".into(), publish(series[t - 1]));
                 props.insert("series".into(), Value::Array(series.iter().map(|&v| publish(v)).collect()));
+                let f = self.forecast.get(c).copied().unwrap_or(0.0);
+                props.insert(
+                    "forecast".into(),
+                    if f >= self.small.min_count() as f64 { json!((f * 10.0).round() / 10.0) } else { Value::Null },
+                );
                 if let Some(distances) = &self.nearest_service_m {
                     props.insert("nearest_service_m".into(), distances[c].map_or(Value::Null, |d| json!(d.round())));
                 }
@@ -112,6 +119,7 @@ impl Output for HotspotsLayer {
             bins: cube.bins().len(),
             stats: r.stats,
             small: view.small,
+            forecast: &r.forecast.next,
             nearest_service_m: r
                 .cell_services
                 .map(|per_cell| per_cell.iter().map(|n| n.as_ref().map(|(_, d)| *d)).collect()),

@@ -32,7 +32,7 @@ use std::path::Path;
 
 use crate::cube::JobCube;
 use crate::error::Result;
-use crate::plan::{Backtest, PatrolArea, PatrolParams};
+use crate::plan::{Backtest, PatrolParams, Plan};
 use crate::space::Districts;
 use crate::stats::{JobStats, Scope};
 
@@ -70,8 +70,10 @@ pub struct JobResults<'a> {
     pub district_summaries: &'a [DistrictSummary],
     /// Each cell's nearest service (name, metres) when it is hot; `None` without services.
     pub cell_services: Option<&'a [Option<(String, f64)>]>,
-    /// The ranked patrol areas.
-    pub plan: &'a [PatrolArea],
+    /// The plan.
+    pub plan: &'a Plan,
+    /// The forecast of the next bin.
+    pub forecast: &'a crate::stats::forecast::Forecast,
     /// The plan's parameters.
     pub patrol: &'a PatrolParams,
     /// City or district scope.

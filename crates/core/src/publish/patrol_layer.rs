@@ -16,6 +16,8 @@ pub struct PatrolAreasLayer<'a> {
     pub job: &'a str,
     /// The areas, by rank.
     pub areas: &'a [crate::plan::patrol::PatrolArea],
+    /// The plan's teams.
+    pub teams: &'a [crate::plan::Team],
     /// District names (layer order).
     pub district_names: &'a [String],
     /// The small-count rule.
@@ -42,8 +44,13 @@ impl PatrolAreasLayer<'_> {
                 let shown = self.small.publish_sum(a.recent_events).is_some();
                 let mut props = Map::new();
                 props.insert("rank".into(), a.rank.into());
+                props.insert("area_id".into(), a.area_id.clone().into());
                 props.insert("score".into(), json!((a.score * 10.0).round() / 10.0));
                 props.insert("team".into(), a.team.map_or(Value::Null, Value::from));
+                let team = a.team.and_then(|t| self.teams.iter().find(|x| x.number == t));
+                props.insert("team_direction".into(), team.map_or(Value::Null, |t| t.direction.clone().into()));
+                props.insert("municipality".into(), a.municipality.clone().into());
+                props.insert("reasons".into(), Value::Array(a.reasons.iter().map(|r| (*r).into()).collect()));
                 props.insert("job".into(), self.job.into());
                 props.insert(
                     "district".into(),
@@ -54,8 +61,13 @@ impl PatrolAreasLayer<'_> {
                 props.insert("area_km2".into(), json!((a.area_km2 * 100.0).round() / 100.0));
                 props.insert(
                     "expected_per_week".into(),
-                    if shown { json!((a.expected_per_week * 10.0).round() / 10.0) } else { Value::Null },
+                    if a.expected_per_week >= self.small.min_count() as f64 {
+                        json!((a.expected_per_week * 10.0).round() / 10.0)
+                    } else {
+                        Value::Null
+                    },
                 );
+                props.insert("last_bin".into(), self.small.publish(a.last_bin).map_or(Value::Null, Value::from));
                 let peak = |v: Option<usize>| if shown { v.map_or(Value::Null, Value::from) } else { Value::Null };
                 props.insert(
                     "peak_weekday".into(),
@@ -117,7 +129,8 @@ impl Output for PatrolLayer {
         let r = view.results;
         let layer = PatrolAreasLayer {
             job: &r.job.spec.name,
-            areas: r.plan,
+            areas: &r.plan.areas,
+            teams: &r.plan.teams,
             district_names: r.district_names,
             small: view.small,
             service_gap_m: r.patrol.service_gap_m,

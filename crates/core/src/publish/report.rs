@@ -32,6 +32,27 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// An inline SVG line chart of the hit rate per held-out bin: the plan against a baseline.
+fn hit_rate_chart(plan: &[f64], baseline: &[f64], name: &str) -> String {
+    let (w, h, pad) = (560.0, 140.0, 24.0);
+    let n = plan.len().max(2) as f64 - 1.0;
+    let x = |i: usize| pad + (w - 2.0 * pad) * i as f64 / n;
+    let y = |v: f64| h - pad - (h - 2.0 * pad) * v.clamp(0.0, 1.0);
+    let line = |values: &[f64]| -> String {
+        values.iter().enumerate().map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v))).collect::<Vec<_>>().join(" ")
+    };
+    format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Hit rate per held-out bin\"><line x1=\"{pad}\" y1=\"{y0:.1}\" x2=\"{x1:.1}\" y2=\"{y0:.1}\" stroke=\"#999\"/><text x=\"2\" y=\"{ytop:.1}\" font-size=\"10\">100 %</text><text x=\"2\" y=\"{y0:.1}\" font-size=\"10\">0</text><polyline fill=\"none\" stroke=\"#b2182b\" stroke-width=\"2\" points=\"{}\"/><polyline fill=\"none\" stroke=\"#2166ac\" stroke-width=\"2\" stroke-dasharray=\"4 3\" points=\"{}\"/><text x=\"{pad}\" y=\"12\" font-size=\"11\" fill=\"#b2182b\">plan</text><text x=\"{lx:.1}\" y=\"12\" font-size=\"11\" fill=\"#2166ac\">{}</text></svg>\n",
+        line(plan),
+        line(baseline),
+        escape(name),
+        y0 = y(0.0),
+        ytop = y(1.0),
+        x1 = w - pad,
+        lx = pad + 50.0,
+    )
+}
+
 /// What the report shows.
 pub struct Report<'a> {
     /// The job's summary.
@@ -54,6 +75,10 @@ pub struct Report<'a> {
     pub district_names: &'a [String],
     /// The backtest, when one was run.
     pub backtest: Option<&'a crate::plan::backtest::Backtest>,
+    /// The teams.
+    pub teams: &'a [crate::plan::Team],
+    /// The forecast model's name.
+    pub forecast_model: &'a str,
 }
 
 /// An equirectangular projection of a lon/lat box onto the map's pixels, shrunk in longitude by
@@ -198,11 +223,21 @@ svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }
             );
             return;
         }
-        html.push_str("<table><thead><tr><th>#</th><th>Team</th><th>District</th><th>Why</th><th class=\"n\">Expected / week</th><th>When (peak)</th><th class=\"n\">Nearest service</th><th>Flags</th></tr></thead><tbody>\n");
-        for a in self.patrol.iter().take(4 * params.teams.max(1)) {
+        html.push_str("<table><thead><tr><th>#</th><th>Team</th><th>District</th><th>Why</th><th class=\"n\">Expected / week</th><th class=\"n\">Last bin</th><th>When (peak)</th><th class=\"n\">Nearest service</th><th>Flags</th></tr></thead><tbody>\n");
+        for a in self.patrol {
             let shown = self.small.publish_sum(a.recent_events).is_some();
-            let why: Vec<String> =
-                a.categories.iter().filter(|p| p.code() > 0).map(|p| escape(p.arcgis_label())).collect();
+            let why: Vec<String> = a
+                .reasons
+                .iter()
+                .map(|r| match *r {
+                    "forecast" => "forecast".to_string(),
+                    "unmet_concern" => "unmet concern".to_string(),
+                    name => Pattern::ALL
+                        .iter()
+                        .find(|p| p.name() == name)
+                        .map_or(name.to_string(), |p| escape(p.arcgis_label())),
+                })
+                .collect();
             let when = match (shown, a.peak_weekday, a.peak_hour) {
                 (true, Some(d), Some(h)) => {
                     let office = if a.peak_outside_office_hours() == Some(true) {
@@ -214,11 +249,15 @@ svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }
                 }
                 _ => "–".into(),
             };
-            let expected = if shown {
+            let expected = if a.expected_per_week >= self.small.min_count() as f64 {
                 format!("{:.1}", a.expected_per_week)
             } else {
                 format!("&lt;&nbsp;{}", self.small.min_count())
             };
+            let last_bin = self
+                .small
+                .publish(a.last_bin)
+                .map_or(format!("&lt;&nbsp;{}", self.small.min_count()), |v| v.to_string());
             let service = match &a.nearest_service {
                 Some((name, d)) => format!("{:.0} m <span class=\"muted\">{}</span>", d, escape(name)),
                 None => "–".into(),
@@ -232,9 +271,11 @@ svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }
             }
             let _ = writeln!(
                 html,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{expected}</td><td class=\"nw\">{when}</td><td class=\"n\">{service}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{expected}</td><td class=\"n\">{last_bin}</td><td class=\"nw\">{when}</td><td class=\"n\">{service}</td><td>{}</td></tr>",
                 a.rank,
-                a.team.map_or("–".to_string(), |t| t.to_string()),
+                a.team.and_then(|t| self.teams.iter().find(|x| x.number == t)).map_or("–".to_string(), |t| {
+                    escape(format!("{} {} ({})", t.municipality, t.direction, t.number).trim())
+                }),
                 escape(a.district.and_then(|d| self.district_names.get(d)).map(String::as_str).unwrap_or("–")),
                 why.join(", "),
                 flags.join(" ")
@@ -242,19 +283,27 @@ svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }
         }
         html.push_str("</tbody></table>\n");
         let mut teams = String::new();
-        for t in 1..=params.teams {
-            let mine: Vec<&PatrolArea> = self.patrol.iter().filter(|a| a.team == Some(t)).collect();
-            if mine.is_empty() {
-                continue;
-            }
-            let load: f64 = mine.iter().map(|a| a.expected_per_week).sum();
-            let ranks: Vec<String> = mine.iter().map(|a| a.rank.to_string()).collect();
-            let _ = write!(teams, "Team {t}: areas {} (≈ {load:.0} events a week). ", ranks.join(", "));
+        for t in self.teams {
+            let ranks: Vec<String> =
+                self.patrol.iter().filter(|a| a.team == Some(t.number)).map(|a| a.rank.to_string()).collect();
+            let load = self.small.publish_sum(t.expected_per_week.round() as u64);
+            let _ = write!(
+                teams,
+                "Team {} ({} {}): areas {} (≈ {} events a week). ",
+                t.number,
+                escape(&t.municipality),
+                t.direction,
+                ranks.join(", "),
+                load.map_or(format!("&lt; {}", self.small.min_count()), |v| v.to_string())
+            );
         }
         let _ = writeln!(
             html,
-            "<p class=\"muted\">{teams}Areas are contiguous hot-spot cells split into walkable pieces of at most {} km²; emerging patterns rank first (new, intensifying, consecutive), then persistent, then the rest. Expected events come from the last {} bins; the peak from the last 84 days. Office hours: Monday–Friday 08–16. Service gap: nearest service farther than {} m.</p></section>",
-            params.max_area_km2, params.recent_bins, params.service_gap_m
+            "<p class=\"muted\">{teams}Each municipality's teams walk the cells with the highest forecast of next bin's events, a share {:.0} % kept for new and intensifying hot spots; the cells are joined into walkable areas of at most {} km², shared among the municipality's own teams by compass direction. Expected events are the forecast ({}). The peak comes from the last 84 days. Office hours: Monday–Friday 08–16. Service gap: nearest service farther than {} m.</p></section>",
+            params.watch_share * 100.0,
+            params.max_area_km2,
+            escape(self.forecast_model),
+            params.service_gap_m
         );
     }
 
@@ -400,28 +449,52 @@ svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }
         let Some(b) = self.backtest else { return };
         let _ = write!(
             html,
-            "<section class=\"full\"><h2>Would the plan have worked? Backtest over the last {} bins</h2>\n<table><thead><tr><th>Method</th><th class=\"n\">Hit rate</th><th class=\"n\">PAI</th><th class=\"n\">RRI</th></tr></thead><tbody>\n",
-            b.steps.len()
+            "<section class=\"full\"><h2>Would the plan have worked? Backtest over the last {} bins</h2>\n<table><thead><tr><th>Method</th><th class=\"n\">Hit rate</th><th class=\"n\">PAI</th><th class=\"n\">PEI</th><th class=\"n\">RRI</th></tr></thead><tbody>\n",
+            b.bins.len()
         );
-        for (name, m) in &b.mean {
-            let label = match name.as_str() {
-                "engine" => "This plan (patrol areas in rank order)",
-                "last_bin" => "Busiest cells of the previous bin",
-                _ => "Busiest cells of all earlier bins",
+        let Some(team) = b.budgets.first() else { return };
+        for m in &team.methods {
+            let label = match m.method.as_str() {
+                "plan" => "This plan".to_string(),
+                "last_bin" => "Busiest cells of the previous bin".to_string(),
+                "last_4" => "Busiest cells of the previous four bins".to_string(),
+                "history" => "Busiest cells of all earlier bins".to_string(),
+                "ewma" => format!("Highest exponentially weighted average (α = {})", b.ewma_alpha),
+                _ => "The best possible choice (oracle)".to_string(),
             };
+            let opt = |v: Option<f64>| v.map_or("–".into(), |r| format!("{r:.2}"));
             let _ = writeln!(
                 html,
-                "<tr><td>{label}</td><td class=\"n\">{:.1} %</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td></tr>",
+                "<tr><td>{label}</td><td class=\"n\">{:.1} %</td><td class=\"n\">{:.2}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 m.hit_rate * 100.0,
                 m.pai,
-                m.rri.map_or("–".into(), |r| format!("{r:.2}"))
+                opt(m.pei),
+                opt(m.rri)
             );
         }
+        html.push_str("</tbody></table>\n");
+        if let (Some(plan), Some(base)) = (b.team("plan"), b.team(&b.difference.baseline)) {
+            html.push_str(&hit_rate_chart(&plan.hit_rates, &base.hit_rates, &b.difference.baseline));
+        }
+        let others: Vec<String> = b.budgets[1..]
+            .iter()
+            .map(|s| {
+                let hit = |name: &str| s.methods.iter().find(|m| m.method == name).map_or(0.0, |m| m.hit_rate * 100.0);
+                let best = ["last_bin", "last_4", "history", "ewma"].iter().map(|n| hit(n)).fold(0.0, f64::max);
+                format!("{} of the area: plan {:.1} %, best naive {:.1} %", s.budget, hit("plan"), best)
+            })
+            .collect();
+        let d = &b.difference;
         let _ = writeln!(
             html,
-            "</tbody></table>\n<p class=\"muted\">Each method chooses {} cells ({:.1} % of the study area, what the teams can walk) from the bins before each held-out bin and is scored on it. Hit rate: share of the bin's events in the chosen cells. PAI: hit rate ÷ area share. RRI: the chosen cells' change in events over the city's change.</p></section>",
-            b.budget_cells,
-            b.budget_share * 100.0
+            "<p class=\"muted\">Each method chooses {} cells ({:.1} % of the study area, what the teams can walk) from the bins before each held-out bin and is scored on it. Plan − {}: {:+.1} points (95 % interval {:+.1} … {:+.1}). {}. Hit rate: share of the bin's events in the chosen cells. PAI: hit rate ÷ area share. PEI: hit rate ÷ the oracle's. RRI: the chosen cells' change in events over the city's change.</p></section>",
+            team.cells,
+            team.area_share * 100.0,
+            d.baseline,
+            d.mean * 100.0,
+            d.ci95[0] * 100.0,
+            d.ci95[1] * 100.0,
+            others.join("; ")
         );
     }
 
@@ -492,7 +565,9 @@ impl super::Output for ReportHtml {
             districts: r.districts,
             district_series: r.job.districts.iter().map(|d| d.series.clone()).collect(),
             small: view.small,
-            patrol: r.plan,
+            patrol: &r.plan.areas,
+            teams: &r.plan.teams,
+            forecast_model: r.forecast.model.name(),
             patrol_params: r.patrol,
             backtest: r.backtest,
             district_names: r.district_names,

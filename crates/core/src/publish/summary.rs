@@ -154,6 +154,42 @@ pub struct UnitSummary {
     pub unit: ScopeUnit,
 }
 
+/// One team as `summary.json` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct TeamSummary {
+    /// Its number.
+    pub number: usize,
+    /// Its municipality.
+    pub municipality: String,
+    /// Its compass direction.
+    pub direction: String,
+    /// Its areas.
+    pub areas: usize,
+    /// Expected events a week over its areas, under the small-count rule for sums.
+    pub expected_per_week: Option<u64>,
+}
+
+impl TeamSummary {
+    /// The teams of a plan as published.
+    pub fn of(teams: &[crate::plan::Team], small: SmallCounts) -> (Vec<TeamSummary>, BTreeMap<String, Option<f64>>) {
+        let list = teams
+            .iter()
+            .map(|t| TeamSummary {
+                number: t.number,
+                municipality: t.municipality.clone(),
+                direction: t.direction.clone(),
+                areas: t.areas,
+                expected_per_week: small.publish_sum(t.expected_per_week.round() as u64),
+            })
+            .collect();
+        let balance = crate::plan::teams::balance(teams)
+            .into_iter()
+            .map(|(m, r)| (m, r.map(|r| (r * 100.0).round() / 100.0)))
+            .collect();
+        (list, balance)
+    }
+}
+
 /// The whole `summary.json` of one job.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
@@ -188,6 +224,15 @@ pub struct Summary {
     pub outputs: BTreeMap<String, String>,
     /// Warnings.
     pub warnings: Vec<String>,
+    /// The forecast of the next bin: the model chosen, its parameters and every candidate's
+    /// validation score.
+    pub forecast: Option<crate::stats::forecast::Forecast>,
+    /// The teams of the plan, with their expected events per week (exact: teams cover the areas
+    /// of the plan, whose counts are published under the small-count rule).
+    pub teams: Vec<TeamSummary>,
+    /// Per municipality, the largest team's expected events a week over the smallest's (null
+    /// with one team), rounded to two decimals.
+    pub team_balance: BTreeMap<String, Option<f64>>,
     /// Wall time per stage, milliseconds.
     pub timings_ms: BTreeMap<String, u64>,
 }
@@ -303,6 +348,9 @@ impl Summary {
                 names
             },
             outputs: BTreeMap::new(),
+            forecast: None,
+            teams: Vec::new(),
+            team_balance: BTreeMap::new(),
             warnings: stats.warnings.clone(),
             timings_ms: run.timings_ms.iter().cloned().collect(),
             parameters,

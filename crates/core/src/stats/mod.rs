@@ -4,6 +4,7 @@
 //! them together ([`analysis`]).
 
 pub mod analysis;
+pub mod forecast;
 pub mod gi_star;
 pub mod inference;
 pub mod mann_kendall;
