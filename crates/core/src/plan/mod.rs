@@ -79,3 +79,50 @@ pub fn analyse_and_plan(job: &JobCube, ctx: &PlanContext<'_>) -> Result<Planned>
     let plan = plan(&inputs, ctx.patrol);
     Ok(Planned { stats, forecast, plan, forecast_ms: started.elapsed().as_millis() as u64 })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cube::{JobSpec, SpaceTimeCube};
+
+    #[test]
+    fn a_new_hot_spot_is_expected_at_its_recent_level() {
+        // 300 cells of steady random counts over 24 weeks; one cell had nothing for 20 weeks,
+        // then 0, 0, 0, 82. The mean of its last four weeks would say 20.5 a week.
+        let base = crate::test_data::random_cube(300, 24, 9);
+        let new = 11;
+        let mut cube = SpaceTimeCube::zeros(base.resolution(), base.cells().to_vec(), base.bins().clone());
+        for c in 0..300 {
+            for b in 0..24 {
+                let v = if c == new { if b == 23 { 82 } else { 0 } } else { base.count(c, b) };
+                cube.add(c, b, v, v as f64);
+            }
+        }
+        let n = 300 * 24;
+        let job = JobCube {
+            spec: JobSpec::all(),
+            cube,
+            districts: Vec::new(),
+            concerns: vec![0; n],
+            profile: vec![0; 300 * 168],
+        };
+        let (names, cell_districts) = (Vec::new(), vec![None; 300]);
+        let (stats, patrol) = (StatsParams::default(), PatrolParams::default());
+        let ctx = PlanContext {
+            cell_districts: &cell_districts,
+            districts: None,
+            district_names: &names,
+            services: None,
+            stats: &stats,
+            patrol: &patrol,
+            min_count: 5,
+        };
+        let planned = analyse_and_plan(&job, &ctx).unwrap();
+        let area = planned.plan.areas.iter().find(|a| a.cells.contains(&job.cube.cells()[new])).expect("in the plan");
+        assert_eq!(area.last_bin, 82);
+        // The changepoint rule follows the new level: the EWMA (α = 0.5) of 0, …, 0, 82 is 41.
+        assert!(area.expected_per_week >= 41.0, "{} ({})", area.expected_per_week, planned.forecast.note);
+        assert_eq!(planned.stats.cells[new].pattern, crate::stats::Pattern::NewHotSpot);
+        assert!(area.reasons.contains(&"new_hot_spot"), "{:?}", area.reasons);
+    }
+}

@@ -667,11 +667,15 @@ mod tests {
     }
 
     #[test]
-    fn team_counts_parse_and_a_new_hot_spot_keeps_its_place() {
+    fn team_counts_parse_and_area_ids_depend_on_the_cells_only() {
         assert_eq!(TeamCounts::parse("4").unwrap(), TeamCounts::Each(4));
         let named = TeamCounts::parse("Helsinki=4, Vantaa=2").unwrap();
         assert_eq!((named.of("Helsinki"), named.of("vantaa"), named.of("Espoo"), named.of("")), (4, 2, 0, 6));
         assert!(TeamCounts::parse("Helsinki").is_err() && TeamCounts::parse("=3").is_err());
-        assert_eq!(area_id(&[]), area_id(&[]));
+        let a = h3o::LatLng::new(60.17, 24.94).unwrap().to_cell(h3o::Resolution::Eight);
+        let b = h3o::LatLng::new(60.18, 24.95).unwrap().to_cell(h3o::Resolution::Eight);
+        assert_eq!(area_id(&[a, b]), area_id(&[b, a]), "the order of the cells does not matter");
+        assert_ne!(area_id(&[a, b]), area_id(&[a]));
+        assert_eq!(area_id(&[a]).len(), 15);
     }
 }

@@ -32,24 +32,56 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// An inline SVG line chart of the hit rate per held-out bin: the plan against a baseline.
-fn hit_rate_chart(plan: &[f64], baseline: &[f64], name: &str) -> String {
-    let (w, h, pad) = (560.0, 140.0, 24.0);
+/// An inline SVG line chart of the hit rate per held-out bin: the plan (solid, on top) against a
+/// baseline (dashed), on a y axis fitted to both series, with the first and last bins' dates.
+fn hit_rate_chart(plan: &[f64], baseline: &[f64], name: &str, bins: &[String]) -> String {
+    let (w, h, left, right, top, bottom) = (560.0, 170.0, 44.0, 12.0, 22.0, 24.0);
+    let all = plan.iter().chain(baseline).copied();
+    let lo = all.clone().fold(f64::INFINITY, f64::min);
+    let hi = all.fold(f64::NEG_INFINITY, f64::max);
+    // Whole percentage points around both series, at least 4 points apart.
+    let (lo, hi) = ((lo * 100.0 - 1.0).floor().max(0.0), (hi * 100.0 + 1.0).ceil().min(100.0));
+    let (lo, hi) = if hi - lo < 4.0 { ((hi - 4.0).max(0.0), (hi - 4.0).max(0.0) + 4.0) } else { (lo, hi) };
     let n = plan.len().max(2) as f64 - 1.0;
-    let x = |i: usize| pad + (w - 2.0 * pad) * i as f64 / n;
-    let y = |v: f64| h - pad - (h - 2.0 * pad) * v.clamp(0.0, 1.0);
+    let x = |i: usize| left + (w - left - right) * i as f64 / n;
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - (v * 100.0 - lo) / (hi - lo));
     let line = |values: &[f64]| -> String {
         values.iter().enumerate().map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v))).collect::<Vec<_>>().join(" ")
     };
+    let first = bins.first().map_or("", String::as_str);
+    let last = bins.last().map_or("", String::as_str);
     format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"Hit rate per held-out bin\"><line x1=\"{pad}\" y1=\"{y0:.1}\" x2=\"{x1:.1}\" y2=\"{y0:.1}\" stroke=\"#999\"/><text x=\"2\" y=\"{ytop:.1}\" font-size=\"10\">100 %</text><text x=\"2\" y=\"{y0:.1}\" font-size=\"10\">0</text><polyline fill=\"none\" stroke=\"#b2182b\" stroke-width=\"2\" points=\"{}\"/><polyline fill=\"none\" stroke=\"#2166ac\" stroke-width=\"2\" stroke-dasharray=\"4 3\" points=\"{}\"/><text x=\"{pad}\" y=\"12\" font-size=\"11\" fill=\"#b2182b\">plan</text><text x=\"{lx:.1}\" y=\"12\" font-size=\"11\" fill=\"#2166ac\">{}</text></svg>\n",
-        line(plan),
-        line(baseline),
-        escape(name),
-        y0 = y(0.0),
-        ytop = y(1.0),
-        x1 = w - pad,
-        lx = pad + 50.0,
+        concat!(
+            "<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"Hit rate per held-out bin\">",
+            "<line x1=\"{left}\" y1=\"{ylo:.1}\" x2=\"{xr:.1}\" y2=\"{ylo:.1}\" stroke=\"#999\"/>",
+            "<line x1=\"{left}\" y1=\"{yhi:.1}\" x2=\"{xr:.1}\" y2=\"{yhi:.1}\" stroke=\"#ddd\"/>",
+            "<line x1=\"{left}\" y1=\"{yhi:.1}\" x2=\"{left}\" y2=\"{ylo:.1}\" stroke=\"#999\"/>",
+            "<text x=\"{lt:.1}\" y=\"{yhi:.1}\" font-size=\"10\" text-anchor=\"end\" dy=\"3\">{hi:.0} %</text>",
+            "<text x=\"{lt:.1}\" y=\"{ylo:.1}\" font-size=\"10\" text-anchor=\"end\" dy=\"3\">{lo:.0} %</text>",
+            "<text x=\"{left}\" y=\"{yb:.1}\" font-size=\"10\">{first}</text>",
+            "<text x=\"{xr:.1}\" y=\"{yb:.1}\" font-size=\"10\" text-anchor=\"end\">{last}</text>",
+            "<polyline fill=\"none\" stroke=\"#2166ac\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\" points=\"{base}\"/>",
+            "<polyline fill=\"none\" stroke=\"#b2182b\" stroke-width=\"2.5\" points=\"{plan}\"/>",
+            "<text x=\"{left}\" y=\"13\" font-size=\"11\" fill=\"#b2182b\">— plan</text>",
+            "<text x=\"{lx:.1}\" y=\"13\" font-size=\"11\" fill=\"#2166ac\">- - {name}</text>",
+            "</svg>\n"
+        ),
+        w = w,
+        h = h,
+        left = left,
+        lt = left - 4.0,
+        xr = w - right,
+        ylo = y(lo / 100.0),
+        yhi = y(hi / 100.0),
+        yb = h - 6.0,
+        lo = lo,
+        hi = hi,
+        first = escape(first),
+        last = escape(last),
+        base = line(baseline),
+        plan = line(plan),
+        lx = left + 60.0,
+        name = escape(name),
     )
 }
 
@@ -182,6 +214,7 @@ td.nw {{ white-space: nowrap; }}
 .tag {{ display: inline-block; background: #c62828; color: #fff; border-radius: 3px; padding: 0 5px; font-size: 11px; }}
 .muted {{ color: #777; font-size: 12px; }}
 svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }}
+svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
 .full {{ grid-column: 1 / -1; }}
 </style>
 </head>
@@ -474,7 +507,7 @@ svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; }
         }
         html.push_str("</tbody></table>\n");
         if let (Some(plan), Some(base)) = (b.team("plan"), b.team(&b.difference.baseline)) {
-            html.push_str(&hit_rate_chart(&plan.hit_rates, &base.hit_rates, &b.difference.baseline));
+            html.push_str(&hit_rate_chart(&plan.hit_rates, &base.hit_rates, &b.difference.baseline, &b.bins));
         }
         let others: Vec<String> = b.budgets[1..]
             .iter()

@@ -145,6 +145,8 @@ pub struct Forecast {
     pub validation_bins: Vec<usize>,
     /// Every candidate's score, in candidate order.
     pub validation: Vec<ValidationScore>,
+    /// Why the model was chosen, in a sentence.
+    pub note: String,
     /// Expected events per cell in the next bin.
     #[serde(skip)]
     pub next: Vec<f64>,
@@ -414,14 +416,36 @@ pub fn forecast(
             ValidationScore { model, capture: mean }
         })
         .collect();
-    let best = match validation.split_first() {
-        Some((default, others)) => others
-            .iter()
-            .enumerate()
-            .max_by(|(i, a), (j, b)| a.capture.total_cmp(&b.capture).then(j.cmp(i)))
-            .filter(|(_, v)| v.capture > default.capture + SWITCH_MARGIN)
-            .map_or(default.model, |(_, v)| v.model),
-        None => Model::LastBin,
+    let (best, note) = match validation.split_first() {
+        Some((default, others)) => {
+            let rival = others
+                .iter()
+                .enumerate()
+                .max_by(|(i, a), (j, b)| a.capture.total_cmp(&b.capture).then(j.cmp(i)))
+                .map(|(_, v)| v);
+            let pct = |v: &ValidationScore| format!("{} {:.1} %", v.model.name(), v.capture * 100.0);
+            match rival {
+                Some(r) if r.capture > default.capture + SWITCH_MARGIN => (
+                    r.model,
+                    format!(
+                        "{} caught more of the validation bins' events than the default ({}), by more than the margin: it is used",
+                        pct(r),
+                        pct(default)
+                    ),
+                ),
+                Some(r) if r.capture > default.capture => (
+                    default.model,
+                    format!(
+                        "the default {} is kept: the best other rule, {}, was ahead by less than the {:.0}-point margin",
+                        pct(default),
+                        pct(r),
+                        SWITCH_MARGIN * 100.0
+                    ),
+                ),
+                _ => (default.model, format!("the default {} caught the most on validation", pct(default))),
+            }
+        }
+        None => (Model::LastBin, String::from("no candidate")),
     };
     let (mut next, coefficients) = if bins == 0 { (vec![0.0; n], None) } else { predict(&h, ring, best, bins) };
     if let Some((weekdays, next_weekday)) = daily {
@@ -434,7 +458,7 @@ pub fn forecast(
             next.iter_mut().for_each(|v| *v *= factor);
         }
     }
-    Forecast { model: best, coefficients, budget, validation_bins: origins, validation, next }
+    Forecast { model: best, coefficients, budget, validation_bins: origins, validation, note, next }
 }
 
 #[cfg(test)]
