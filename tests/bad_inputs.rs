@@ -402,14 +402,18 @@ fn swapped_latitude_and_longitude_are_detected_and_explained() {
             ("kind", Arc::new(StringArray::from(vec!["concern"; n as usize])) as ArrayRef),
         ],
     );
+    // Every event falls outside the study area: the guard refuses the run, and the diagnosis is
+    // printed once.
     let run = s.run(&["analyze", "swapped.parquet", "--districts", "builtin", "--out", "o"]);
-    assert_eq!(run.code(), 0, "{}", run.stderr());
-    assert!(
-        run.stderr().contains("warning: swapped.parquet: most events fall outside the study area"),
-        "{}",
-        run.stderr()
-    );
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let hint = "warning: swapped.parquet: most events fall outside the study area";
+    assert_eq!(run.stderr().matches(hint).count(), 1, "{}", run.stderr());
     assert!(run.stderr().contains("look swapped"));
+    assert!(run.stderr().contains("the run was refused: no event was accepted"), "{}", run.stderr());
+    assert!(s.files_in("o").is_empty());
+    // A user who knows better can publish it.
+    let run = s.run(&["analyze", "swapped.parquet", "--districts", "builtin", "--out", "o", "--accept-change"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
     let sum = summary(&s.path("o"));
     assert_eq!(sum["inputs"][0]["outside_study_area"], 30);
     assert!(sum["warnings"][0].as_str().unwrap().contains("swapped"));
@@ -468,7 +472,8 @@ fn invalid_and_overlapping_districts() {
     let b = feature("North", "[[24.95,60.20],[25.10,60.20],[25.10,60.30],[24.95,60.30],[24.95,60.20]]");
     std::fs::write(s.path("overlap.geojson"), format!(r#"{{"type":"FeatureCollection","features":[{a},{b}]}}"#))
         .unwrap();
-    let run = s.run(&["analyze", "e.parquet", "--districts", "overlap.geojson", "--out", "o", "-q"]);
+    // The two small districts leave most events outside: --accept-change publishes anyway.
+    let run = s.run(&["analyze", "e.parquet", "--districts", "overlap.geojson", "--out", "o", "-q", "--accept-change"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert!(run.stderr().contains("warning: districts Centre and North overlap by"), "{}", run.stderr());
     let warnings = summary(&s.path("o"))["warnings"].clone();

@@ -9,6 +9,7 @@ mod determinism;
 mod fuzz_corpus;
 mod input_formats;
 mod layers;
+mod nightly;
 mod patrol;
 mod statistics;
 mod validate_and_synth;

@@ -152,6 +152,11 @@ pub struct AnalyzeArgs {
     /// Input columns and time zone.
     #[command(flatten)]
     pub columns: ColumnArgs,
+    /// Publish even when the run looks like a broken export next to the previous run in the
+    /// output folder (nothing accepted, more than 20 % outside the study area, under half the
+    /// events a day, or the busy cells moved over 50 km).
+    #[arg(long)]
+    pub accept_change: bool,
     /// No progress bar and no report on the terminal (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,

@@ -265,6 +265,7 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
             .clone()
             .or(file.out.as_ref().map(rel))
             .unwrap_or_else(|| PathBuf::from(RunConfig::DEFAULT_OUT_DIR)),
+        accept_change: args.accept_change,
     };
     config.check()?;
     Ok(config)

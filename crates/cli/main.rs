@@ -5,6 +5,7 @@
 mod args;
 mod config;
 mod progress;
+mod validate;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -12,15 +13,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Parser;
 use hotspots_core::cube::InputAccount;
-use hotspots_core::ingest::event::{Reject, RejectReason};
-use hotspots_core::ingest::{Categories, DiscardRejects, InputSource, RejectSink, SeenIds, ValidBatch, read_input};
-use hotspots_core::progress::Progress;
-use hotspots_core::publish::rejects::RejectWriter;
 use hotspots_core::{Error, RunConfig, RunReport, Task};
 use hotspots_synth::SynthConfig;
 
-use crate::args::{AnalyzeArgs, BacktestArgs, Cli, Command, SynthArgs, ValidateArgs};
-use crate::config::{ingest_options, parse_date, run_config};
+use crate::args::{AnalyzeArgs, BacktestArgs, Cli, Command, SynthArgs};
+use crate::config::{parse_date, run_config};
 use crate::progress::TerminalProgress;
 
 fn main() -> ExitCode {
@@ -42,7 +39,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Analyze(a) => analyze(a),
         Command::Backtest(b) => backtest(b),
-        Command::Validate(v) => validate(v),
+        Command::Validate(v) => validate::validate(v),
         Command::Synth(s) => synth(s),
     };
     match outcome {
@@ -76,14 +73,22 @@ fn account_line(a: &InputAccount) -> String {
 fn analyze(args: &AnalyzeArgs) -> Result<()> {
     let config =
         run_config(args, |steps| Task::Analyze { backtest_steps: steps.unwrap_or(RunConfig::DEFAULT_BACKTEST_STEPS) })?;
-    let report = hotspots_core::run(&config, &TerminalProgress::new(args.quiet))?;
-    for warning in report.jobs.iter().flat_map(|j| &j.summary.warnings) {
-        eprintln!("hotspots: warning: {warning}");
+    let progress = TerminalProgress::new(args.quiet);
+    let report = hotspots_core::run(&config, &progress);
+    // Warnings once each, after the accounting (or before the error).
+    match report {
+        Ok(report) => {
+            if !args.quiet {
+                print_analysis(&report);
+            }
+            progress.print_warnings(report.jobs.iter().flat_map(|j| &j.summary.warnings));
+            Ok(())
+        }
+        Err(e) => {
+            progress.print_warnings([]);
+            Err(e.into())
+        }
     }
-    if !args.quiet {
-        print_analysis(&report);
-    }
-    Ok(())
 }
 
 fn print_analysis(report: &RunReport) {
@@ -114,56 +119,14 @@ fn print_analysis(report: &RunReport) {
 
 fn backtest(args: &BacktestArgs) -> Result<()> {
     let config = run_config(&args.analyze, |_| Task::Backtest { holdout_steps: args.holdout_steps })?;
-    let report = hotspots_core::run(&config, &TerminalProgress::new(args.analyze.quiet))?;
+    let progress = TerminalProgress::new(args.analyze.quiet);
+    let report = hotspots_core::run(&config, &progress);
+    progress.print_warnings([]);
+    let report = report?;
     if !args.analyze.quiet {
         for b in report.jobs.iter().filter_map(|j| j.backtest.as_ref()) {
             print!("{}", b.table());
         }
-    }
-    Ok(())
-}
-
-fn validate(args: &ValidateArgs) -> Result<()> {
-    let options = ingest_options(&args.columns, None, None)?;
-    let progress = TerminalProgress::new(args.quiet);
-    let mut writer = args.rejects.as_ref().map(RejectWriter::new);
-    let (mut categories, mut ids, mut lines) = (Categories::default(), SeenIds::new(), Vec::new());
-    for path in &args.inputs {
-        let source = InputSource::File(path.clone());
-        progress.begin(&source.name(), None);
-        let target: &mut dyn RejectSink = match writer.as_mut() {
-            Some(w) => w,
-            None => &mut DiscardRejects,
-        };
-        let mut sink = |valid: ValidBatch, rejected: Vec<Reject>, _: &Categories| {
-            progress.advance((valid.events.len() + rejected.len()) as u64);
-            target.push(rejected)
-        };
-        let counts = read_input(&source, &options, &mut categories, &mut ids, &mut sink);
-        progress.end();
-        let counts = counts?;
-        let mut line = format!(
-            "{}: read {} = accepted {} + rejected {}",
-            source.name(),
-            counts.read,
-            counts.valid,
-            counts.rejected()
-        );
-        let reasons: Vec<String> = RejectReason::ALL
-            .iter()
-            .filter(|r| counts.rejected_by_reason[r.index()] > 0)
-            .map(|r| format!("{} {}", r.code(), counts.rejected_by_reason[r.index()]))
-            .collect();
-        if !reasons.is_empty() {
-            line.push_str(&format!(" (rejected: {})", reasons.join(", ")));
-        }
-        lines.push(line);
-    }
-    if let Some(w) = writer {
-        w.finish()?;
-    }
-    for line in lines {
-        println!("{line}");
     }
     Ok(())
 }

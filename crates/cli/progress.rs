@@ -11,12 +11,32 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct TerminalProgress {
     bar: Mutex<Option<ProgressBar>>,
     enabled: bool,
+    warnings: Mutex<Vec<String>>,
 }
 
 impl TerminalProgress {
     /// A bar that shows only when stderr is a terminal and `quiet` is off.
     pub fn new(quiet: bool) -> Self {
-        TerminalProgress { bar: Mutex::new(None), enabled: !quiet && std::io::stderr().is_terminal() }
+        TerminalProgress {
+            bar: Mutex::new(None),
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl TerminalProgress {
+    /// Prints the warnings gathered so far and `more`, each once, in order.
+    pub fn print_warnings<'a>(&self, more: impl IntoIterator<Item = &'a String>) {
+        let mut seen: Vec<String> = std::mem::take(&mut *self.warnings.lock().expect("warnings lock"));
+        seen.extend(more.into_iter().cloned());
+        let mut printed: Vec<&String> = Vec::new();
+        for w in &seen {
+            if !printed.contains(&w) {
+                eprintln!("hotspots: warning: {w}");
+                printed.push(w);
+            }
+        }
     }
 }
 
@@ -50,6 +70,6 @@ impl Progress for TerminalProgress {
     }
 
     fn warn(&self, message: &str) {
-        eprintln!("hotspots: warning: {message}");
+        self.warnings.lock().expect("warnings lock").push(message.to_string());
     }
 }

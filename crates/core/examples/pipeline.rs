@@ -35,6 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         task: Task::Analyze { backtest_steps: 4 },
         max_reject_share: RunConfig::DEFAULT_MAX_REJECT_SHARE,
         out_dir: "out-example".into(),
+        accept_change: false,
     };
     let report = run(&config, &NoProgress)?;
     for input in &report.inputs {

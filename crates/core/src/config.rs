@@ -55,6 +55,8 @@ pub struct RunConfig {
     pub max_reject_share: f64,
     /// The output folder.
     pub out_dir: PathBuf,
+    /// Publish even when the guard ([`crate::publish::guard`]) would refuse the run.
+    pub accept_change: bool,
 }
 
 impl RunConfig {

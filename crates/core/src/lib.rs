@@ -46,6 +46,7 @@
 //!     task: Task::Analyze { backtest_steps: 0 },
 //!     max_reject_share: RunConfig::DEFAULT_MAX_REJECT_SHARE,
 //!     out_dir: "out".into(),
+//!     accept_change: false,
 //! };
 //! let report = run(&config, &NoProgress)?;
 //! let job = &report.jobs[0];

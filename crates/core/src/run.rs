@@ -14,6 +14,7 @@ use crate::ingest::{DiscardRejects, RejectSink};
 use crate::plan::backtest::default_holdout;
 use crate::plan::{Backtest, Plan, PlanContext, Planned, analyse_and_plan, backtest, patrol::hot_cell_services};
 use crate::progress::Progress;
+use crate::publish::guard;
 use crate::publish::rejects::RejectWriter;
 use crate::publish::summary::{TeamSummary, district_summaries};
 use crate::publish::{
@@ -123,13 +124,49 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             summary: &summary,
         };
         let staged = publish_job(&mut set, outputs, &results, config.small_counts, &dir, &config.out_dir, started)?;
+        if matches!(config.task, Task::Analyze { .. }) && !config.accept_change {
+            let previous = std::fs::read_to_string(dir.join("summary.json"))
+                .ok()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+            if let Some(reason) = guard::refusal(&summary, previous.as_ref(), config.cube.districts.is_some()) {
+                return Err(Error::Data(format!(
+                    "{}: the run was refused: {reason}. Nothing was written; the outputs already there are untouched \
+                     (give --accept-change to publish a night you know is different)",
+                    dir.display()
+                )));
+            }
+        }
         let own = staged.key_of("summary.json");
         summary.outputs = staged.hashes;
         summary.outputs.remove(&own);
         jobs.push(JobReport { dir, summary, backtest: done.backtest, written: staged.names });
     }
+    if matches!(config.task, Task::Analyze { .. }) {
+        for stale in stale_outputs(&config.out_dir, &set) {
+            set.remove(&stale);
+        }
+    }
     set.commit()?;
     Ok(RunReport { inputs: cube_run.inputs, diagnoses: cube_run.diagnoses, jobs })
+}
+
+/// Output files of earlier runs in `out_dir` (and in its sub-folders that hold a `summary.json`:
+/// earlier jobs) that this run does not write: they go in the same commit, so the folder holds
+/// exactly one run.
+fn stale_outputs(out_dir: &std::path::Path, set: &OutputSet) -> Vec<PathBuf> {
+    let names: Vec<&str> = ANALYSIS_OUTPUTS.iter().map(|o| o.file_name()).chain(["rejects.parquet"]).collect();
+    let mut dirs = vec![out_dir.to_path_buf()];
+    if let Ok(entries) = std::fs::read_dir(out_dir) {
+        let mut subs: Vec<PathBuf> =
+            entries.flatten().map(|e| e.path()).filter(|p| p.is_dir() && p.join("summary.json").is_file()).collect();
+        subs.sort();
+        dirs.extend(subs);
+    }
+    let staged: Vec<&std::path::Path> = set.paths();
+    dirs.iter()
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
+        .filter(|p| p.is_file() && !staged.contains(&p.as_path()))
+        .collect()
 }
 
 /// Fails when more than `max_share` of all rows read were rejected.

@@ -17,6 +17,7 @@ mod backtest_json;
 mod cube_parquet;
 mod districts_layer;
 mod geojson;
+pub mod guard;
 mod hotspots_layer;
 pub mod output_set;
 mod patrol_layer;

@@ -53,6 +53,7 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut File) -> Result<(),
 #[derive(Default)]
 pub struct OutputSet {
     staged: Vec<(NamedTempFile, PathBuf)>,
+    stale: Vec<PathBuf>,
 }
 
 impl OutputSet {
@@ -100,14 +101,28 @@ impl OutputSet {
         sha256_hex(file).map(Some).map_err(|e| Error::write(path.display(), e))
     }
 
+    /// Marks `path`, a file of an earlier run that this run does not write, for removal in the
+    /// same commit (it is put back if the commit fails).
+    pub fn remove(&mut self, path: &Path) {
+        if !self.staged.iter().any(|(_, p)| p == path) && !self.stale.contains(&path.to_path_buf()) {
+            self.stale.push(path.to_path_buf());
+        }
+    }
+
+    /// The files marked for removal.
+    pub fn removed(&self) -> &[PathBuf] {
+        &self.stale
+    }
+
     /// The files staged so far.
     pub fn paths(&self) -> Vec<&Path> {
         self.staged.iter().map(|(_, p)| p.as_path()).collect()
     }
 
-    /// Renames every staged file into place. An existing file is first moved aside; if any step
-    /// fails, the files already replaced are put back, the rest of the temporary files are
-    /// removed, and the error names the file that failed.
+    /// Renames every staged file into place and removes the files marked stale. An existing file
+    /// is first moved aside; if any step fails, the files already replaced or removed are put
+    /// back, the rest of the temporary files are removed, and the error names the file that
+    /// failed.
     pub fn commit(self) -> Result<()> {
         let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
         let rollback = |done: &[(PathBuf, Option<PathBuf>)]| {
@@ -118,6 +133,17 @@ impl OutputSet {
                 }
             }
         };
+        // Files of an earlier run that this one does not write are moved aside first, and put
+        // back with the rest if anything fails.
+        for target in &self.stale {
+            let name = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let b = target.with_file_name(format!(".{name}.previous-{}", std::process::id()));
+            if let Err(e) = std::fs::rename(target, &b) {
+                rollback(&done);
+                return Err(Error::write(target.display(), e));
+            }
+            done.push((target.clone(), Some(b)));
+        }
         let mut staged = self.staged.into_iter();
         for (temp, target) in staged.by_ref() {
             let backup = if target.exists() {
@@ -208,5 +234,32 @@ mod tests {
         // A folder in the way of a file is an error before anything is written.
         std::fs::create_dir_all(dir.path().join("c.json")).unwrap();
         assert!(OutputSet::new().write_bytes(&dir.path().join("c.json"), b"c").is_err());
+    }
+
+    #[test]
+    fn files_of_an_earlier_run_go_with_the_commit_or_stay_with_a_failed_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, kept) = (dir.path().join("districts.geojson"), dir.path().join("hotspots.geojson"));
+        std::fs::write(&old, b"last night").unwrap();
+        std::fs::write(&kept, b"last night").unwrap();
+        // A failed commit (a folder in the way of the second file) leaves both as they were.
+        let mut set = OutputSet::new();
+        set.write_bytes(&kept, b"tonight").unwrap();
+        set.write_bytes(&dir.path().join("sub/x.json"), b"x").unwrap();
+        set.remove(&old);
+        std::fs::remove_dir_all(dir.path().join("sub")).unwrap();
+        assert!(set.commit().is_err());
+        assert_eq!(std::fs::read(&old).unwrap(), b"last night");
+        assert_eq!(std::fs::read(&kept).unwrap(), b"last night");
+        // A good commit replaces one and removes the other.
+        let mut set = OutputSet::new();
+        set.write_bytes(&kept, b"tonight").unwrap();
+        set.remove(&old);
+        set.remove(&kept); // written by this run: not removed
+        assert_eq!(set.removed(), [old.clone()]);
+        set.commit().unwrap();
+        assert!(!old.exists());
+        assert_eq!(std::fs::read(&kept).unwrap(), b"tonight");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

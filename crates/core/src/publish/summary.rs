@@ -89,6 +89,9 @@ pub struct CubeSummary {
     pub events: u64,
     /// Events per bin, oldest first (suppressed below `--min-count`, rounded to a multiple of it).
     pub events_per_bin: Vec<Option<u64>>,
+    /// [west, south, east, north] of the centres of the cells with at least `--min-count` events
+    /// in the window, to 3 decimals; the guard compares it with the next run's.
+    pub busy_cells_bbox: Option<[f64; 4]>,
 }
 
 /// A Mann-Kendall result as written out.
@@ -245,6 +248,20 @@ fn local_date(day: i32) -> String {
     date_of_day(day).map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// The box of the centres of the cells with at least `min` events, to 3 decimals.
+fn busy_cells_bbox(cube: &crate::cube::SpaceTimeCube, min: u64) -> Option<[f64; 4]> {
+    let mut b: Option<[f64; 4]> = None;
+    for (c, &cell) in cube.cells().iter().enumerate() {
+        if cube.series(c).iter().sum::<u64>() < min {
+            continue;
+        }
+        let (lon, lat) = crate::space::study_area::cell_centre(cell);
+        let x = b.get_or_insert([lon, lat, lon, lat]);
+        *x = [x[0].min(lon), x[1].min(lat), x[2].max(lon), x[3].max(lat)];
+    }
+    b.map(|x| x.map(|v| (v * 1000.0).round() / 1000.0))
+}
+
 /// Per-district summaries of a job.
 pub fn district_summaries(
     job: &JobCube,
@@ -327,6 +344,7 @@ impl Summary {
                 cells_with_events: (0..cube.cells().len()).filter(|&c| cube.series(c).iter().any(|&v| v > 0)).count(),
                 events: cube.total_count(),
                 events_per_bin: cube.totals_per_bin().into_iter().map(|v| small.publish_sum(v)).collect(),
+                busy_cells_bbox: busy_cells_bbox(cube, small.min_count().max(1)),
             },
             trend: TrendSummary::of(&stats.overall_trend, alpha),
             patterns: stats.pattern_counts(),

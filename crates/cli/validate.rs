@@ -1,0 +1,58 @@
+//! `hotspots validate`: reads and checks every row of the inputs and prints the row accounting,
+//! writing the rejected rows when asked.
+
+use anyhow::Result;
+use hotspots_core::ingest::event::{Reject, RejectReason};
+use hotspots_core::ingest::{Categories, DiscardRejects, InputSource, RejectSink, SeenIds, ValidBatch, read_input};
+use hotspots_core::progress::Progress;
+use hotspots_core::publish::rejects::RejectWriter;
+
+use crate::args::ValidateArgs;
+use crate::config::ingest_options;
+use crate::progress::TerminalProgress;
+
+/// Runs `hotspots validate`.
+pub fn validate(args: &ValidateArgs) -> Result<()> {
+    let options = ingest_options(&args.columns, None, None)?;
+    let progress = TerminalProgress::new(args.quiet);
+    let mut writer = args.rejects.as_ref().map(RejectWriter::new);
+    let (mut categories, mut ids, mut lines) = (Categories::default(), SeenIds::new(), Vec::new());
+    for path in &args.inputs {
+        let source = InputSource::File(path.clone());
+        progress.begin(&source.name(), None);
+        let target: &mut dyn RejectSink = match writer.as_mut() {
+            Some(w) => w,
+            None => &mut DiscardRejects,
+        };
+        let mut sink = |valid: ValidBatch, rejected: Vec<Reject>, _: &Categories| {
+            progress.advance((valid.events.len() + rejected.len()) as u64);
+            target.push(rejected)
+        };
+        let counts = read_input(&source, &options, &mut categories, &mut ids, &mut sink);
+        progress.end();
+        let counts = counts?;
+        let mut line = format!(
+            "{}: read {} = accepted {} + rejected {}",
+            source.name(),
+            counts.read,
+            counts.valid,
+            counts.rejected()
+        );
+        let reasons: Vec<String> = RejectReason::ALL
+            .iter()
+            .filter(|r| counts.rejected_by_reason[r.index()] > 0)
+            .map(|r| format!("{} {}", r.code(), counts.rejected_by_reason[r.index()]))
+            .collect();
+        if !reasons.is_empty() {
+            line.push_str(&format!(" (rejected: {})", reasons.join(", ")));
+        }
+        lines.push(line);
+    }
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
