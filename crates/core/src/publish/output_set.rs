@@ -256,7 +256,7 @@ mod tests {
         set.write_bytes(&kept, b"tonight").unwrap();
         set.remove(&old);
         set.remove(&kept); // written by this run: not removed
-        assert_eq!(set.removed(), [old.clone()]);
+        assert_eq!(set.removed(), std::slice::from_ref(&old));
         set.commit().unwrap();
         assert!(!old.exists());
         assert_eq!(std::fs::read(&kept).unwrap(), b"tonight");
