@@ -114,18 +114,66 @@ fn a_broken_export_leaves_last_nights_map_untouched() {
         ],
     );
     for (file, extra, cause) in [
-        ("swapped.parquet", &[][..], "no event was accepted"),
-        ("rejected.parquet", &["--until", "2026-11-02", "--steps", "12"][..], "no event was accepted"),
-        ("thin.parquet", &[][..], "accepted events a day against"),
+        ("swapped.parquet", &[][..], "the run was refused: no event was accepted"),
+        // The cause comes first, with an example value, whatever window flags are given.
+        (
+            "rejected.parquet",
+            &["--until", "2026-11-02", "--steps", "12"][..],
+            "every row was rejected: unparsable_time 40 (e.g. `yesterday` in occurred_at)",
+        ),
+        ("thin.parquet", &[][..], "the run was refused: 1.4 accepted events a day against"),
     ] {
         let run = s.run(&[&["analyze", file, "--districts", "builtin", "--out", "out"][..], extra].concat());
         assert_eq!(run.code(), 1, "{file}: {}", run.stderr());
         let last = run.stderr().lines().last().unwrap_or("").to_string();
-        assert!(last.contains("the run was refused") && last.contains(cause), "{file}: {last}");
+        assert!(last.contains(cause), "{file}: {last}");
+        assert!(!last.contains("--steps"), "no advice that would not help: {last}");
         assert_eq!(snapshot(&s, "out"), good, "{file}: last night's files changed");
     }
     // The thin export is a real night when the user says so.
     let run = s.run(&["analyze", "thin.parquet", "--districts", "builtin", "--out", "out", "-q", "--accept-change"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert_ne!(snapshot(&s, "out"), good);
+}
+
+#[test]
+fn finnish_spreadsheet_times_are_read_and_rejects_show_the_value() {
+    let s = Scratch::new();
+    // What Excel writes with Finnish regional settings, both separators, across the spring change
+    // (29 March 2026, 03:00 → 04:00), and one time that cannot be read.
+    std::fs::write(
+        s.path("fi.csv"),
+        "lat,lon,occurred_at,kind\n60.17,24.94,28.3.2026 14:05,encounter\n60.17,24.94,29.3.2026 04.30,encounter\n\
+         60.17,24.94,30.3.2026 9.15.30,concern\n60.17,24.94,huomenna,encounter\n",
+    )
+    .unwrap();
+    let out = s.run(&["analyze", "fi.csv", "--out", "o", "--until", "2026-04-06", "--steps", "2"]).ok();
+    assert!(out.contains("fi.csv: read 4 = accepted 3 + rejected 1"), "{out}");
+    let rejects = crate::harness::read_parquet(&s.path("o/rejects.parquet")).remove(0);
+    let value = rejects.column_by_name("value").expect("a value column");
+    let value = value.as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(value.value(0), "huomenna");
+    // The instants: the cube's weekly bins hold the three events in the week of 30 March.
+    let sum = summary(&s.path("o"));
+    assert_eq!(sum["cube"]["events"], 3);
+    // An explicit pattern reads US-style dates the default does not.
+    std::fs::write(s.path("us.csv"), "lat,lon,occurred_at,kind\n60.17,24.94,03/30/2026 14:05,encounter\n").unwrap();
+    let run = s.run(&["analyze", "us.csv", "--out", "u", "--until", "2026-04-06", "--steps", "1"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(run.stderr().contains("give --time-format"), "{}", run.stderr());
+    let out = s
+        .run(&[
+            "analyze",
+            "us.csv",
+            "--out",
+            "u",
+            "--until",
+            "2026-04-06",
+            "--steps",
+            "1",
+            "--time-format",
+            "%m/%d/%Y %H:%M",
+        ])
+        .ok();
+    assert!(out.contains("us.csv: read 1 = accepted 1"), "{out}");
 }

@@ -27,11 +27,11 @@ fn validate_prints_the_accounting_and_writes_rejects_as_csv() {
     let rejects = std::fs::read_to_string(s.path("r.csv")).unwrap();
     assert_eq!(
         rejects,
-        "file,row,column,reason,id\n\
-         mixed.csv,2,lat,unparsable_coordinate,b\n\
-         mixed.csv,3,occurred_at,missing_time,c\n\
-         mixed.csv,4,kind,unknown_kind,d\n\
-         mixed.csv,5,lon,missing_coordinate,e\n"
+        "file,row,column,reason,id,value\n\
+         mixed.csv,2,lat,unparsable_coordinate,b,\n\
+         mixed.csv,3,occurred_at,missing_time,c,\n\
+         mixed.csv,4,kind,unknown_kind,d,huoli\n\
+         mixed.csv,5,lon,missing_coordinate,e,\n"
     );
 }
 

@@ -34,12 +34,12 @@ pub enum Command {
     /// and rejects.parquet. With no INPUT, runs on the built-in sample and districts.
     Analyze(Box<AnalyzeArgs>),
     /// Backtest the patrol plan: re-make it as it would have been made at each of the last N
-    /// bins, score it on the bin that followed (hit rate, PAI, RRI) next to two baselines, print
-    /// the table and write backtest.json.
+    /// bins, score it on the bin that followed (hit rate, PAI, PEI, RRI) next to naive rankings
+    /// and the oracle, print the table and write backtest.json.
     Backtest(Box<BacktestArgs>),
     /// Check inputs: read and validate every row, print the row accounting and the reasons for
-    /// rejected rows.
-    Validate(ValidateArgs),
+    /// rejected rows; exit 1 when every row is rejected.
+    Validate(Box<ValidateArgs>),
     /// Write seeded synthetic outreach events (Parquet) with planted patterns and their ground
     /// truth (NAME.truth.json beside the file).
     Synth(SynthArgs),
@@ -68,7 +68,8 @@ pub struct ColumnArgs {
     /// Optional category column [default: category].
     #[arg(long, value_name = "NAME", help_heading = "Input columns")]
     pub category_col: Option<String>,
-    /// Optional id column (text or integer), used only in the rejects file [default: id].
+    /// Optional id column (text or integer): a later row with an id seen before is the same event
+    /// again (`duplicate_id`); also written to the rejects file [default: id].
     #[arg(long, value_name = "NAME", help_heading = "Input columns")]
     pub id_col: Option<String>,
     /// Optional weight column (float ≥ 0; a missing value is 1) [default: weight].
@@ -76,6 +77,10 @@ pub struct ColumnArgs {
     pub weight_col: Option<String>,
     #[arg(long, value_name = "ZONE", help = with_default("Time zone of times written without one, and of the local calendar the bins follow", crate::config::DEFAULT_TZ))]
     pub tz: Option<String>,
+    /// A strftime pattern for text times, e.g. `%m/%d/%Y %H:%M` (with `%z` for an offset in the
+    /// text) [default: ISO-8601, then day-first `1.12.2026 14:05` or `14.05`].
+    #[arg(long, value_name = "PATTERN")]
+    pub time_format: Option<String>,
 }
 
 /// `hotspots analyze`. Every parameter can also come from `--config FILE.toml`; a flag given on

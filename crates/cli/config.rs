@@ -79,6 +79,7 @@ pub struct ConfigColumns {
     category: Option<String>,
     id: Option<String>,
     weight: Option<String>,
+    time_format: Option<String>,
 }
 
 /// One `[[jobs]]` entry.
@@ -132,6 +133,7 @@ pub fn ingest_options(
 ) -> Result<IngestOptions> {
     let tz = parse_time_zone(columns.tz.as_deref().or(file_tz).unwrap_or(DEFAULT_TZ))?;
     let mut options = IngestOptions::new(tz);
+    options.time_format = columns.time_format.clone().or_else(|| file.and_then(|f| f.time_format.clone()));
     let d = ColumnMapping::default();
     let pick = |flag: &Option<String>, file: Option<&Option<String>>, default: &str| -> String {
         flag.clone().or_else(|| file.and_then(|f| f.clone())).unwrap_or_else(|| default.to_string())

@@ -17,6 +17,7 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     let progress = TerminalProgress::new(args.quiet);
     let mut writer = args.rejects.as_ref().map(RejectWriter::new);
     let (mut categories, mut ids, mut lines) = (Categories::default(), SeenIds::new(), Vec::new());
+    let (mut read, mut valid) = (0u64, 0u64);
     for path in &args.inputs {
         let source = InputSource::File(path.clone());
         progress.begin(&source.name(), None);
@@ -31,6 +32,8 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
         let counts = read_input(&source, &options, &mut categories, &mut ids, &mut sink);
         progress.end();
         let counts = counts?;
+        read += counts.read;
+        valid += counts.valid;
         let mut line = format!(
             "{}: read {} = accepted {} + rejected {}",
             source.name(),
@@ -53,6 +56,9 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     }
     for line in lines {
         println!("{line}");
+    }
+    if read > 0 && valid == 0 {
+        anyhow::bail!("every row of the inputs was rejected ({read} rows; the reasons are above)");
     }
     Ok(())
 }

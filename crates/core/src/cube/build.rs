@@ -429,13 +429,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         .flat_map(|(_, days, _)| days.keys().next().zip(days.keys().next_back()))
         .fold(None, |acc: Option<(i32, i32)>, (&lo, &hi)| Some(acc.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)))));
     if span.is_none() {
-        let files: Vec<String> = config
-            .inputs
-            .iter()
-            .zip(&per_file)
-            .map(|(s, (c, _, _))| format!("{}: {} rows read, {} rejected", s.name(), c.read, c.rejected()))
-            .collect();
-        diagnoses.insert(0, format!("no input holds a valid event ({})", files.join("; ")));
+        return Err(Error::Data(no_valid_event(&config.inputs, &per_file, &diagnoses)));
     }
     let hints = diagnoses.join(". ");
     let bins = TimeBins::build(&config.bins, span).map_err(|e| match e {
@@ -482,6 +476,57 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         .collect();
     timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
     Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings, diagnoses })
+}
+
+/// A reject reason's count over the inputs, with its first example (column, value).
+type ReasonCount = (u64, RejectReason, Option<(String, String)>);
+
+/// The error when no input holds a valid event: every file's counts, the most frequent reasons with
+/// an example value each, and what the diagnoses found (never a flag that would not help).
+fn no_valid_event(inputs: &[InputSource], per_file: &[FileDays], diagnoses: &[String]) -> String {
+    let files: Vec<String> = inputs
+        .iter()
+        .zip(per_file)
+        .map(|(s, (c, _, _))| format!("{}: {} rows read, {} rejected", s.name(), c.read, c.rejected()))
+        .collect();
+    let read: u64 = per_file.iter().map(|(c, _, _)| c.read).sum();
+    let mut message = if read == 0 {
+        format!("no input holds a valid event ({})", files.join("; "))
+    } else {
+        let mut reasons: Vec<ReasonCount> = RejectReason::ALL
+            .iter()
+            .map(|&r| {
+                let n = per_file.iter().map(|(c, _, _)| c.rejected_by_reason[r.index()]).sum();
+                let example = per_file.iter().find_map(|(c, _, _)| c.examples.get(r.index()).cloned().flatten());
+                (n, r, example)
+            })
+            .filter(|(n, _, _)| *n > 0)
+            .collect();
+        reasons.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.index().cmp(&b.1.index())));
+        let top: Vec<String> = reasons
+            .iter()
+            .take(3)
+            .map(|(n, r, ex)| match ex {
+                Some((column, value)) if !value.is_empty() => format!("{} {n} (e.g. `{value}` in {column})", r.code()),
+                Some((column, _)) => format!("{} {n} (in {column})", r.code()),
+                None => format!("{} {n}", r.code()),
+            })
+            .collect();
+        format!("every row was rejected: {}; {}", top.join(", "), files.join("; "))
+    };
+    if reasons_mention_time(&message) {
+        message.push_str(
+            ". Times are read as ISO-8601 (2026-12-01T14:05) or day-first (1.12.2026 14:05); give --time-format for others",
+        );
+    }
+    for d in diagnoses {
+        message.push_str(&format!(". {d}"));
+    }
+    message
+}
+
+fn reasons_mention_time(message: &str) -> bool {
+    message.contains("unparsable_time")
 }
 
 /// One input's row counts, its valid events per local day, and its SHA-256.

@@ -172,6 +172,20 @@ pub struct Reject {
     pub reason: RejectReason,
     /// The row's `id` value, when the file has an id column; written to the rejects file only.
     pub id: Option<String>,
+    /// The offending value as text (at most [`MAX_VALUE_CHARS`] characters), where the reader
+    /// still has it; written to the rejects file only.
+    pub value: Option<String>,
+}
+
+/// The longest offending value kept in a reject, in characters.
+pub const MAX_VALUE_CHARS: usize = 100;
+
+/// `text` cut to [`MAX_VALUE_CHARS`] characters (with `…` when cut).
+pub fn truncated(text: &str) -> String {
+    match text.char_indices().nth(MAX_VALUE_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// A validated event, the unit every later stage works on.

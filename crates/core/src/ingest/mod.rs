@@ -24,7 +24,7 @@ use chrono_tz::Tz;
 use crate::digest::sha256_hex;
 use crate::error::{Error, Result};
 use crate::ingest::event::{Event, Kind, Reject, RejectReason};
-use time_text::{local_to_instant, parse_iso8601};
+use time_text::{local_to_instant, parse_time_text};
 
 /// Column names of the input, each renamable by a command-line flag. Defaults follow DESIGN.md.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,12 +116,14 @@ pub struct IngestOptions {
     pub tz: Tz,
     /// Rows per batch handed to the sink.
     pub batch_rows: usize,
+    /// A strftime pattern for text times (`--time-format`); `None`: ISO-8601, then day-first.
+    pub time_format: Option<String>,
 }
 
 impl IngestOptions {
     /// Default columns, the given zone, 64 Ki rows per batch.
     pub fn new(tz: Tz) -> Self {
-        IngestOptions { columns: ColumnMapping::default(), tz, batch_rows: 65_536 }
+        IngestOptions { columns: ColumnMapping::default(), tz, batch_rows: 65_536, time_format: None }
     }
 }
 
@@ -252,6 +254,9 @@ pub struct ReadCounts {
     /// The first few (lat, lon) values rejected as out of range, for diagnosing projected
     /// coordinates.
     pub out_of_range_sample: Vec<(f64, f64)>,
+    /// The first offending value seen per reason (indexed like `rejected_by_reason`), with its
+    /// column, for error messages.
+    pub examples: Vec<Option<(String, String)>>,
 }
 
 impl ReadCounts {
@@ -286,9 +291,17 @@ pub fn read_input(
     ids: &mut SeenIds,
     sink: &mut dyn IngestSink,
 ) -> Result<ReadCounts> {
-    let mut counts = ReadCounts::default();
+    let mut counts = ReadCounts { examples: vec![None; RejectReason::ALL.len()], ..ReadCounts::default() };
     let name = source.name();
-    let mut ctx = ChunkContext { file: &name, tz: &options.tz, categories, counts: &mut counts, ids, sink };
+    let mut ctx = ChunkContext {
+        file: &name,
+        tz: &options.tz,
+        time_format: options.time_format.as_deref(),
+        categories,
+        counts: &mut counts,
+        ids,
+        sink,
+    };
     match source.format() {
         InputFormat::Parquet => parquet_reader::read(source, options, &mut ctx)?,
         InputFormat::Csv => match source {
@@ -454,6 +467,7 @@ impl ColumnNames {
 pub(crate) struct ChunkContext<'s> {
     pub(crate) file: &'s str,
     pub(crate) tz: &'s Tz,
+    pub(crate) time_format: Option<&'s str>,
     pub(crate) categories: &'s mut Categories,
     pub(crate) counts: &'s mut ReadCounts,
     pub(crate) ids: &'s mut SeenIds,
@@ -500,7 +514,7 @@ fn check_coordinates(lat: Num, lon: Num) -> Result<(f64, f64), (RejectReason, Fi
     Ok((lat, lon))
 }
 
-fn check_time(cell: TimeCell<'_>, tz: &Tz) -> Result<i64, RejectReason> {
+fn check_time(cell: TimeCell<'_>, tz: &Tz, format: Option<&str>) -> Result<i64, RejectReason> {
     match cell {
         TimeCell::Null => Err(RejectReason::MissingTime),
         TimeCell::Bad => Err(RejectReason::UnparsableTime),
@@ -509,7 +523,7 @@ fn check_time(cell: TimeCell<'_>, tz: &Tz) -> Result<i64, RejectReason> {
             let naive = DateTime::from_timestamp_micros(local_us).ok_or(RejectReason::UnparsableTime)?.naive_utc();
             local_to_instant(naive, tz)
         }
-        TimeCell::Text(text) => parse_iso8601(text, tz),
+        TimeCell::Text(text) => parse_time_text(text, tz, format),
     }
 }
 
@@ -542,7 +556,7 @@ pub(crate) fn validate_chunk(chunk: Chunk<'_>, names: &ColumnNames, ctx: &mut Ch
                     }
                 },
             };
-            let time_us = check_time(chunk.time[i], ctx.tz).map_err(|r| (r, Field::Time))?;
+            let time_us = check_time(chunk.time[i], ctx.tz, ctx.time_format).map_err(|r| (r, Field::Time))?;
             let kind = chunk.kind[i].and_then(Kind::parse).ok_or((RejectReason::UnknownKind, Field::Kind))?;
             let weight = match &chunk.weight {
                 Some(w) => check_weight(w[i]).map_err(|r| (r, Field::Weight))?,
@@ -585,12 +599,37 @@ pub(crate) fn validate_chunk(chunk: Chunk<'_>, names: &ColumnNames, ctx: &mut Ch
                     Field::Id => &names.id,
                 };
                 ctx.counts.rejected_by_reason[reason.index()] += 1;
+                let num = |n: Num| match n {
+                    Num::Val(v) => Some(v.to_string()),
+                    _ => None,
+                };
+                let value = match field {
+                    Field::Time => match chunk.time[i] {
+                        TimeCell::Text(t) => Some(t.to_string()),
+                        TimeCell::Instant(t) | TimeCell::Local(t) => Some(t.to_string()),
+                        _ => None,
+                    },
+                    Field::Kind => chunk.kind[i].map(str::to_string),
+                    Field::Lat | Field::Lon => match &chunk.coords {
+                        Coords::LatLon { lat, lon } => num(if matches!(field, Field::Lat) { lat[i] } else { lon[i] }),
+                        Coords::Points(_) => None,
+                    },
+                    Field::Weight => chunk.weight.as_ref().and_then(|w| num(w[i])),
+                    Field::Geometry => None,
+                    Field::Id => chunk.id.as_ref().and_then(|f| f(i)),
+                }
+                .map(|v| crate::ingest::event::truncated(&v));
+                let example = &mut ctx.counts.examples[reason.index()];
+                if example.is_none() {
+                    *example = Some((column.clone(), value.clone().unwrap_or_default()));
+                }
                 rejects.push(Reject {
                     file: ctx.file.to_string(),
                     row,
                     column: column.clone(),
                     reason,
                     id: chunk.id.as_ref().and_then(|f| f(i)),
+                    value,
                 });
             }
         }

@@ -1,4 +1,5 @@
-//! `rejects.parquet` (or CSV): every rejected row with its file, row, column and reason, streamed
+//! `rejects.parquet` (or CSV): every rejected row with its file, row, column, reason, id and the
+//! offending value (where the reader still has it, at most 100 characters), streamed
 //! while the inputs are read so a broken export of millions of rows does not fill memory.
 
 use std::fs::File;
@@ -47,6 +48,7 @@ impl RejectWriter {
             Field::new("column", DataType::Utf8, false),
             Field::new("reason", DataType::Utf8, false),
             Field::new("id", DataType::Utf8, true),
+            Field::new("value", DataType::Utf8, true),
         ]))
     }
 
@@ -61,7 +63,7 @@ impl RejectWriter {
             let file = BufWriter::new(temp.reopen().map_err(|e| err(e.into()))?);
             let encoder = if self.is_csv() {
                 let mut w = csv::Writer::from_writer(file);
-                w.write_record(["file", "row", "column", "reason", "id"]).map_err(|e| err(e.into()))?;
+                w.write_record(["file", "row", "column", "reason", "id", "value"]).map_err(|e| err(e.into()))?;
                 RejectEncoder::Csv(w)
             } else {
                 RejectEncoder::Parquet(ArrowWriter::try_new(file, Self::schema(), None).map_err(|e| err(e.into()))?)
@@ -74,8 +76,16 @@ impl RejectWriter {
             RejectEncoder::Csv(w) => {
                 for r in &pending {
                     let row = r.row.to_string();
-                    w.write_record([r.file.as_str(), &row, &r.column, r.reason.code(), r.id.as_deref().unwrap_or("")])
-                        .map_err(|e| Error::write(self.path.display(), e))?;
+                    let value = r.value.as_deref().unwrap_or("");
+                    w.write_record([
+                        r.file.as_str(),
+                        &row,
+                        &r.column,
+                        r.reason.code(),
+                        r.id.as_deref().unwrap_or(""),
+                        value,
+                    ])
+                    .map_err(|e| Error::write(self.path.display(), e))?;
                 }
             }
             RejectEncoder::Parquet(w) => {
@@ -87,6 +97,7 @@ impl RejectWriter {
                         Arc::new(StringArray::from_iter_values(pending.iter().map(|r| r.column.as_str()))),
                         Arc::new(StringArray::from_iter_values(pending.iter().map(|r| r.reason.code()))),
                         Arc::new(StringArray::from_iter(pending.iter().map(|r| r.id.as_deref()))),
+                        Arc::new(StringArray::from_iter(pending.iter().map(|r| r.value.as_deref()))),
                     ],
                 )
                 .map_err(|e| Error::write(self.path.display(), e))?;
@@ -145,6 +156,7 @@ mod tests {
             column: "lat".into(),
             reason: crate::ingest::event::RejectReason::NullIsland,
             id: None,
+            value: None,
         };
         w.push(vec![r; REJECT_BATCH + 1]).unwrap();
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1); // the temporary file
