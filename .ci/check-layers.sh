@@ -14,11 +14,19 @@ expect() { # file pattern
         exit 1
     fi
 }
-for layer in hotspots districts; do
+for layer in hotspots districts patrol_areas; do
     ogrinfo -ro -so -al "$out/$layer.geojson" > "$out/$layer.info"
     expect "$layer" "Geometry: (Multi )?Polygon"
     expect "$layer" 'ID\["EPSG",4326\]'
+    # No list-valued field: Shapefile and older GIS tools cannot keep one.
+    if grep -qE "^[a-z_0-9]+: [A-Za-z]+List" "$out/$layer.info"; then
+        echo "ogrinfo: $layer has a list-valued field:" >&2
+        grep -E "List" "$out/$layer.info" >&2
+        exit 1
+    fi
 done
+expect patrol_areas "^profile: String"
+expect patrol_areas "^reasons: String"
 expect hotspots "Feature Count: 1027$"
 expect hotspots "^h3: String"
 expect hotspots "^category: String"
@@ -35,4 +43,4 @@ expect districts "^name: String"
 expect districts "^encounters: Integer"
 expect districts "^cells_new_hot_spot: Integer"
 expect districts "^emerging: Integer\(Boolean\)"
-echo "ogrinfo reads hotspots.geojson (1027 cells) and districts.geojson (15 districts) with the expected field types"
+echo "ogrinfo reads hotspots.geojson (1027 cells), districts.geojson (15 districts) and patrol_areas.geojson with the expected field types and no list-valued field"

@@ -315,7 +315,20 @@ fn wrong_usage_and_bad_parameters_exit_2_naming_the_flag() {
     let run = s.run(&["analyze", "--tz", "Mars/Olympus", "--out", "o"]);
     assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("--tz Mars/Olympus: unknown time zone"), "{}", run.stderr());
+    // The README's exit-code table, row by row.
     for (args, line) in [
+        (
+            &["--tz", "Europe/Helsingfors"][..],
+            "--tz Europe/Helsingfors: unknown time zone; did you mean Europe/Helsinki?",
+        ),
+        (&["--until", "2026-13-01"][..], "--until 2026-13-01: expected a date as YYYY-MM-DD"),
+        (&["--teams", "0"][..], "--teams 0: must be at least 1"),
+        (&["--teams", "Helsinki:4"][..], "--teams Helsinki:4: expected a number, or NAME=N pairs"),
+        (&["--watch-share", "2"][..], "--watch-share 2: must be between 0 and 1"),
+        (
+            &["--category", "Substance"][..],
+            "--category Substance: no accepted event has this category (categories present: mental_health, other, rough_sleeping, safety, substance)",
+        ),
         (&["--alpha", "1.5"][..], "--alpha 1.5: must be between 0 and 1"),
         (&["--k", "51"][..], "--k 51: is too large (at most 50 rings)"),
         (&["--max-reject-share", "2"][..], "--max-reject-share 2: must be between 0 and 1"),
@@ -327,6 +340,9 @@ fn wrong_usage_and_bad_parameters_exit_2_naming_the_flag() {
         assert!(run.stderr().contains(line), "{args:?}: {}", run.stderr());
         assert_eq!(run.stderr().lines().count(), 1, "{}", run.stderr());
     }
+    let run = s.run(&["backtest", "--holdout-steps", "0", "--out", "o"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("--holdout-steps 0: must be at least 1"), "{}", run.stderr());
     assert!(s.files_in("o").is_empty());
 }
 

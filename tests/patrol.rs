@@ -37,7 +37,7 @@ fn the_planted_new_and_intensifying_hot_spots_lead_the_patrol_plan() {
             .unwrap();
         let found = top3.iter().any(|a| {
             let p = &a["properties"];
-            p["district"] == district && p["categories"].as_array().unwrap().iter().any(|c| c == category)
+            p["district"] == district && p["categories"].as_str().unwrap().split(',').any(|c| c == category)
         });
         assert!(
             found,
@@ -48,9 +48,9 @@ fn the_planted_new_and_intensifying_hot_spots_lead_the_patrol_plan() {
     // Ranks are 1…n in order; areas holding a new or intensifying hot spot come first.
     let watched = |a: &serde_json::Value| {
         a["properties"]["reasons"]
-            .as_array()
+            .as_str()
             .unwrap()
-            .iter()
+            .split(',')
             .any(|r| r == "new_hot_spot" || r == "intensifying_hot_spot")
     };
     for (i, a) in areas.iter().enumerate() {
@@ -63,7 +63,7 @@ fn the_planted_new_and_intensifying_hot_spots_lead_the_patrol_plan() {
     // The new hot spot was planted as mostly residents' concern reports: unmet concern.
     let new_area = areas
         .iter()
-        .find(|a| a["properties"]["reasons"].as_array().unwrap().iter().any(|r| r == "new_hot_spot"))
+        .find(|a| a["properties"]["reasons"].as_str().unwrap().split(',').any(|r| r == "new_hot_spot"))
         .expect("the new hot spot is in the plan");
     assert_eq!(new_area["properties"]["unmet_concern"], true, "{}", new_area["properties"]);
     // Every area has a team of its own municipality, with a compass direction; Helsinki's four

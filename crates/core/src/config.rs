@@ -83,6 +83,9 @@ impl RunConfig {
             ));
         }
         check_share("max_reject_share", self.max_reject_share)?;
+        if self.task == (Task::Backtest { holdout_steps: Some(0) }) {
+            return Err(Error::parameter("holdout_steps", 0, "must be at least 1"));
+        }
         Ok(())
     }
 

@@ -79,6 +79,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         progress.warn(diagnosis);
     }
     check_reject_share(&cube_run.inputs, config.max_reject_share)?;
+    check_selections(&cube_run)?;
 
     let started = Instant::now();
     let analysed: Vec<Analysed> =
@@ -167,6 +168,30 @@ fn stale_outputs(out_dir: &std::path::Path, set: &OutputSet) -> Vec<PathBuf> {
         .flat_map(|d| names.iter().map(move |n| d.join(n)))
         .filter(|p| p.is_file() && !staged.contains(&p.as_path()))
         .collect()
+}
+
+/// Fails when a job's `--kind` or `--category` selects no accepted event (while other events were
+/// accepted), naming the categories present.
+fn check_selections(run: &CubeRun) -> Result<()> {
+    let any = run.inputs.iter().any(|a| a.accepted > 0);
+    for job in &run.jobs {
+        if !any || job.cube.total_count() > 0 {
+            continue;
+        }
+        let mut present = run.categories.names().to_vec();
+        present.sort();
+        let present = if present.is_empty() { "none".to_string() } else { present.join(", ") };
+        return Err(match (&job.spec.category, job.spec.kind) {
+            (Some(c), _) => Error::parameter(
+                "category",
+                c,
+                format!("no accepted event has this category (categories present: {present})"),
+            ),
+            (None, Some(k)) => Error::parameter("kind", k.as_str(), "no accepted event is of this kind"),
+            (None, None) => continue,
+        });
+    }
+    Ok(())
 }
 
 /// Fails when more than `max_share` of all rows read were rejected.

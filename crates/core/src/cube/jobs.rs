@@ -9,7 +9,7 @@ use crate::ingest::event::{Event, Kind};
 /// One selection of events, with the name its outputs go by.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JobSpec {
-    /// Name: letters, digits, `_` and `-` (it names the job's output folder).
+    /// Name: letters (any alphabet), digits, `_` and `-` (it names the job's output folder).
     pub name: String,
     /// Only events of this kind; `None`: both.
     pub kind: Option<Kind>,
@@ -37,11 +37,11 @@ impl JobSpec {
 
     /// A job with a checked name.
     pub fn new(name: String, kind: Option<Kind>, category: Option<String>) -> Result<Self> {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
             return Err(Error::parameter(
                 "job",
                 format!("`{name}`"),
-                "use letters, digits, `_` and `-` only in a job's name (it names the job's output folder)",
+                "use letters (any alphabet), digits, `_` and `-` only in a job's name (it names the job's output folder)",
             ));
         }
         if let Some(c) = &category
@@ -66,8 +66,10 @@ impl JobSpec {
     }
 }
 
+/// A label as a folder name: letters (any alphabet: ä, ö, å) and digits kept, `-` kept, anything
+/// else (`/`, `.`, spaces) as `_`.
 fn sanitise(label: &str) -> String {
-    label.trim().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
+    label.trim().chars().map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' }).collect()
 }
 
 /// Checks a list of jobs: at least one, names distinct.
@@ -125,6 +127,11 @@ mod tests {
         assert_eq!(JobSpec::select(Some(Kind::Concern), None).unwrap().name, "concern");
         assert_eq!(JobSpec::select(None, Some("rough sleeping")).unwrap().name, "category-rough_sleeping");
         assert!(JobSpec::new("../x".into(), None, None).is_err());
+        assert_eq!(JobSpec::new("päihteet".into(), None, None).unwrap().name, "päihteet");
+        assert_eq!(
+            JobSpec::select(None, Some("asunnottomuus / päihteet")).unwrap().name,
+            "category-asunnottomuus___päihteet"
+        );
         assert!(check_jobs(&[JobSpec::all(), JobSpec::all()]).is_err());
 
         let mut cats = Categories::default();

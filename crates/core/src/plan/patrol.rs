@@ -68,6 +68,9 @@ impl TeamCounts {
     pub fn parse(text: &str) -> Result<TeamCounts> {
         let bad = || Error::parameter("teams", text, "expected a number, or NAME=N pairs such as Helsinki=4,Vantaa=2");
         if let Ok(n) = text.trim().parse::<usize>() {
+            if n == 0 {
+                return Err(Error::parameter("teams", text, "must be at least 1"));
+            }
             return Ok(TeamCounts::Each(n));
         }
         let mut named = Vec::new();

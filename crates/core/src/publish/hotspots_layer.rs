@@ -75,7 +75,11 @@ impl HotspotCells<'_> {
                     self.small.publish_sum(series.iter().sum()).map_or(Value::Null, Value::from),
                 );
                 props.insert("count_last".into(), publish(series[t - 1]));
-                props.insert("series".into(), Value::Array(series.iter().map(|&v| publish(v)).collect()));
+                // One text value (counts per bin, oldest first, separated by `,`; an empty field
+                // under the small-count threshold), not a list, so every GIS format keeps it.
+                let text: Vec<String> =
+                    series.iter().map(|&v| self.small.publish(v).map_or(String::new(), |n| n.to_string())).collect();
+                props.insert("series".into(), text.join(",").into());
                 let f = self.forecast.get(c).copied().unwrap_or(0.0);
                 props.insert(
                     "forecast".into(),

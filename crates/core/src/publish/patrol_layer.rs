@@ -50,13 +50,14 @@ impl PatrolAreasLayer<'_> {
                 let team = a.team.and_then(|t| self.teams.iter().find(|x| x.number == t));
                 props.insert("team_direction".into(), team.map_or(Value::Null, |t| t.direction.clone().into()));
                 props.insert("municipality".into(), a.municipality.clone().into());
-                props.insert("reasons".into(), Value::Array(a.reasons.iter().map(|r| (*r).into()).collect()));
+                props.insert("reasons".into(), a.reasons.join(",").into());
                 props.insert("job".into(), self.job.into());
                 props.insert(
                     "district".into(),
                     a.district.and_then(|d| self.district_names.get(d)).map_or(Value::Null, |n| n.clone().into()),
                 );
-                props.insert("categories".into(), Value::Array(a.categories.iter().map(|p| p.name().into()).collect()));
+                let categories: Vec<&str> = a.categories.iter().map(|p| p.name()).collect();
+                props.insert("categories".into(), categories.join(",").into());
                 props.insert("cells".into(), a.cells.len().into());
                 props.insert("area_km2".into(), json!((a.area_km2 * 100.0).round() / 100.0));
                 props.insert(
@@ -82,16 +83,18 @@ impl PatrolAreasLayer<'_> {
                     "peak_outside_office_hours".into(),
                     if shown { a.peak_outside_office_hours().map_or(Value::Null, Value::from) } else { Value::Null },
                 );
-                let profile: Vec<Value> = (0..7)
+                // One text value, not a list, so Shapefile and older GIS tools keep it: 7 days
+                // (Monday first) separated by `;`, 24 hours each separated by `,`, an empty field
+                // for a count under the small-count threshold.
+                let profile: Vec<String> = (0..7)
                     .map(|d| {
-                        Value::Array(
-                            (0..24)
-                                .map(|h| self.small.publish(a.profile[d * 24 + h]).map_or(Value::Null, Value::from))
-                                .collect(),
-                        )
+                        (0..24)
+                            .map(|h| self.small.publish(a.profile[d * 24 + h]).map_or(String::new(), |v| v.to_string()))
+                            .collect::<Vec<_>>()
+                            .join(",")
                     })
                     .collect();
-                props.insert("profile".into(), Value::Array(profile));
+                props.insert("profile".into(), profile.join(";").into());
                 props.insert(
                     "nearest_service".into(),
                     a.nearest_service.as_ref().map_or(Value::Null, |(n, _)| n.clone().into()),

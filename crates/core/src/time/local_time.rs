@@ -10,10 +10,46 @@ pub const DAY_US: i64 = 86_400_000_000;
 const SLOT_US: i64 = 15 * 60 * 1_000_000;
 
 /// Parses a time-zone name such as `Europe/Helsinki` or `UTC`.
+///
+/// # Errors
+///
+/// [`crate::Error::Parameter`] for `tz`, suggesting the nearest IANA name (by edit distance,
+/// ignoring case) when one is close: `Europe/Helsingfors` → `Europe/Helsinki`.
 pub fn parse_time_zone(name: &str) -> Result<Tz, crate::Error> {
     name.parse::<Tz>().map_err(|_| {
-        crate::Error::parameter("tz", name, "unknown time zone (expected an IANA name such as Europe/Helsinki)")
+        let reason = match nearest_zone(name) {
+            Some(z) => format!("unknown time zone; did you mean {z}?"),
+            None => "unknown time zone (expected an IANA name such as Europe/Helsinki)".to_string(),
+        };
+        crate::Error::parameter("tz", name, reason)
     })
+}
+
+/// Levenshtein distance between two strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + usize::from(ca != cb));
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The IANA zone name nearest to `name` (ignoring case), when within a third of its length.
+fn nearest_zone(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|z| (edit_distance(&lower, &z.name().to_lowercase()), z.name()))
+        .min()
+        .filter(|&(d, _)| d <= (name.chars().count() / 3).max(2))
+        .map(|(_, z)| z)
 }
 
 /// Days since 1970-01-01 of a calendar date.
@@ -131,5 +167,16 @@ mod tests {
         let tz: Tz = "America/Havana".parse().unwrap();
         let date = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
         assert_eq!(local_midnight(date, &tz), utc("2026-03-08T05:00:00Z"));
+    }
+
+    #[test]
+    fn a_misspelt_zone_gets_a_suggestion() {
+        let e = parse_time_zone("Europe/Helsingfors").unwrap_err().to_string();
+        assert!(e.contains("did you mean Europe/Helsinki?"), "{e}");
+        let e = parse_time_zone("europe/stockholm").unwrap_err().to_string();
+        assert!(e.contains("Europe/Stockholm"), "{e}");
+        let e = parse_time_zone("Mars/Olympus").unwrap_err().to_string();
+        assert!(e.contains("expected an IANA name"), "{e}");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }
