@@ -625,3 +625,34 @@ fn a_parquet_file_that_crashes_the_decoder_is_an_error_in_one_line() {
         &["crash.parquet: not a readable Parquet file", "the Parquet decoder failed on corrupt data"],
     );
 }
+
+#[test]
+fn swapped_coordinates_without_districts_and_a_projected_geojson_crs_are_explained() {
+    let s = Scratch::new();
+    // Helsinki with latitude and longitude swapped, no districts layer: hexagons in the Arabian Sea
+    // unless the user is told.
+    let rows: String = (0..30)
+        .map(|i| {
+            format!("{},{},2026-10-{:02}T10:00:00Z,encounter\n", 24.94 + f64::from(i % 5) * 0.01, 60.17, 5 + i % 14)
+        })
+        .collect();
+    std::fs::write(s.path("swapped.csv"), format!("lat,lon,occurred_at,kind\n{rows}")).unwrap();
+    let run = s.run(&["analyze", "swapped.csv", "--out", "sw", "-q"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert_eq!(run.stderr().matches("would fall in Helsinki or Vantaa with latitude and longitude swapped").count(), 1);
+    assert!(summary(&s.path("sw"))["warnings"][0].as_str().unwrap().contains("swapped"));
+    // The same rows the right way round: no hint.
+    let rows: String = (0..30)
+        .map(|i| format!("60.17,{},2026-10-{:02}T10:00:00Z,encounter\n", 24.94 + f64::from(i % 5) * 0.01, 5 + i % 14))
+        .collect();
+    std::fs::write(s.path("right.csv"), format!("lat,lon,occurred_at,kind\n{rows}")).unwrap();
+    let run = s.run(&["analyze", "right.csv", "--out", "r", "-q"]);
+    assert!(!run.stderr().contains("swapped"), "{}", run.stderr());
+    // A GeoJSON export that declares ETRS-TM35FIN in a `crs` member.
+    std::fs::write(
+        s.path("tm35.geojson"),
+        r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3067"}},"features":[{"type":"Feature","properties":{"occurred_at":"2026-10-05T10:00:00Z","kind":"encounter"},"geometry":{"type":"Point","coordinates":[385860,6672990]}}]}"#,
+    )
+    .unwrap();
+    assert_clean_failure(&s, &["analyze", "tm35.geojson", "--out", "o"], &["tm35.geojson", "EPSG::3067", "ogr2ogr"]);
+}

@@ -300,6 +300,10 @@ impl Aggregates {
                 }
                 continue;
             }
+            // Without a districts layer, a sample of every file's events, for the swapped check.
+            if self.mask.is_none() && self.outside_sample.len() < 200 {
+                self.outside_sample.push((e.lat, e.lon));
+            }
             tally.in_area += 1;
             if self.all_job.is_none() {
                 self.any_event.insert((cell, day));
@@ -417,6 +421,9 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             && 2 * outside > counts.valid
         {
             diagnoses.extend(crate::cube::diagnostics::swapped_hint(&name, &agg.outside_sample, districts));
+        }
+        if config.districts.is_none() {
+            diagnoses.extend(crate::cube::diagnostics::swapped_without_districts_hint(&name, &agg.outside_sample));
         }
         agg.outside_sample.clear();
         per_file.push((counts, std::mem::take(&mut agg.file_days), sha?));

@@ -44,6 +44,30 @@ pub fn swapped_hint(file: &str, outside: &[(f64, f64)], districts: &Districts) -
     })
 }
 
+/// Without a districts layer: a hint when most sampled events would fall in the built-in
+/// Helsinki and Vantaa districts with latitude and longitude swapped, and none falls there as
+/// given (hexagons in the Arabian Sea for an export from Helsinki).
+pub fn swapped_without_districts_hint(file: &str, sample: &[(f64, f64)]) -> Option<String> {
+    if sample.len() < 3 {
+        return None;
+    }
+    let builtin = Districts::builtin();
+    if sample.iter().any(|&(lat, lon)| builtin.locate(lon, lat).is_some()) {
+        return None;
+    }
+    let swapped = sample.iter().filter(|&&(lat, lon)| builtin.locate(lat, lon).is_some()).count();
+    (2 * swapped > sample.len()).then(|| {
+        format!(
+            "{file}: {swapped} of {} sampled events lie at latitude {:.2}, longitude {:.2} and the like, but would fall in \
+             Helsinki or Vantaa with latitude and longitude swapped: the columns look swapped (try --lat-col and \
+             --lon-col the other way round, or give --districts to make it an error)",
+            sample.len(),
+            sample[0].0,
+            sample[0].1
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,10 @@ pub(crate) fn read(path: &Path, name: &str, options: &IngestOptions, ctx: &mut C
         message: format!("not valid GeoJSON: {e}"),
     })?;
     let features: Vec<Feature> = match geojson {
-        GeoJson::FeatureCollection(fc) => fc.features,
+        GeoJson::FeatureCollection(fc) => {
+            check_crs(fc.foreign_members.as_ref().and_then(|m| m.get("crs")), name)?;
+            fc.features
+        }
         GeoJson::Feature(f) => vec![f],
         GeoJson::Geometry(_) => {
             return Err(Error::Format {
@@ -98,4 +101,24 @@ pub(crate) fn read(path: &Path, name: &str, options: &IngestOptions, ctx: &mut C
         validate_chunk(chunk, &names, ctx)?;
     }
     Ok(())
+}
+
+/// A `crs` member (GeoJSON 2008; RFC 7946 dropped it) naming anything but WGS 84 longitude and
+/// latitude is an error: the coordinates are then in another system (typically ETRS-TM35FIN,
+/// EPSG:3067, metres) and every row would be out of range.
+fn check_crs(crs: Option<&Value>, path: &str) -> Result<()> {
+    let Some(crs) = crs else { return Ok(()) };
+    let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or_default();
+    let wgs84 = ["CRS84", "EPSG::4326", "EPSG:4326", "urn:ogc:def:crs:OGC::CRS84"];
+    if wgs84.iter().any(|w| name.ends_with(w)) || name.is_empty() {
+        return Ok(());
+    }
+    let hint = if name.contains("3067") { " (ETRS-TM35FIN metres)" } else { "" };
+    Err(Error::Format {
+        path: path.to_string(),
+        message: format!(
+            "the file declares the coordinate system {name}{hint}; GeoJSON input must be WGS 84 longitude/latitude \
+             (RFC 7946): reproject it, e.g. `ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson`"
+        ),
+    })
 }
