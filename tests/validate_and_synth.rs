@@ -63,3 +63,23 @@ fn synth_is_seeded_and_writes_ground_truth() {
     assert_eq!(new["end"], "2026-11-02");
     assert_eq!(s.run(&["synth", "--events", "10", "--weeks", "0", "--out", "z.parquet"]).code(), 1);
 }
+
+#[test]
+fn validate_counts_rows_outside_the_study_area_and_fails_when_nothing_is_valid() {
+    let s = Scratch::new();
+    std::fs::write(
+        s.path("two.csv"),
+        "lat,lon,occurred_at,kind\n60.17,24.94,2026-10-05T10:00:00Z,encounter\n24.94,60.17,2026-10-05T10:00:00Z,encounter\n",
+    )
+    .unwrap();
+    let out = s.run(&["validate", "two.csv", "--districts", "builtin"]).ok();
+    assert!(
+        out.contains("two.csv: read 2 = accepted 2 + rejected 0; of the accepted, 1 outside the study area"),
+        "{out}"
+    );
+    std::fs::write(s.path("bad.csv"), "lat,lon,occurred_at,kind\n60.17,24.94,eilen,encounter\n").unwrap();
+    let run = s.run(&["validate", "bad.csv"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(run.stdout().contains("rejected: unparsable_time 1"), "{}", run.stdout());
+    assert!(run.stderr().contains("every row of the inputs was rejected"), "{}", run.stderr());
+}

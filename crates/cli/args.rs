@@ -188,6 +188,10 @@ pub struct ValidateArgs {
     /// Write every rejected row here (Parquet, or CSV if the name ends in .csv).
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    /// Districts GeoJSON (or `builtin`): also count the valid rows that would fall outside the
+    /// study area.
+    #[arg(long, value_name = "FILE")]
+    pub districts: Option<PathBuf>,
     /// Input columns and time zone.
     #[command(flatten)]
     pub columns: ColumnArgs,

@@ -6,6 +6,7 @@ use hotspots_core::ingest::event::{Reject, RejectReason};
 use hotspots_core::ingest::{Categories, DiscardRejects, InputSource, RejectSink, SeenIds, ValidBatch, read_input};
 use hotspots_core::progress::Progress;
 use hotspots_core::publish::rejects::RejectWriter;
+use hotspots_core::space::Districts;
 
 use crate::args::ValidateArgs;
 use crate::config::ingest_options;
@@ -18,6 +19,11 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     let mut writer = args.rejects.as_ref().map(RejectWriter::new);
     let (mut categories, mut ids, mut lines) = (Categories::default(), SeenIds::new(), Vec::new());
     let (mut read, mut valid) = (0u64, 0u64);
+    let districts = match &args.districts {
+        Some(p) if p.as_os_str() == "builtin" => Some(Districts::builtin()),
+        Some(p) => Some(Districts::from_path(p)?),
+        None => None,
+    };
     for path in &args.inputs {
         let source = InputSource::File(path.clone());
         progress.begin(&source.name(), None);
@@ -25,8 +31,12 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
             Some(w) => w,
             None => &mut DiscardRejects,
         };
+        let mut outside = 0u64;
         let mut sink = |valid: ValidBatch, rejected: Vec<Reject>, _: &Categories| {
             progress.advance((valid.events.len() + rejected.len()) as u64);
+            if let Some(d) = &districts {
+                outside += valid.events.iter().filter(|e| d.locate(e.lon, e.lat).is_none()).count() as u64;
+            }
             target.push(rejected)
         };
         let counts = read_input(&source, &options, &mut categories, &mut ids, &mut sink);
@@ -48,6 +58,9 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
             .collect();
         if !reasons.is_empty() {
             line.push_str(&format!(" (rejected: {})", reasons.join(", ")));
+        }
+        if districts.is_some() {
+            line.push_str(&format!("; of the accepted, {outside} outside the study area"));
         }
         lines.push(line);
     }
