@@ -198,10 +198,19 @@ fn check_selections(run: &CubeRun) -> Result<()> {
 fn check_reject_share(inputs: &[InputAccount], max_share: f64) -> Result<()> {
     let (read, rejected) = inputs.iter().fold((0u64, 0u64), |(r, j), a| (r + a.read, j + a.rejected));
     if read > 0 && rejected as f64 > max_share * read as f64 {
+        let mut reasons: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+        for (r, n) in inputs.iter().flat_map(|a| a.rejected_by_reason.iter()) {
+            *reasons.entry(r.as_str()).or_default() += n;
+        }
+        let mut reasons: Vec<(&str, u64)> = reasons.into_iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = reasons.iter().take(3).map(|(r, n)| format!("{r} {n}")).collect();
         return Err(Error::Data(format!(
-            "{rejected} of {read} rows ({:.1} %) were rejected, more than --max-reject-share {max_share}; nothing was \
-             written (see the reasons with `hotspots validate INPUT --rejects rejects.csv`)",
+            "{rejected} of {read} rows ({:.1} %) were rejected, more than --max-reject-share {max_share} (most often: \
+             {}); nothing was written (every rejected row and its value: `hotspots validate INPUT --rejects \
+             rejects.csv`)",
             100.0 * rejected as f64 / read as f64,
+            top.join(", ")
         )));
     }
     Ok(())
