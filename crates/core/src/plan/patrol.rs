@@ -463,11 +463,135 @@ pub fn hot_cell_services(cube: &SpaceTimeCube, stats: &JobStats, services: &Serv
         .collect()
 }
 
-/// Plans the patrol areas of one job (see the module documentation).
+/// What every area of one plan is measured against.
+struct AreaFacts<'a> {
+    inputs: &'a PlanInputs<'a>,
+    municipalities: &'a [&'a str],
+    /// Cells the forecast alone would choose.
+    by_forecast: &'a HashSet<usize>,
+    /// Chosen cells with a new or intensifying pattern.
+    watched: &'a HashSet<usize>,
+    /// Bins the unmet-concern test looks at.
+    recent: usize,
+    /// The job's share of concern reports among the recent events.
+    concern_share: f64,
+    /// 7 days over the final bin's length.
+    per_week: f64,
+}
+
+impl AreaFacts<'_> {
+    /// Events and concern reports of cell `c` in the recent bins.
+    fn recent_of(&self, c: usize) -> (u64, u64) {
+        let cube = &self.inputs.job.cube;
+        let t = cube.bins().len();
+        let range = c * t + t - self.recent..c * t + t;
+        (cube.counts()[range.clone()].iter().sum(), self.inputs.job.concerns[range].iter().sum())
+    }
+
+    /// The importance of a cell inside an area: highest forecast first, then position.
+    fn importance(&self, c: usize) -> (std::cmp::Reverse<u64>, usize) {
+        (std::cmp::Reverse(self.inputs.forecast[c].to_bits()), c)
+    }
+
+    /// The patrol area of `positions` (cube positions), for `team`.
+    fn area(&self, team: Option<usize>, positions: Vec<usize>) -> PatrolArea {
+        let inputs = self.inputs;
+        let (job, stats, forecast) = (inputs.job, inputs.stats, inputs.forecast);
+        let cube = &job.cube;
+        let t = cube.bins().len();
+        let (watched, by_forecast, per_week, concern_share) =
+            (self.watched, self.by_forecast, self.per_week, self.concern_share);
+        let municipalities = self.municipalities;
+        let recent_of = |c: usize| self.recent_of(c);
+        let importance = |c: usize| self.importance(c);
+        let cells: Vec<CellIndex> = positions.iter().map(|&c| cube.cells()[c]).collect();
+        let (recent_events, recent_concerns) =
+            positions.iter().map(|&c| recent_of(c)).fold((0, 0), |(a, b), (e, k)| (a + e, b + k));
+        let area_forecast: f64 = positions.iter().map(|&c| forecast[c]).sum();
+        let expected_per_week = area_forecast * per_week;
+        let mut categories: Vec<Pattern> = positions.iter().map(|&c| stats.cells[c].pattern).collect();
+        categories.sort_by_key(|p| Pattern::ALL.iter().position(|q| q == p));
+        categories.dedup();
+        let busiest = *positions.iter().min_by_key(|&&c| importance(c)).expect("non-empty");
+        let tier = tier(stats.cells[busiest].pattern);
+        let mut profile = vec![0u64; 168];
+        for &c in &positions {
+            for (acc, v) in profile.iter_mut().zip(&job.profile[c * 168..(c + 1) * 168]) {
+                *acc += u64::from(*v);
+            }
+        }
+        let (peak_weekday, peak_hour) = peaks(&profile);
+        let centres: Vec<(f64, f64)> = cells.iter().map(|&c| cell_centre(c)).collect();
+        let centre = (
+            centres.iter().map(|c| c.0).sum::<f64>() / centres.len() as f64,
+            centres.iter().map(|c| c.1).sum::<f64>() / centres.len() as f64,
+        );
+        let nearest_service = inputs.services.and_then(|services| {
+            centres
+                .iter()
+                .filter_map(|&(lon, lat)| services.nearest(lon, lat).map(|(s, d)| (s.name.clone(), d)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+        });
+        let mut district_votes: Vec<(usize, usize)> = Vec::new();
+        for d in positions.iter().filter_map(|&c| inputs.cell_districts.get(c).copied().flatten()) {
+            match district_votes.iter_mut().find(|(k, _)| *k == d) {
+                Some(v) => v.1 += 1,
+                None => district_votes.push((d, 1)),
+            }
+        }
+        let district = district_votes.iter().max_by_key(|&&(d, n)| (n, std::cmp::Reverse(d))).map(|&(d, _)| d);
+        let unmet_concern_p = binomial_upper_tail(recent_concerns, recent_events, concern_share);
+        let unmet_concern = recent_events > 0
+            && recent_concerns as f64 / recent_events as f64 > concern_share
+            && unmet_concern_p < inputs.alpha;
+        let watch: Vec<Pattern> =
+            positions.iter().filter(|c| watched.contains(c)).map(|&c| stats.cells[c].pattern).collect();
+        let mut reasons = Vec::new();
+        if positions.iter().any(|c| by_forecast.contains(c)) {
+            reasons.push("forecast");
+        }
+        for p in [Pattern::NewHotSpot, Pattern::IntensifyingHotSpot] {
+            if watch.contains(&p) {
+                reasons.push(p.name());
+            }
+        }
+        if unmet_concern {
+            reasons.push("unmet_concern");
+        }
+        let quiet = expected_per_week < inputs.min_count.max(1) as f64;
+        let boost = if watch.is_empty() { 0.0 } else { 1000.0 };
+        PatrolArea {
+            rank: 0,
+            area_id: area_id(&cells),
+            score: if quiet { f64::from(tier) } else { boost + expected_per_week.min(999.9) },
+            tier,
+            area_km2: cells.iter().map(|c| c.area_km2()).sum(),
+            district,
+            municipality: municipalities[positions[0]].to_string(),
+            cells,
+            categories,
+            reasons,
+            last_bin: positions.iter().map(|&c| cube.count(c, t - 1)).sum(),
+            recent_events,
+            recent_concerns,
+            forecast: area_forecast,
+            expected_per_week,
+            profile,
+            peak_weekday,
+            peak_hour,
+            nearest_service,
+            unmet_concern_p,
+            unmet_concern,
+            team,
+            centre,
+        }
+    }
+}
+
+/// Plans the patrol areas of one job (see the module documentation): the cells, the teams, the
+/// areas within each team's cells, their rank.
 pub fn plan(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
-    let job = inputs.job;
-    let cube = &job.cube;
-    let stats = inputs.stats;
+    let cube = &inputs.job.cube;
     let t = cube.bins().len();
     let municipalities = inputs.municipalities();
     let budgets = budgets(cube.cells(), &municipalities, params);
@@ -478,45 +602,31 @@ pub fn plan(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
     let watched: HashSet<usize> = chosen
         .iter()
         .copied()
-        .filter(|&c| matches!(stats.cells[c].pattern, Pattern::NewHotSpot | Pattern::IntensifyingHotSpot))
+        .filter(|&c| matches!(inputs.stats.cells[c].pattern, Pattern::NewHotSpot | Pattern::IntensifyingHotSpot))
         .collect();
-
-    let recent = params.recent_bins.clamp(1, t);
-    let recent_of = |c: usize| -> (u64, u64) {
-        let range = c * t + t - recent..c * t + t;
-        (cube.counts()[range.clone()].iter().sum(), job.concerns[range].iter().sum())
+    let last = &cube.bins().bins()[t - 1];
+    let mut facts = AreaFacts {
+        inputs,
+        municipalities: &municipalities,
+        by_forecast: &by_forecast,
+        watched: &watched,
+        recent: params.recent_bins.clamp(1, t),
+        concern_share: 0.0,
+        per_week: 7.0 / f64::from((last.end_day - last.start_day).max(1)),
     };
     let (all_events, all_concerns) = (0..cube.cells().len()).fold((0, 0), |(a, b), c| {
-        let (e, k) = recent_of(c);
+        let (e, k) = facts.recent_of(c);
         (a + e, b + k)
     });
-    let concern_share = if all_events > 0 { all_concerns as f64 / all_events as f64 } else { 0.0 };
-    let last = &cube.bins().bins()[t - 1];
-    let per_week = 7.0 / f64::from((last.end_day - last.start_day).max(1));
+    facts.concern_share = if all_events > 0 { all_concerns as f64 / all_events as f64 } else { 0.0 };
 
-    let forecast = inputs.forecast;
-    let importance = |c: usize| (std::cmp::Reverse(forecast[c].to_bits()), c);
     // Teams share the chosen cells; areas are drawn within each team's cells.
-    let mut centres: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
-    for (c, m) in municipalities.iter().enumerate() {
-        let (lon, lat) = cell_centre(cube.cells()[c]);
-        let e = centres.entry(m.to_string()).or_default();
-        *e = (e.0 + lon, e.1 + lat, e.2 + 1.0);
-    }
-    let centres = centres.into_iter().map(|(m, (x, y, n))| (m, (x / n, y / n))).collect();
-    let units: Vec<Unit<'_>> = chosen
-        .iter()
-        .map(|&c| Unit {
-            position: cell_centre(cube.cells()[c]),
-            municipality: municipalities[c],
-            load: forecast[c] * per_week,
-        })
-        .collect();
-    let (team_of, mut teams) = assign_teams(&units, &params.teams, &centres);
+    let (team_of, mut teams) = share_cells(inputs, &chosen, &municipalities, facts.per_week, params);
     let mut by_team: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
     for (&c, &team) in chosen.iter().zip(&team_of) {
         by_team.entry(team).or_default().push(c);
     }
+    let importance = |c: usize| facts.importance(c);
     let mut areas: Vec<PatrolArea> = by_team
         .into_iter()
         .flat_map(|(team, members)| {
@@ -524,90 +634,9 @@ pub fn plan(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
                 .into_iter()
                 .flat_map(|component| split(cube.cells(), &component, &importance, params.max_area_km2))
                 .map(move |piece| (team, piece))
+                .collect::<Vec<_>>()
         })
-        .map(|(team, positions)| {
-            let cells: Vec<CellIndex> = positions.iter().map(|&c| cube.cells()[c]).collect();
-            let (recent_events, recent_concerns) =
-                positions.iter().map(|&c| recent_of(c)).fold((0, 0), |(a, b), (e, k)| (a + e, b + k));
-            let area_forecast: f64 = positions.iter().map(|&c| forecast[c]).sum();
-            let expected_per_week = area_forecast * per_week;
-            let mut categories: Vec<Pattern> = positions.iter().map(|&c| stats.cells[c].pattern).collect();
-            categories.sort_by_key(|p| Pattern::ALL.iter().position(|q| q == p));
-            categories.dedup();
-            let busiest = *positions.iter().min_by_key(|&&c| importance(c)).expect("non-empty");
-            let tier = tier(stats.cells[busiest].pattern);
-            let mut profile = vec![0u64; 168];
-            for &c in &positions {
-                for (acc, v) in profile.iter_mut().zip(&job.profile[c * 168..(c + 1) * 168]) {
-                    *acc += u64::from(*v);
-                }
-            }
-            let (peak_weekday, peak_hour) = peaks(&profile);
-            let centres: Vec<(f64, f64)> = cells.iter().map(|&c| cell_centre(c)).collect();
-            let centre = (
-                centres.iter().map(|c| c.0).sum::<f64>() / centres.len() as f64,
-                centres.iter().map(|c| c.1).sum::<f64>() / centres.len() as f64,
-            );
-            let nearest_service = inputs.services.and_then(|services| {
-                centres
-                    .iter()
-                    .filter_map(|&(lon, lat)| services.nearest(lon, lat).map(|(s, d)| (s.name.clone(), d)))
-                    .min_by(|a, b| a.1.total_cmp(&b.1))
-            });
-            let mut district_votes: Vec<(usize, usize)> = Vec::new();
-            for d in positions.iter().filter_map(|&c| inputs.cell_districts.get(c).copied().flatten()) {
-                match district_votes.iter_mut().find(|(k, _)| *k == d) {
-                    Some(v) => v.1 += 1,
-                    None => district_votes.push((d, 1)),
-                }
-            }
-            let district = district_votes.iter().max_by_key(|&&(d, n)| (n, std::cmp::Reverse(d))).map(|&(d, _)| d);
-            let unmet_concern_p = binomial_upper_tail(recent_concerns, recent_events, concern_share);
-            let unmet_concern = recent_events > 0
-                && recent_concerns as f64 / recent_events as f64 > concern_share
-                && unmet_concern_p < inputs.alpha;
-            let watch: Vec<Pattern> =
-                positions.iter().filter(|c| watched.contains(c)).map(|&c| stats.cells[c].pattern).collect();
-            let mut reasons = Vec::new();
-            if positions.iter().any(|c| by_forecast.contains(c)) {
-                reasons.push("forecast");
-            }
-            for p in [Pattern::NewHotSpot, Pattern::IntensifyingHotSpot] {
-                if watch.contains(&p) {
-                    reasons.push(p.name());
-                }
-            }
-            if unmet_concern {
-                reasons.push("unmet_concern");
-            }
-            let quiet = expected_per_week < inputs.min_count.max(1) as f64;
-            let boost = if watch.is_empty() { 0.0 } else { 1000.0 };
-            PatrolArea {
-                rank: 0,
-                area_id: area_id(&cells),
-                score: if quiet { f64::from(tier) } else { boost + expected_per_week.min(999.9) },
-                tier,
-                area_km2: cells.iter().map(|c| c.area_km2()).sum(),
-                district,
-                municipality: municipalities[positions[0]].to_string(),
-                cells,
-                categories,
-                reasons,
-                last_bin: positions.iter().map(|&c| cube.count(c, t - 1)).sum(),
-                recent_events,
-                recent_concerns,
-                forecast: area_forecast,
-                expected_per_week,
-                profile,
-                peak_weekday,
-                peak_hour,
-                nearest_service,
-                unmet_concern_p,
-                unmet_concern,
-                team,
-                centre,
-            }
-        })
+        .map(|(team, positions)| facts.area(team, positions))
         .collect();
     areas.sort_by(|a, b| {
         b.score
@@ -622,6 +651,34 @@ pub fn plan(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
         t.areas = areas.iter().filter(|a| a.team == Some(t.number)).count();
     }
     Plan { areas, cells: chosen, teams, budgets }
+}
+
+/// Shares the chosen cells among each municipality's teams (by compass direction from the
+/// municipality's centre, the mean of its cell centres; see [`super::teams`]).
+fn share_cells(
+    inputs: &PlanInputs<'_>,
+    chosen: &[usize],
+    municipalities: &[&str],
+    per_week: f64,
+    params: &PatrolParams,
+) -> (Vec<Option<usize>>, Vec<Team>) {
+    let cube = &inputs.job.cube;
+    let mut centres: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
+    for (c, m) in municipalities.iter().enumerate() {
+        let (lon, lat) = cell_centre(cube.cells()[c]);
+        let e = centres.entry(m.to_string()).or_default();
+        *e = (e.0 + lon, e.1 + lat, e.2 + 1.0);
+    }
+    let centres = centres.into_iter().map(|(m, (x, y, n))| (m, (x / n, y / n))).collect();
+    let units: Vec<Unit<'_>> = chosen
+        .iter()
+        .map(|&c| Unit {
+            position: cell_centre(cube.cells()[c]),
+            municipality: municipalities[c],
+            load: inputs.forecast[c] * per_week,
+        })
+        .collect();
+    assign_teams(&units, &params.teams, &centres)
 }
 
 /// The busiest weekday and hour of a weekday × hour profile, when it has events (ties to the
