@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use hotspots_core::RunConfig;
 use hotspots_core::cube::CubeConfig;
+use hotspots_core::ingest::IngestOptions;
 use hotspots_core::plan::PatrolParams;
 use hotspots_core::publish::SmallCounts;
 use hotspots_core::stats::StatsParams;
@@ -75,7 +76,7 @@ pub struct ColumnArgs {
     /// Optional weight column (float ≥ 0; a missing value is 1) [default: weight].
     #[arg(long, value_name = "NAME", help_heading = "Input columns")]
     pub weight_col: Option<String>,
-    #[arg(long, value_name = "ZONE", help = with_default("Time zone of times written without one, and of the local calendar the bins follow", crate::config::DEFAULT_TZ))]
+    #[arg(long, value_name = "ZONE", help = with_default("Time zone of times written without one, and of the local calendar the bins follow", IngestOptions::DEFAULT_TIME_ZONE))]
     pub tz: Option<String>,
     /// A strftime pattern for text times, e.g. `%m/%d/%Y %H:%M` (with `%z` for an offset in the
     /// text) [default: ISO-8601, then day-first `1.12.2026 14:05` or `14.05`].

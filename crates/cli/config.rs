@@ -21,9 +21,6 @@ use serde::Deserialize;
 
 use crate::args::{AnalyzeArgs, ColumnArgs};
 
-/// The default time zone of times without one, and of the bins' calendar.
-pub const DEFAULT_TZ: &str = "Europe/Helsinki";
-
 /// The `--config` file. Every key is optional; relative paths are relative to the file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -131,7 +128,7 @@ pub fn ingest_options(
     file: Option<&ConfigColumns>,
     file_tz: Option<&str>,
 ) -> Result<IngestOptions> {
-    let tz = parse_time_zone(columns.tz.as_deref().or(file_tz).unwrap_or(DEFAULT_TZ))?;
+    let tz = parse_time_zone(columns.tz.as_deref().or(file_tz).unwrap_or(IngestOptions::DEFAULT_TIME_ZONE))?;
     let mut options = IngestOptions::new(tz);
     options.time_format = columns.time_format.clone().or_else(|| file.and_then(|f| f.time_format.clone()));
     let d = ColumnMapping::default();

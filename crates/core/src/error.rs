@@ -4,7 +4,7 @@
 use std::io;
 
 /// Everything that can make a run fail. Row-level problems in the data are *not* errors: they
-/// become [`crate::ingest::event::Reject`] records and the run goes on.
+/// become reject records (`ingest::event::Reject`) and the run goes on.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be opened or read.

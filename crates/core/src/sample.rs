@@ -1,7 +1,7 @@
 //! The sample data built into the library (and so into the binary), so `hotspots analyze` with no
 //! input shows the whole product from any folder. The same files are under `data/` with READMEs
-//! saying what they are. The bytes only: [`crate::ingest::InputSource::sample`],
-//! [`crate::space::Districts::builtin`] and [`crate::space::Services::builtin`] read them.
+//! saying what they are. The bytes only: `InputSource::sample`, `Districts::builtin` and
+//! `Services::builtin` (in the ingest and space stages) read them.
 
 /// A year of synthetic weekly-patterned outreach events (`data/sample_events.parquet`).
 pub const EVENTS_PARQUET: &[u8] = include_bytes!("../../../data/sample_events.parquet");

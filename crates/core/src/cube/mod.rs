@@ -1,6 +1,6 @@
 //! The cube: study-area cells × time bins → counts, and how it is built from the inputs
 //! (streaming ingest, indexing, the time window, the row accounting and the per-job cubes).
-//! Nothing here writes files; `cube.parquet` is written by [`crate::publish`].
+//! Nothing here writes files; `cube.parquet` is written by the publishing stage.
 
 pub mod build;
 pub(crate) mod diagnostics;

@@ -121,6 +121,9 @@ pub struct IngestOptions {
 }
 
 impl IngestOptions {
+    /// The default zone of times written without one, and of the bins' calendar (`--tz`).
+    pub const DEFAULT_TIME_ZONE: &str = "Europe/Helsinki";
+
     /// Default columns, the given zone, 64 Ki rows per batch.
     pub fn new(tz: Tz) -> Self {
         IngestOptions { columns: ColumnMapping::default(), tz, batch_rows: 65_536, time_format: None }

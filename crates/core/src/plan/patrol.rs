@@ -142,7 +142,7 @@ impl PatrolParams {
     ///
     /// # Errors
     ///
-    /// [`crate::Error::Parameter`] for `max_patrol_km2` not above 0, `service_gap_m` below 0 or
+    /// [`crate::error::Error::Parameter`] for `max_patrol_km2` not above 0, `service_gap_m` below 0 or
     /// `watch_share` outside 0…1.
     pub fn new(max_area_km2: f64, teams: TeamCounts, service_gap_m: f64, watch_share: f64) -> Result<Self> {
         if !(max_area_km2 > 0.0 && max_area_km2.is_finite()) {

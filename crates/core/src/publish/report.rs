@@ -107,8 +107,6 @@ pub struct Report<'a> {
     pub district_names: &'a [String],
     /// The backtest, when one was run.
     pub backtest: Option<&'a crate::plan::backtest::Backtest>,
-    /// The teams.
-    pub teams: &'a [crate::plan::Team],
     /// The forecast model's name.
     pub forecast_model: &'a str,
 }
@@ -306,7 +304,7 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
                 html,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{expected}</td><td class=\"n\">{last_bin}</td><td class=\"nw\">{when}</td><td class=\"n\">{service}</td><td>{}</td></tr>",
                 a.rank,
-                a.team.and_then(|t| self.teams.iter().find(|x| x.number == t)).map_or("–".to_string(), |t| {
+                a.team.and_then(|t| self.summary.teams.iter().find(|x| x.number == t)).map_or("–".to_string(), |t| {
                     escape(format!("{} {} ({})", t.municipality, t.direction, t.number).trim())
                 }),
                 escape(a.district.and_then(|d| self.district_names.get(d)).map(String::as_str).unwrap_or("–")),
@@ -316,10 +314,11 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
         }
         html.push_str("</tbody></table>\n");
         let mut teams = String::new();
-        for t in self.teams {
+        // The teams as summary.json publishes them: their loads are already under the rule.
+        for t in &self.summary.teams {
             let ranks: Vec<String> =
                 self.patrol.iter().filter(|a| a.team == Some(t.number)).map(|a| a.rank.to_string()).collect();
-            let load = self.small.publish_sum(t.expected_per_week.round() as u64);
+            let load = t.expected_per_week;
             let _ = write!(
                 teams,
                 "Team {} ({} {}): areas {} (≈ {} events a week). ",
@@ -599,7 +598,6 @@ impl super::Output for ReportHtml {
             district_series: r.job.districts.iter().map(|d| d.series.clone()).collect(),
             small: view.small,
             patrol: &r.plan.areas,
-            teams: &r.plan.teams,
             forecast_model: r.forecast.model.name(),
             patrol_params: r.patrol,
             backtest: r.backtest,

@@ -1,6 +1,6 @@
 //! The study area: which H3 cells are analysed. As in ArcGIS, with a districts layer it is every
 //! cell whose centre lies inside a district (the analysis mask); without one, every cell that
-//! holds at least one event in the analysed bins (decided in [`crate::cube::build`]).
+//! holds at least one event in the analysed bins (decided when the cube is built).
 
 use geo::{BoundingRect, Polygon};
 use h3o::geom::{ContainmentMode, TilerBuilder};

@@ -13,15 +13,15 @@ const SLOT_US: i64 = 15 * 60 * 1_000_000;
 ///
 /// # Errors
 ///
-/// [`crate::Error::Parameter`] for `tz`, suggesting the nearest IANA name (by edit distance,
+/// [`crate::error::Error::Parameter`] for `tz`, suggesting the nearest IANA name (by edit distance,
 /// ignoring case) when one is close: `Europe/Helsingfors` → `Europe/Helsinki`.
-pub fn parse_time_zone(name: &str) -> Result<Tz, crate::Error> {
+pub fn parse_time_zone(name: &str) -> Result<Tz, crate::error::Error> {
     name.parse::<Tz>().map_err(|_| {
         let reason = match nearest_zone(name) {
             Some(z) => format!("unknown time zone; did you mean {z}?"),
             None => "unknown time zone (expected an IANA name such as Europe/Helsinki)".to_string(),
         };
-        crate::Error::parameter("tz", name, reason)
+        crate::error::Error::parameter("tz", name, reason)
     })
 }
 
