@@ -94,9 +94,9 @@ impl RunConfig {
         self.cube.jobs.len() > 1
     }
 
-    /// The folder of job `name`'s outputs.
-    pub fn job_dir(&self, name: &str) -> PathBuf {
-        if self.job_folders() { self.out_dir.join(name) } else { self.out_dir.clone() }
+    /// The folder of job `name`'s outputs under `public/` and `internal/` (empty with one job).
+    pub fn job_folder(&self, name: &str) -> PathBuf {
+        if self.job_folders() { PathBuf::from(name) } else { PathBuf::new() }
     }
 
     /// District names, in layer order (empty without a layer).

@@ -2,7 +2,7 @@
 //! per-job statistics → plan → backtest → publishing, and returns a [`RunReport`] of what it
 //! read, found and wrote. The command line, the library example and the benchmarks all call it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -14,11 +14,13 @@ use crate::ingest::{DiscardRejects, RejectSink};
 use crate::plan::backtest::default_holdout;
 use crate::plan::{Backtest, Plan, PlanContext, Planned, analyse_and_plan, backtest, patrol::hot_cell_services};
 use crate::progress::Progress;
+use crate::publish::disclosure::Figures;
 use crate::publish::guard;
 use crate::publish::rejects::RejectWriter;
 use crate::publish::summary::{TeamSummary, district_summaries};
 use crate::publish::{
-    ANALYSIS_OUTPUTS, BACKTEST_OUTPUTS, DistrictSummary, JobResults, OutputSet, RunParameters, Summary, publish_job,
+    ANALYSIS_OUTPUTS, Audience, BACKTEST_OUTPUTS, Disclosure, DistrictSummary, JobResults, OutputSet, RunParameters,
+    Summary, publish_job,
 };
 use crate::stats::JobStats;
 use crate::stats::forecast::Forecast;
@@ -32,7 +34,7 @@ pub struct JobReport {
     pub summary: Summary,
     /// Its backtest, when one was run.
     pub backtest: Option<Backtest>,
-    /// The files written into `dir`, in the order they were written.
+    /// The files written, as paths under `dir` (`public/…`, `internal/…`), in order.
     pub written: Vec<String>,
 }
 
@@ -67,7 +69,7 @@ struct Analysed {
 pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
     config.check()?;
     let mut writer = match config.task {
-        Task::Analyze { .. } => Some(RejectWriter::new(config.out_dir.join("rejects.parquet"))),
+        Task::Analyze { .. } => Some(RejectWriter::new(config.out_dir.join("internal").join("rejects.parquet"))),
         Task::Backtest { .. } => None,
     };
     let sink: &mut dyn RejectSink = match writer.as_mut() {
@@ -99,13 +101,12 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
     };
     let mut jobs = Vec::with_capacity(cube_run.jobs.len());
     for (job, done) in cube_run.jobs.iter().zip(analysed) {
-        let dir = config.job_dir(&job.spec.name);
+        let folder = config.job_folder(&job.spec.name);
         let districts: Vec<DistrictSummary> =
-            district_summaries(job, &done.stats, &cube_run.cell_districts, config.stats.alpha, config.small_counts);
+            district_summaries(job, &done.stats, &cube_run.cell_districts, config.stats.alpha);
         let mut summary =
             Summary::of(&cube_run, job, &done.stats, districts.clone(), &district_names, parameters.clone());
         summary.forecast = Some(done.forecast.clone());
-        (summary.teams, summary.team_balance) = TeamSummary::of(&done.plan.teams, config.small_counts);
         summary.warnings.splice(0..0, cube_run.diagnoses.iter().cloned());
         summary.timings_ms.insert("statistics".into(), statistics_ms);
         summary.timings_ms.insert("forecast_and_plan".into(), done.forecast_ms);
@@ -124,23 +125,23 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             backtest: done.backtest.as_ref(),
             summary: &summary,
         };
-        let staged = publish_job(&mut set, outputs, &results, config.small_counts, &dir, &config.out_dir, started)?;
+        let exact = Figures::of(&results, Disclosure::new(Audience::Internal, config.small_counts));
+        let staged = publish_job(&mut set, outputs, &results, config.small_counts, &folder, &config.out_dir, started)?;
         if matches!(config.task, Task::Analyze { .. }) && !config.accept_change {
-            let previous = std::fs::read_to_string(dir.join("summary.json"))
-                .ok()
-                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+            let previous = previous_summary(&config.out_dir, &folder);
             if let Some(reason) = guard::refusal(&summary, previous.as_ref(), config.cube.districts.is_some()) {
                 return Err(Error::Data(format!(
                     "{}: the run was refused: {reason}. Nothing was written; the outputs already there are untouched \
                      (give --accept-change to publish a night you know is different)",
-                    dir.display()
+                    config.out_dir.join(&folder).display()
                 )));
             }
         }
-        let own = staged.key_of("summary.json");
+        (summary.teams, summary.team_balance) = TeamSummary::of(&done.plan.teams, &exact);
+        let own = Path::new("internal").join(&folder).join("summary.json").display().to_string();
         summary.outputs = staged.hashes;
         summary.outputs.remove(&own);
-        jobs.push(JobReport { dir, summary, backtest: done.backtest, written: staged.names });
+        jobs.push(JobReport { dir: config.out_dir.clone(), summary, backtest: done.backtest, written: staged.written });
     }
     if matches!(config.task, Task::Analyze { .. }) {
         for stale in stale_outputs(&config.out_dir, &set) {
@@ -151,23 +152,42 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
     Ok(RunReport { inputs: cube_run.inputs, diagnoses: cube_run.diagnoses, jobs })
 }
 
-/// Output files of earlier runs in `out_dir` (and in its sub-folders that hold a `summary.json`:
-/// earlier jobs) that this run does not write: they go in the same commit, so the folder holds
-/// exactly one run.
-fn stale_outputs(out_dir: &std::path::Path, set: &OutputSet) -> Vec<PathBuf> {
+/// The internal `summary.json` of the previous run of job folder `folder` in `out_dir`, or the
+/// `summary.json` an earlier version wrote beside the layers.
+fn previous_summary(out_dir: &Path, folder: &Path) -> Option<serde_json::Value> {
+    [out_dir.join("internal").join(folder), out_dir.join(folder)]
+        .iter()
+        .find_map(|dir| std::fs::read_to_string(dir.join("summary.json")).ok())
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+}
+
+/// Output files of earlier runs in `out_dir` that this run does not write: in `public/`,
+/// `internal/` and the output folder itself (where earlier versions wrote), and in their
+/// sub-folders that hold a `summary.json` (earlier jobs). They go in the same commit, so the
+/// folder holds exactly one run.
+fn stale_outputs(out_dir: &Path, set: &OutputSet) -> Vec<PathBuf> {
     let names: Vec<&str> = ANALYSIS_OUTPUTS.iter().map(|o| o.file_name()).chain(["rejects.parquet"]).collect();
-    let mut dirs = vec![out_dir.to_path_buf()];
-    if let Ok(entries) = std::fs::read_dir(out_dir) {
-        let mut subs: Vec<PathBuf> =
-            entries.flatten().map(|e| e.path()).filter(|p| p.is_dir() && p.join("summary.json").is_file()).collect();
-        subs.sort();
-        dirs.extend(subs);
+    let mut dirs = Vec::new();
+    for base in [out_dir.to_path_buf(), out_dir.join("public"), out_dir.join("internal")] {
+        if let Ok(entries) = std::fs::read_dir(&base) {
+            let mut subs: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && p.join("summary.json").is_file())
+                .collect();
+            subs.sort();
+            dirs.push(base);
+            dirs.extend(subs);
+        }
     }
-    let staged: Vec<&std::path::Path> = set.paths();
-    dirs.iter()
+    let staged: Vec<&Path> = set.paths();
+    let mut stale: Vec<PathBuf> = dirs
+        .iter()
         .flat_map(|d| names.iter().map(move |n| d.join(n)))
         .filter(|p| p.is_file() && !staged.contains(&p.as_path()))
-        .collect()
+        .collect();
+    stale.dedup();
+    stale
 }
 
 /// Fails when a job's `--kind` or `--category` selects no accepted event (while other events were

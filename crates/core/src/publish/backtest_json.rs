@@ -8,6 +8,10 @@ use super::{BoxError, JobResults, Output, Published};
 pub(super) struct BacktestJson;
 
 impl Output for BacktestJson {
+    fn audience(&self) -> super::Audience {
+        super::Audience::Internal
+    }
+
     fn file_name(&self) -> &'static str {
         "backtest.json"
     }

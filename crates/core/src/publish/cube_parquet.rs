@@ -92,6 +92,10 @@ pub fn write_cube(
 pub(super) struct CubeParquet;
 
 impl Output for CubeParquet {
+    fn audience(&self) -> super::Audience {
+        super::Audience::Internal
+    }
+
     fn file_name(&self) -> &'static str {
         "cube.parquet"
     }

@@ -1,11 +1,13 @@
-//! `districts.geojson`: one feature per district of the layer with its figures for the job,
-//! counts under the small-count rule.
+//! `districts.geojson`: one feature per district of the layer with its figures for the job. The
+//! internal layer adds the exact counts by kind and the trend's τ and p; in public the numbers
+//! come from the publishing policy (`disclosure`).
 
 use std::io::Write;
 
 use serde_json::{Map, Value, json};
 
 use super::geojson::Bbox;
+use super::disclosure::{Audience, Figures};
 use super::{BoxError, JobResults, Output, Published};
 
 /// What `districts.geojson` describes: one feature per district of the layer.
@@ -16,6 +18,8 @@ pub struct DistrictLayer<'a> {
     pub districts: &'a crate::space::Districts,
     /// The job's per-district summaries, in layer order (a trailing `(none)` entry is ignored).
     pub summaries: &'a [super::DistrictSummary],
+    /// The job's numbers for the layer's audience.
+    pub figures: &'a Figures,
 }
 
 impl DistrictLayer<'_> {
@@ -28,26 +32,29 @@ impl DistrictLayer<'_> {
             .all()
             .iter()
             .zip(self.summaries)
-            .map(|(d, s)| {
+            .zip(&self.figures.districts)
+            .map(|((d, s), f)| {
+                let exact = self.figures.disclosure.exact();
                 let geometry = bbox.geometry(&d.shape);
                 let number = |v: Option<u64>| v.map_or(Value::Null, Value::from);
-                let last = match (s.encounters_last_bin, s.concerns_last_bin) {
-                    (Some(a), Some(b)) => Some(a + b),
-                    _ => None,
-                };
                 let mut props = Map::new();
                 props.insert("name".into(), d.name.clone().into());
                 props.insert("municipality".into(), d.municipality.clone().into());
                 props.insert("job".into(), self.job.into());
                 props.insert("cells".into(), s.cells.into());
-                props.insert("encounters".into(), number(s.encounters));
-                props.insert("concerns".into(), number(s.concerns));
-                props.insert("encounters_last".into(), number(s.encounters_last_bin));
-                props.insert("concerns_last".into(), number(s.concerns_last_bin));
-                props.insert("count_last".into(), number(last));
+                props.insert("events".into(), number(f.events));
+                props.insert("count_last".into(), number(f.events_last_bin));
+                if exact {
+                    props.insert("encounters".into(), number(s.encounters));
+                    props.insert("concerns".into(), number(s.concerns));
+                    props.insert("encounters_last".into(), number(s.encounters_last_bin));
+                    props.insert("concerns_last".into(), number(s.concerns_last_bin));
+                }
                 props.insert("trend".into(), s.trend.direction.into());
-                props.insert("trend_tau".into(), json!(s.trend.tau));
-                props.insert("trend_p".into(), json!(s.trend.p));
+                if exact {
+                    props.insert("trend_tau".into(), json!(s.trend.tau));
+                    props.insert("trend_p".into(), json!(s.trend.p));
+                }
                 for p in crate::stats::patterns::Pattern::ALL {
                     props.insert(format!("cells_{}", p.name()), s.patterns.get(p.name()).copied().unwrap_or(0).into());
                 }
@@ -60,11 +67,15 @@ impl DistrictLayer<'_> {
 }
 
 /// `districts.geojson`, when the run has a districts layer.
-pub(super) struct DistrictsLayer;
+pub(super) struct DistrictsLayer(pub Audience);
 
 impl Output for DistrictsLayer {
     fn file_name(&self) -> &'static str {
         "districts.geojson"
+    }
+
+    fn audience(&self) -> Audience {
+        self.0
     }
 
     fn applies(&self, results: &JobResults<'_>) -> bool {
@@ -74,7 +85,8 @@ impl Output for DistrictsLayer {
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
         let r = view.results;
         let Some(districts) = r.districts else { return Ok(()) };
-        let layer = DistrictLayer { job: &r.job.spec.name, districts, summaries: r.district_summaries };
+        let figures = Figures::of(r, view.disclosure);
+        let layer = DistrictLayer { job: &r.job.spec.name, districts, summaries: r.district_summaries, figures: &figures };
         super::write_json(out, &layer.to_geojson(), false)
     }
 }

@@ -1,5 +1,6 @@
-//! `hotspots.geojson`: one hexagon per study-area cell with its pattern, its final bin's Gi*,
-//! its trend, and its counts under the small-count rule.
+//! `hotspots.geojson`: one hexagon per study-area cell with its pattern, its final bin's Gi*
+//! confidence bin, its trend and its counts. The internal layer adds the exact z, p, τ and trend
+//! p; the public one carries only what the publishing policy allows (`disclosure`).
 
 use std::io::Write;
 
@@ -7,7 +8,8 @@ use h3o::CellIndex;
 use serde_json::{Map, Value, json};
 
 use super::geojson::{Bbox, cell_ring};
-use super::{BoxError, Output, Published, SmallCounts};
+use super::disclosure::{Audience, Figures, gi_bin};
+use super::{BoxError, Output, Published};
 use crate::stats::JobStats;
 
 /// What `hotspots.geojson` describes for each cell.
@@ -20,16 +22,14 @@ pub struct HotspotCells<'a> {
     pub cells: &'a [CellIndex],
     /// Each cell's district name.
     pub districts: Vec<Option<&'a str>>,
-    /// Counts per (cell, bin), cell-major.
-    pub counts: &'a [u64],
     /// Number of bins.
     pub bins: usize,
     /// The statistics.
     pub stats: &'a JobStats,
-    /// The small-count rule.
-    pub small: SmallCounts,
-    /// The forecast of next bin's events per cell.
-    pub forecast: &'a [f64],
+    /// The job's numbers for the layer's audience.
+    pub figures: &'a Figures,
+    /// The significance level of the trend's direction.
+    pub alpha: f64,
     /// Geodesic distance from each hot cell's centre to the nearest service, metres (`None`
     /// for cells without a hot pattern); absent without a services layer.
     pub nearest_service_m: Option<Vec<Option<f64>>>,
@@ -40,7 +40,8 @@ impl HotspotCells<'_> {
     pub fn to_geojson(&self) -> Value {
         let t = self.bins;
         let mut bbox = Bbox::new();
-        let publish = |v: u64| self.small.publish(v).map_or(Value::Null, Value::from);
+        let exact = self.figures.disclosure.exact();
+        let number = |v: Option<u64>| v.map_or(Value::Null, Value::from);
         let features: Vec<Value> = self
             .cells
             .iter()
@@ -51,7 +52,7 @@ impl HotspotCells<'_> {
                     bbox.grow(p);
                 }
                 let s = &self.stats.cells[c];
-                let series = &self.counts[c * t..(c + 1) * t];
+                let f = &self.figures.cells[c];
                 let last = c * t + t - 1;
                 let mut props = Map::new();
                 props.insert("h3".into(), cell.to_string().into());
@@ -64,27 +65,23 @@ impl HotspotCells<'_> {
                 props.insert("label_en".into(), s.pattern.label_en().into());
                 props.insert("label_fi".into(), s.pattern.label_fi().into());
                 props.insert("label_sv".into(), s.pattern.label_sv().into());
-                props.insert("z".into(), json!(self.stats.z[last]));
-                props.insert("p".into(), json!(self.stats.p[last]));
-                props.insert("trend_tau".into(), json!(s.trend.tau));
-                props.insert("trend_p".into(), json!(s.trend.p));
+                props.insert("gi_bin".into(), i64::from(gi_bin(self.stats.z[last])).into());
+                props.insert("trend".into(), trend_name(s.trend.direction(self.alpha)).into());
+                if exact {
+                    props.insert("z".into(), json!(self.stats.z[last]));
+                    props.insert("p".into(), json!(self.stats.p[last]));
+                    props.insert("trend_tau".into(), json!(s.trend.tau));
+                    props.insert("trend_p".into(), json!(s.trend.p));
+                }
                 props.insert("hot_bins".into(), s.hot_bins.into());
                 props.insert("cold_bins".into(), s.cold_bins.into());
-                props.insert(
-                    "count_total".into(),
-                    self.small.publish_sum(series.iter().sum()).map_or(Value::Null, Value::from),
-                );
-                props.insert("count_last".into(), publish(series[t - 1]));
+                props.insert("count_total".into(), number(f.total));
+                props.insert("count_last".into(), number(f.series.get(t.wrapping_sub(1)).copied().flatten()));
                 // One text value (counts per bin, oldest first, separated by `,`; an empty field
-                // under the small-count threshold), not a list, so every GIS format keeps it.
-                let text: Vec<String> =
-                    series.iter().map(|&v| self.small.publish(v).map_or(String::new(), |n| n.to_string())).collect();
+                // for a count not published), not a list, so every GIS format keeps it.
+                let text: Vec<String> = f.series.iter().map(|v| v.map_or(String::new(), |n| n.to_string())).collect();
                 props.insert("series".into(), text.join(",").into());
-                let f = self.forecast.get(c).copied().unwrap_or(0.0);
-                props.insert(
-                    "forecast".into(),
-                    if f >= self.small.min_count() as f64 { json!((f * 10.0).round() / 10.0) } else { Value::Null },
-                );
+                props.insert("forecast".into(), f.forecast.map_or(Value::Null, |v| json!((v * 10.0).round() / 10.0)));
                 if let Some(distances) = &self.nearest_service_m {
                     props.insert("nearest_service_m".into(), distances[c].map_or(Value::Null, |d| json!(d.round())));
                 }
@@ -99,17 +96,31 @@ impl HotspotCells<'_> {
     }
 }
 
-/// `hotspots.geojson`.
-pub(super) struct HotspotsLayer;
+/// `up`, `down` or `none` for a Mann-Kendall direction.
+pub(super) fn trend_name(direction: i8) -> &'static str {
+    match direction {
+        1 => "up",
+        -1 => "down",
+        _ => "none",
+    }
+}
+
+/// `hotspots.geojson` for one audience.
+pub(super) struct HotspotsLayer(pub Audience);
 
 impl Output for HotspotsLayer {
     fn file_name(&self) -> &'static str {
         "hotspots.geojson"
     }
 
+    fn audience(&self) -> Audience {
+        self.0
+    }
+
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
         let r = view.results;
         let cube = &r.job.cube;
+        let figures = Figures::of(r, view.disclosure);
         let layer = HotspotCells {
             job: &r.job.spec.name,
             scope: r.scope.as_str(),
@@ -119,11 +130,10 @@ impl Output for HotspotsLayer {
                 .iter()
                 .map(|d| d.and_then(|d| r.district_names.get(d)).map(String::as_str))
                 .collect(),
-            counts: cube.counts(),
             bins: cube.bins().len(),
             stats: r.stats,
-            small: view.small,
-            forecast: &r.forecast.next,
+            figures: &figures,
+            alpha: r.summary.parameters.statistics.alpha,
             nearest_service_m: r
                 .cell_services
                 .map(|per_cell| per_cell.iter().map(|n| n.as_ref().map(|(_, d)| *d)).collect()),

@@ -4,8 +4,10 @@
 //! they appear together or not at all; the list of files written (on the terminal and in
 //! `summary.json`) is read back from that set, never kept by hand.
 //!
-//! The small-count rule ([`SmallCounts`]) is built once from the run's configuration and handed
-//! to every output through [`Published`]: an output never builds its own.
+//! Every output is for one [`Audience`]: `public/` (what may leave the office) or `internal/`
+//! (exact figures, rejects with ids). The publishing policy ([`disclosure`]) is built once from
+//! the run's small-count rule and handed to every output through [`Published`] for its audience:
+//! an output never builds its own, and a file reaches `public/` only through this path.
 //!
 //! **Adding a layer** takes two places: a new file here with a type that implements [`Output`],
 //! and one line in [`ANALYSIS_OUTPUTS`] (or [`BACKTEST_OUTPUTS`]) registering it.
@@ -15,12 +17,14 @@
 
 mod backtest_json;
 mod cube_parquet;
+pub mod disclosure;
 mod districts_layer;
 mod geojson;
 pub mod guard;
 mod hotspots_layer;
 pub mod output_set;
 mod patrol_layer;
+pub mod public_summary;
 mod qgis_style;
 pub mod rejects;
 pub mod report;
@@ -29,7 +33,7 @@ pub mod summary;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cube::JobCube;
 use crate::error::Result;
@@ -38,6 +42,7 @@ use crate::space::Districts;
 use crate::stats::{JobStats, Scope};
 
 pub use output_set::{OutputSet, write_atomically, write_bytes_atomically};
+pub use disclosure::{Audience, Disclosure};
 pub use small_counts::SmallCounts;
 pub use summary::{DistrictSummary, RunParameters, Summary};
 
@@ -85,13 +90,14 @@ pub struct JobResults<'a> {
     pub summary: &'a Summary,
 }
 
-/// What an output renders from: the job's results, the small-count rule of the run, and the
-/// SHA-256 of every output already staged for this job (keyed by path under the output folder).
+/// What an output renders from: the job's results, the publishing policy for the output's
+/// audience, and the SHA-256 of every output already staged for this job (keyed by path under the
+/// output folder).
 pub struct Published<'a> {
     /// The job.
     pub results: &'a JobResults<'a>,
-    /// The small-count rule, the same for every output.
-    pub small: SmallCounts,
+    /// The policy for the output's audience, built from the run's small-count rule.
+    pub disclosure: Disclosure,
     /// Outputs staged before this one.
     pub staged: &'a BTreeMap<String, String>,
     /// Milliseconds spent writing so far (for `summary.json`'s timings).
@@ -102,6 +108,8 @@ pub struct Published<'a> {
 pub trait Output: Sync {
     /// Its file name inside the job's folder.
     fn file_name(&self) -> &'static str;
+    /// Who it is for: its folder (`public/` or `internal/`) and the policy it is rendered under.
+    fn audience(&self) -> Audience;
     /// Whether the run produces it (e.g. `districts.geojson` needs a districts layer).
     fn applies(&self, _results: &JobResults<'_>) -> bool {
         true
@@ -110,16 +118,23 @@ pub trait Output: Sync {
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError>;
 }
 
-/// The outputs of `hotspots analyze`, in the order they are written; `summary.json` comes last,
-/// as it lists the SHA-256 of the others.
+/// The outputs of `hotspots analyze`, in the order they are written: the internal `summary.json`
+/// comes last, as it lists the SHA-256 of every other file; the public summary comes after the
+/// public layers it lists, and the report after the public summary it reads its team loads from.
 pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
     &cube_parquet::CubeParquet,
-    &hotspots_layer::HotspotsLayer,
-    &patrol_layer::PatrolLayer { gaps_only: false },
-    &patrol_layer::PatrolLayer { gaps_only: true },
-    &qgis_style::QgisStyle,
-    &districts_layer::DistrictsLayer,
+    &hotspots_layer::HotspotsLayer(Audience::Internal),
+    &patrol_layer::PatrolLayer { gaps_only: false, audience: Audience::Internal },
+    &patrol_layer::PatrolLayer { gaps_only: true, audience: Audience::Internal },
+    &districts_layer::DistrictsLayer(Audience::Internal),
+    &qgis_style::QgisStyle(Audience::Internal),
     &backtest_json::BacktestJson,
+    &hotspots_layer::HotspotsLayer(Audience::Public),
+    &patrol_layer::PatrolLayer { gaps_only: false, audience: Audience::Public },
+    &patrol_layer::PatrolLayer { gaps_only: true, audience: Audience::Public },
+    &qgis_style::QgisStyle(Audience::Public),
+    &districts_layer::DistrictsLayer(Audience::Public),
+    &public_summary::PublicSummaryJson,
     &report::ReportHtml,
     &summary::SummaryJson,
 ];
@@ -127,29 +142,39 @@ pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
 /// The outputs of `hotspots backtest`.
 pub static BACKTEST_OUTPUTS: &[&dyn Output] = &[&backtest_json::BacktestJson];
 
-/// Stages every output of `outputs` that applies to `results` in `set`, under `dir`; `out_root`
-/// is the run's output folder, which the keys of the audit trail are relative to; `started` is
-/// when writing began. Returns what it staged.
+/// Stages every output of `outputs` that applies to `results` in `set`: each under
+/// `out_root/<audience>/job_folder/`, rendered under `small` for its audience; `started` is when
+/// writing began. Returns what it staged, keyed by path under `out_root`.
 pub fn publish_job(
     set: &mut OutputSet,
     outputs: &[&dyn Output],
     results: &JobResults<'_>,
     small: SmallCounts,
-    dir: &Path,
+    job_folder: &Path,
     out_root: &Path,
     started: std::time::Instant,
 ) -> Result<Staged> {
     let key = |path: &Path| path.strip_prefix(out_root).unwrap_or(path).display().to_string();
+    let dirs: Vec<PathBuf> =
+        [Audience::Public, Audience::Internal].iter().map(|a| out_root.join(a.folder()).join(job_folder)).collect();
     let mut staged = BTreeMap::new();
-    for path in set.paths().into_iter().filter(|p| p.parent() == Some(out_root) || p.parent() == Some(dir)) {
+    for path in set.paths().into_iter().filter(|p| {
+        p.parent().is_some_and(|parent| dirs.iter().any(|d| d == parent) || parent == out_root.join("internal"))
+    }) {
         if let Some(sha) = set.sha256(path)? {
             staged.insert(key(path), sha);
         }
     }
-    let mut names = Vec::new();
+    let mut written = Vec::new();
     for output in outputs.iter().filter(|o| o.applies(results)) {
-        let path = dir.join(output.file_name());
-        let view = Published { results, small, staged: &staged, write_ms: started.elapsed().as_millis() as u64 };
+        let audience = output.audience();
+        let path = out_root.join(audience.folder()).join(job_folder).join(output.file_name());
+        let view = Published {
+            results,
+            disclosure: Disclosure::new(audience, small),
+            staged: &staged,
+            write_ms: started.elapsed().as_millis() as u64,
+        };
         set.write(&path, |file| {
             let mut buffered = std::io::BufWriter::new(file);
             output.render(&view, &mut buffered)?;
@@ -159,26 +184,18 @@ pub fn publish_job(
         if let Some(sha) = set.sha256(&path)? {
             staged.insert(key(&path), sha);
         }
-        names.push(output.file_name().to_string());
+        written.push(key(&path));
     }
-    Ok(Staged { names, hashes: staged, prefix: key(dir) })
+    Ok(Staged { written, hashes: staged })
 }
 
 /// What [`publish_job`] staged for one job.
 pub struct Staged {
-    /// The file names written into the job's folder, in order.
-    pub names: Vec<String>,
+    /// The files written, as paths under the output folder (`public/…`, `internal/…`), in order.
+    pub written: Vec<String>,
     /// SHA-256 of every staged file of the job and of the run's rejects file, keyed by path
     /// under the output folder.
     pub hashes: BTreeMap<String, String>,
-    prefix: String,
-}
-
-impl Staged {
-    /// The key of `file_name` of this job in [`Staged::hashes`].
-    pub fn key_of(&self, file_name: &str) -> String {
-        if self.prefix.is_empty() { file_name.to_string() } else { format!("{}/{file_name}", self.prefix) }
-    }
 }
 
 /// Serialises `value` as JSON (pretty or compact) with a final newline.

@@ -1,11 +1,12 @@
 //! `patrol_areas.geojson` and `service_gaps.geojson`: the ranked patrol areas, dissolved into
-//! one outline each.
+//! one outline each. The internal layer adds the exact score and unmet-concern p; in public the
+//! numbers come from the publishing policy (`disclosure`).
 
 use std::io::Write;
 
 use serde_json::{Map, Value, json};
 
-use super::SmallCounts;
+use super::disclosure::{Audience, Figures};
 use super::geojson::Bbox;
 use super::{BoxError, JobResults, Output, Published};
 
@@ -20,8 +21,8 @@ pub struct PatrolAreasLayer<'a> {
     pub teams: &'a [crate::plan::Team],
     /// District names (layer order).
     pub district_names: &'a [String],
-    /// The small-count rule.
-    pub small: SmallCounts,
+    /// The job's numbers for the layer's audience.
+    pub figures: &'a Figures,
     /// The service-gap distance, metres.
     pub service_gap_m: f64,
     /// Only the service gaps.
@@ -36,16 +37,20 @@ impl PatrolAreasLayer<'_> {
         let features: Vec<Value> = self
             .areas
             .iter()
-            .filter(|a| !self.gaps_only || a.service_gap(self.service_gap_m) == Some(true))
-            .map(|a| {
+            .zip(&self.figures.areas)
+            .filter(|(a, _)| !self.gaps_only || a.service_gap(self.service_gap_m) == Some(true))
+            .map(|(a, f)| {
+                let exact = self.figures.disclosure.exact();
                 let shape =
                     solvent.dissolve(a.cells.iter().copied()).unwrap_or_else(|_| geo::MultiPolygon::new(vec![]));
                 let geometry = bbox.geometry(&shape);
-                let shown = self.small.publish_sum(a.recent_events).is_some();
+                let shown = f.peak_shown;
                 let mut props = Map::new();
                 props.insert("rank".into(), a.rank.into());
                 props.insert("area_id".into(), a.area_id.clone().into());
-                props.insert("score".into(), json!((a.score * 10.0).round() / 10.0));
+                if exact {
+                    props.insert("score".into(), json!((a.score * 10.0).round() / 10.0));
+                }
                 props.insert("team".into(), a.team.map_or(Value::Null, Value::from));
                 let team = a.team.and_then(|t| self.teams.iter().find(|x| x.number == t));
                 props.insert("team_direction".into(), team.map_or(Value::Null, |t| t.direction.clone().into()));
@@ -62,13 +67,9 @@ impl PatrolAreasLayer<'_> {
                 props.insert("area_km2".into(), json!((a.area_km2 * 100.0).round() / 100.0));
                 props.insert(
                     "expected_per_week".into(),
-                    if a.expected_per_week >= self.small.min_count() as f64 {
-                        json!((a.expected_per_week * 10.0).round() / 10.0)
-                    } else {
-                        Value::Null
-                    },
+                    f.expected_per_week.map_or(Value::Null, |v| json!((v * 10.0).round() / 10.0)),
                 );
-                props.insert("last_bin".into(), self.small.publish(a.last_bin).map_or(Value::Null, Value::from));
+                props.insert("last_bin".into(), f.last_bin.map_or(Value::Null, Value::from));
                 let peak = |v: Option<usize>| if shown { v.map_or(Value::Null, Value::from) } else { Value::Null };
                 props.insert(
                     "peak_weekday".into(),
@@ -89,7 +90,7 @@ impl PatrolAreasLayer<'_> {
                 let profile: Vec<String> = (0..7)
                     .map(|d| {
                         (0..24)
-                            .map(|h| self.small.publish(a.profile[d * 24 + h]).map_or(String::new(), |v| v.to_string()))
+                            .map(|h| f.profile[d * 24 + h].map_or(String::new(), |v| v.to_string()))
                             .collect::<Vec<_>>()
                             .join(",")
                     })
@@ -105,7 +106,9 @@ impl PatrolAreasLayer<'_> {
                 );
                 props.insert("service_gap".into(), a.service_gap(self.service_gap_m).map_or(Value::Null, Value::from));
                 props.insert("unmet_concern".into(), a.unmet_concern.into());
-                props.insert("unmet_concern_p".into(), json!(a.unmet_concern_p));
+                if exact {
+                    props.insert("unmet_concern_p".into(), json!(a.unmet_concern_p));
+                }
                 json!({"type": "Feature", "geometry": geometry, "properties": props})
             })
             .collect();
@@ -117,11 +120,17 @@ impl PatrolAreasLayer<'_> {
 pub(super) struct PatrolLayer {
     /// Only the service gaps.
     pub(super) gaps_only: bool,
+    /// Who it is for.
+    pub(super) audience: Audience,
 }
 
 impl Output for PatrolLayer {
     fn file_name(&self) -> &'static str {
         if self.gaps_only { "service_gaps.geojson" } else { "patrol_areas.geojson" }
+    }
+
+    fn audience(&self) -> Audience {
+        self.audience
     }
 
     fn applies(&self, results: &JobResults<'_>) -> bool {
@@ -130,12 +139,13 @@ impl Output for PatrolLayer {
 
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
         let r = view.results;
+        let figures = Figures::of(r, view.disclosure);
         let layer = PatrolAreasLayer {
             job: &r.job.spec.name,
             areas: &r.plan.areas,
             teams: &r.plan.teams,
             district_names: r.district_names,
-            small: view.small,
+            figures: &figures,
             service_gap_m: r.patrol.service_gap_m,
             gaps_only: self.gaps_only,
         };

@@ -58,10 +58,14 @@ pub fn hotspots_qml() -> String {
     )
 }
 
-/// `hotspots.qml`, beside `hotspots.geojson`.
-pub(super) struct QgisStyle;
+/// `hotspots.qml`, beside each `hotspots.geojson` (the style reads `category`, which both have).
+pub(super) struct QgisStyle(pub super::Audience);
 
 impl Output for QgisStyle {
+    fn audience(&self) -> super::Audience {
+        self.0
+    }
+
     fn file_name(&self) -> &'static str {
         "hotspots.qml"
     }

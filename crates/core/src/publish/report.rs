@@ -1,8 +1,9 @@
 //! `report.html`: one self-contained page a planner opens in a browser, with no network at all
 //! (no scripts, fonts, images or styles from elsewhere): a map of the cells coloured by pattern
 //! over the district outlines (inline SVG drawn here), a legend, the districts ranked by
-//! emerging activity with a sparkline of their counts per bin, and the run's parameters and row
-//! accounting. Counts follow the same small-count rule as the layers.
+//! emerging activity with a sparkline of their counts per bin, and the run's parameters. The
+//! report is public: every number on it comes from the publishing policy's public figures
+//! (`disclosure`) and the public summary, never from exact counts.
 
 use std::fmt::Write as _;
 
@@ -10,8 +11,8 @@ use h3o::CellIndex;
 
 use crate::error::Result;
 use crate::plan::patrol::{PatrolArea, PatrolParams, WEEKDAYS};
-use crate::publish::small_counts::SmallCounts;
-use crate::publish::summary::Summary;
+use crate::publish::disclosure::Figures;
+use crate::publish::public_summary::PublicSummary;
 use crate::space::districts::Districts;
 use crate::stats::analysis::JobStats;
 use crate::stats::patterns::Pattern;
@@ -87,18 +88,16 @@ fn hit_rate_chart(plan: &[f64], baseline: &[f64], name: &str, bins: &[String]) -
 
 /// What the report shows.
 pub struct Report<'a> {
-    /// The job's summary.
-    pub summary: &'a Summary,
+    /// The job's public summary.
+    pub summary: &'a PublicSummary,
     /// The cells, in H3 order.
     pub cells: &'a [CellIndex],
     /// The statistics.
     pub stats: &'a JobStats,
     /// The districts layer, if any.
     pub districts: Option<&'a Districts>,
-    /// Each district's events per bin (layer order), before suppression.
-    pub district_series: Vec<Vec<u64>>,
-    /// The small-count rule.
-    pub small: SmallCounts,
+    /// The job's public figures.
+    pub figures: &'a Figures,
     /// The ranked patrol areas.
     pub patrol: &'a [PatrolArea],
     /// The plan's parameters.
@@ -255,8 +254,9 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
             return;
         }
         html.push_str("<table><thead><tr><th>#</th><th>Team</th><th>District</th><th>Why</th><th class=\"n\">Expected / week</th><th class=\"n\">Last bin</th><th>When (peak)</th><th class=\"n\">Nearest service</th><th>Flags</th></tr></thead><tbody>\n");
-        for a in self.patrol {
-            let shown = self.small.publish_sum(a.recent_events).is_some();
+        let min_count = self.figures.disclosure.min_count();
+        for (a, f) in self.patrol.iter().zip(&self.figures.areas) {
+            let shown = f.peak_shown;
             let why: Vec<String> = a
                 .reasons
                 .iter()
@@ -280,15 +280,9 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
                 }
                 _ => "–".into(),
             };
-            let expected = if a.expected_per_week >= self.small.min_count() as f64 {
-                format!("{:.1}", a.expected_per_week)
-            } else {
-                format!("&lt;&nbsp;{}", self.small.min_count())
-            };
-            let last_bin = self
-                .small
-                .publish(a.last_bin)
-                .map_or(format!("&lt;&nbsp;{}", self.small.min_count()), |v| v.to_string());
+            let expected =
+                f.expected_per_week.map_or(format!("&lt;&nbsp;{min_count}"), |v| format!("{:.1}", v));
+            let last_bin = f.last_bin.map_or(format!("&lt;&nbsp;{min_count}"), |v| v.to_string());
             let service = match &a.nearest_service {
                 Some((name, d)) => format!("{:.0} m <span class=\"muted\">{}</span>", d, escape(name)),
                 None => "–".into(),
@@ -314,7 +308,7 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
         }
         html.push_str("</tbody></table>\n");
         let mut teams = String::new();
-        // The teams as summary.json publishes them: their loads are already under the rule.
+        // The teams as the public summary.json publishes them.
         for t in &self.summary.teams {
             let ranks: Vec<String> =
                 self.patrol.iter().filter(|a| a.team == Some(t.number)).map(|a| a.rank.to_string()).collect();
@@ -326,7 +320,7 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
                 escape(&t.municipality),
                 t.direction,
                 ranks.join(", "),
-                load.map_or(format!("&lt; {}", self.small.min_count()), |v| v.to_string())
+                load.map_or(format!("&lt; {min_count}"), |v| v.to_string())
             );
         }
         let _ = writeln!(
@@ -431,7 +425,7 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
             html.push_str("<p class=\"muted\">No districts layer was given (use --districts).</p></section>\n");
             return;
         }
-        let hot = |d: &crate::publish::summary::DistrictSummary, emerging_only: bool| -> u64 {
+        let hot = |d: &crate::publish::public_summary::PublicDistrict, emerging_only: bool| -> u64 {
             d.patterns
                 .iter()
                 .filter(|(name, _)| {
@@ -448,15 +442,8 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
         html.push_str("<table><thead><tr><th>#</th><th>District</th><th class=\"n\">Emerging cells</th><th class=\"n\">Hot cells</th><th>Trend</th><th class=\"n\">Events</th><th>Per bin</th></tr></thead><tbody>\n");
         for (rank, &i) in order.iter().enumerate() {
             let d = &s.districts[i];
-            let events = match (d.encounters, d.concerns) {
-                (Some(a), Some(b)) => (a + b).to_string(),
-                _ => "&lt;&nbsp;".to_string() + &self.small.min_count().to_string(),
-            };
-            let series: Vec<Option<u64>> = self
-                .district_series
-                .get(i)
-                .map(|v| v.iter().map(|&x| self.small.publish_sum(x)).collect())
-                .unwrap_or_default();
+            let events = d.events.map_or(format!("&lt;&nbsp;{}", self.figures.disclosure.min_count()), |v| v.to_string());
+            let series: Vec<Option<u64>> = self.figures.districts.get(i).map(|f| f.series.clone()).unwrap_or_default();
             let emerging = hot(d, true);
             let _ = writeln!(
                 html,
@@ -466,7 +453,7 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
                 if d.emerging { " <span class=\"tag\">emerging</span>" } else { "" },
                 escape(&d.municipality),
                 hot(d, false),
-                match d.trend.direction {
+                match d.trend {
                     "up" => "▲ rising",
                     "down" => "▼ falling",
                     _ => "– steady",
@@ -474,7 +461,7 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
                 sparkline(&series)
             );
         }
-        html.push_str("</tbody></table>\n<p class=\"muted\">Emerging = new, consecutive or intensifying hot spot cells. Counts under the small-count threshold are hidden; sums are rounded to its multiple.</p>\n</section>\n");
+        html.push_str("</tbody></table>\n<p class=\"muted\">Emerging = new, consecutive or intensifying hot spot cells. Counts under the small-count threshold are hidden; sums leave out what could tell a hidden count (README, Privacy).</p>\n</section>\n");
     }
 
     fn backtest_section(&self, html: &mut String) {
@@ -534,22 +521,10 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
         let s = self.summary;
         let p = &s.parameters;
         let st = &p.statistics;
-        html.push_str("<section class=\"full\"><h2>The run</h2>\n<table><thead><tr><th>Input</th><th class=\"n\">Read</th><th class=\"n\">Accepted</th><th class=\"n\">Rejected</th><th class=\"n\">Outside study area</th><th class=\"n\">Outside window</th></tr></thead><tbody>\n");
-        for a in &s.inputs {
-            let _ = writeln!(
-                html,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                escape(&a.path),
-                a.read,
-                a.accepted,
-                a.rejected,
-                a.outside_study_area,
-                a.outside_window
-            );
-        }
+        html.push_str("<section class=\"full\"><h2>The run</h2>\n");
         let _ = write!(
             html,
-            "</tbody></table>\n<p class=\"muted\">Parameters: resolution {} · {} bins · k = {} · time window {} · α = {} · FDR {} · permutations {} · scope {} · min count {} · time zone {} · districts {} · overall trend {} (Mann-Kendall p = {:.3}).</p>\n",
+            "<p class=\"muted\">Parameters: resolution {} · {} bins · k = {} · time window {} · α = {} · FDR {} · permutations {} · scope {} · min count {} · time zone {} · districts {} · overall trend {} (Mann-Kendall). Row accounting, exact figures and rejects are in the internal folder.</p>\n",
             p.resolution,
             escape(&p.bin),
             st.k,
@@ -561,12 +536,8 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
             p.min_count,
             escape(&p.tz),
             escape(p.districts.as_deref().unwrap_or("none")),
-            s.trend.direction,
-            s.trend.p
+            s.trend,
         );
-        for w in &s.warnings {
-            let _ = writeln!(html, "<p><b>Warning:</b> {}</p>", escape(w));
-        }
         html.push_str("</section>\n");
     }
 
@@ -584,19 +555,24 @@ impl super::Output for ReportHtml {
         "report.html"
     }
 
+    fn audience(&self) -> super::Audience {
+        super::Audience::Public
+    }
+
     fn render(
         &self,
         view: &super::Published<'_>,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<(), super::BoxError> {
         let r = view.results;
+        let figures = Figures::of(r, view.disclosure);
+        let summary = PublicSummary::of(view);
         let report = Report {
-            summary: r.summary,
+            summary: &summary,
             cells: r.job.cube.cells(),
             stats: r.stats,
             districts: r.districts,
-            district_series: r.job.districts.iter().map(|d| d.series.clone()).collect(),
-            small: view.small,
+            figures: &figures,
             patrol: &r.plan.areas,
             forecast_model: r.forecast.model.name(),
             patrol_params: r.patrol,

@@ -87,7 +87,7 @@ pub struct CubeSummary {
     pub cells_with_events: usize,
     /// The job's events in the cube.
     pub events: u64,
-    /// Events per bin, oldest first (suppressed below `--min-count`, rounded to a multiple of it).
+    /// Events per bin, oldest first.
     pub events_per_bin: Vec<Option<u64>>,
     /// [west, south, east, north] of the centres of the cells with at least `--min-count` events
     /// in the window, to 3 decimals; the guard compares it with the next run's.
@@ -121,8 +121,8 @@ impl TrendSummary {
     }
 }
 
-/// One district's summary for a job. Counts below `--min-count` are `null`; the others are
-/// rounded to a multiple of it (secondary protection, see [`crate::publish::small_counts`]).
+/// One district's summary for a job, exact (the internal `summary.json`; the public one carries
+/// the figures of the publishing policy instead).
 #[derive(Clone, Debug, Serialize)]
 pub struct DistrictSummary {
     /// Name (`(none)` for accepted events outside every district).
@@ -168,28 +168,29 @@ pub struct TeamSummary {
     pub direction: String,
     /// Its areas.
     pub areas: usize,
-    /// Expected events a week over its areas, under the small-count rule for sums.
+    /// Expected events a week over its areas (rounded; in public, from the published areas'
+    /// expectations, `null` under the small-count threshold).
     pub expected_per_week: Option<u64>,
 }
 
 impl TeamSummary {
-    /// The teams of a plan as published.
-    pub fn of(teams: &[crate::plan::Team], small: SmallCounts) -> (Vec<TeamSummary>, BTreeMap<String, Option<f64>>) {
+    /// The teams of a plan with their loads from `figures`, and the balance per municipality.
+    pub fn of(
+        teams: &[crate::plan::Team],
+        figures: &super::disclosure::Figures,
+    ) -> (Vec<TeamSummary>, BTreeMap<String, Option<f64>>) {
         let list = teams
             .iter()
-            .map(|t| TeamSummary {
+            .zip(&figures.team_loads)
+            .map(|(t, &load)| TeamSummary {
                 number: t.number,
                 municipality: t.municipality.clone(),
                 direction: t.direction.clone(),
                 areas: t.areas,
-                expected_per_week: small.publish_sum(t.expected_per_week.round() as u64),
+                expected_per_week: load,
             })
             .collect();
-        let balance = crate::plan::teams::balance(teams)
-            .into_iter()
-            .map(|(m, r)| (m, r.map(|r| (r * 100.0).round() / 100.0)))
-            .collect();
-        (list, balance)
+        (list, figures.team_balance.iter().cloned().collect())
     }
 }
 
@@ -230,8 +231,7 @@ pub struct Summary {
     /// The forecast of the next bin: the model chosen, its parameters and every candidate's
     /// validation score.
     pub forecast: Option<crate::stats::forecast::Forecast>,
-    /// The teams of the plan, with their expected events per week (exact: teams cover the areas
-    /// of the plan, whose counts are published under the small-count rule).
+    /// The teams of the plan, with their expected events per week.
     pub teams: Vec<TeamSummary>,
     /// Per municipality, the largest team's expected events a week over the smallest's (null
     /// with one team), rounded to two decimals.
@@ -268,7 +268,6 @@ pub fn district_summaries(
     stats: &JobStats,
     cell_districts: &[Option<usize>],
     alpha: f64,
-    small: SmallCounts,
 ) -> Vec<DistrictSummary> {
     // One pass over the cells: each district's cells per pattern, and whether one is emerging.
     let mut patterns: Vec<BTreeMap<&'static str, u64>> = vec![BTreeMap::new(); job.districts.len()];
@@ -288,10 +287,10 @@ pub fn district_summaries(
                 name: tally.name.clone(),
                 municipality: tally.municipality.clone(),
                 cells: tally.cells,
-                encounters: small.publish_sum(tally.encounters),
-                concerns: small.publish_sum(tally.concerns),
-                encounters_last_bin: small.publish_sum(tally.encounters_last_bin),
-                concerns_last_bin: small.publish_sum(tally.concerns_last_bin),
+                encounters: Some(tally.encounters),
+                concerns: Some(tally.concerns),
+                encounters_last_bin: Some(tally.encounters_last_bin),
+                concerns_last_bin: Some(tally.concerns_last_bin),
                 trend: TrendSummary::of(&crate::stats::mann_kendall::mann_kendall(&series), alpha),
                 patterns,
                 emerging,
@@ -343,7 +342,7 @@ impl Summary {
                 bins: t,
                 cells_with_events: (0..cube.cells().len()).filter(|&c| cube.series(c).iter().any(|&v| v > 0)).count(),
                 events: cube.total_count(),
-                events_per_bin: cube.totals_per_bin().into_iter().map(|v| small.publish_sum(v)).collect(),
+                events_per_bin: cube.totals_per_bin().into_iter().map(Some).collect(),
                 busy_cells_bbox: busy_cells_bbox(cube, small.min_count().max(1)),
             },
             trend: TrendSummary::of(&stats.overall_trend, alpha),
@@ -376,12 +375,17 @@ impl Summary {
     }
 }
 
-/// `summary.json`: the job's summary with the SHA-256 of every output staged before it.
+/// The internal `summary.json`: the job's exact summary with the SHA-256 of every output staged
+/// before it (public and internal).
 pub(super) struct SummaryJson;
 
 impl super::Output for SummaryJson {
     fn file_name(&self) -> &'static str {
         "summary.json"
+    }
+
+    fn audience(&self) -> super::Audience {
+        super::Audience::Internal
     }
 
     fn render(
@@ -390,6 +394,8 @@ impl super::Output for SummaryJson {
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<(), super::BoxError> {
         let mut summary = view.results.summary.clone();
+        let figures = super::disclosure::Figures::of(view.results, view.disclosure);
+        (summary.teams, summary.team_balance) = TeamSummary::of(&view.results.plan.teams, &figures);
         summary.outputs = view.staged.clone();
         summary.timings_ms.insert("write".into(), view.write_ms);
         super::write_json(out, &summary, true)

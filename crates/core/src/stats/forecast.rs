@@ -308,25 +308,47 @@ fn training_rows(h: &History<'_>, ring: &Neighbourhoods, origin: usize) -> Vec<(
 
 /// Every cell's forecast of bin `origin` by `model`, from bins `0..origin` of `h`; with the
 /// Poisson coefficients when the model is the regression.
+/// The forecast of cell `c` at `origin` by a model that looks at the cell's own series only;
+/// `None` for the models that need neighbours or a fitted regression.
+fn predict_cell(h: &History<'_>, model: Model, c: usize, origin: usize) -> Option<f64> {
+    match model {
+        Model::Changepoint { z, alpha } => {
+            let from4 = origin.saturating_sub(4);
+            let (m, m4) = (h.mean(c, 0, origin), h.mean(c, from4, origin));
+            let se = (m.max(0.25) / (origin - from4).max(1) as f64).sqrt();
+            Some(if ((m4 - m) / se).abs() > z { ewma((0..origin).map(|b| h.x(c, b)), alpha) } else { m })
+        }
+        Model::LastBin => Some(if origin == 0 { 0.0 } else { h.x(c, origin - 1) }),
+        Model::Last4 => Some(h.mean(c, origin.saturating_sub(4), origin)),
+        Model::History => Some(h.mean(c, 0, origin)),
+        Model::Ewma { alpha } => Some(ewma((0..origin).map(|b| h.x(c, b)), alpha)),
+        Model::SpatialEwma { .. } | Model::PoissonLag => None,
+    }
+}
+
+/// The next value of one series by `model`, or by the default rule (changepoint, z = 2,
+/// α = 0.5) when `model` needs neighbours or a regression: what the published estimates are
+/// computed with from published numbers (`publish::disclosure`).
+///
+/// ```
+/// use hotspots_core::stats::forecast::{Model, predict_series};
+/// assert_eq!(predict_series(Model::Last4, &[0, 4, 8, 8, 4]), 6.0);
+/// assert_eq!(predict_series(Model::PoissonLag, &[5, 5, 5, 5, 5]), 5.0);
+/// ```
+pub fn predict_series(model: Model, series: &[u64]) -> f64 {
+    let h = History { counts: series, bins: series.len() };
+    predict_cell(&h, model, 0, series.len())
+        .or_else(|| predict_cell(&h, Model::Changepoint { z: 2.0, alpha: 0.5 }, 0, series.len()))
+        .unwrap_or(0.0)
+}
+
 fn predict(h: &History<'_>, ring: &Neighbourhoods, model: Model, origin: usize) -> (Vec<f64>, Option<[f64; 5]>) {
     let n = h.cells();
     let ewmas = |alpha: f64| -> Vec<f64> { (0..n).map(|c| ewma((0..origin).map(|b| h.x(c, b)), alpha)).collect() };
     match model {
-        Model::Changepoint { z, alpha } => {
-            let from4 = origin.saturating_sub(4);
-            let values = (0..n)
-                .map(|c| {
-                    let (m, m4) = (h.mean(c, 0, origin), h.mean(c, from4, origin));
-                    let se = (m.max(0.25) / (origin - from4) as f64).sqrt();
-                    if ((m4 - m) / se).abs() > z { ewma((0..origin).map(|b| h.x(c, b)), alpha) } else { m }
-                })
-                .collect();
-            (values, None)
+        Model::Changepoint { .. } | Model::LastBin | Model::Last4 | Model::History | Model::Ewma { .. } => {
+            ((0..n).map(|c| predict_cell(h, model, c, origin).unwrap_or(0.0)).collect(), None)
         }
-        Model::LastBin => ((0..n).map(|c| h.x(c, origin - 1)).collect(), None),
-        Model::Last4 => ((0..n).map(|c| h.mean(c, origin.saturating_sub(4), origin)).collect(), None),
-        Model::History => ((0..n).map(|c| h.mean(c, 0, origin)).collect(), None),
-        Model::Ewma { alpha } => (ewmas(alpha), None),
         Model::SpatialEwma { alpha, ring_weight } => {
             let own = ewmas(alpha);
             let blended = (0..n)
