@@ -14,7 +14,7 @@ expect() { # file pattern
         exit 1
     fi
 }
-for layer in hotspots districts patrol_areas; do
+for layer in public/hotspots public/districts public/patrol_areas internal/hotspots internal/districts internal/patrol_areas; do
     ogrinfo -ro -so -al "$out/$layer.geojson" > "$out/$layer.info"
     expect "$layer" "Geometry: (Multi )?Polygon"
     expect "$layer" 'ID\["EPSG",4326\]'
@@ -25,22 +25,36 @@ for layer in hotspots districts patrol_areas; do
         exit 1
     fi
 done
-expect patrol_areas "^profile: String"
-expect patrol_areas "^reasons: String"
-expect hotspots "Feature Count: 1027$"
-expect hotspots "^h3: String"
-expect hotspots "^category: String"
-expect hotspots "^category_code: Integer"
-expect hotspots "^pattern: String"
-expect hotspots "^z: Real"
-expect hotspots "^p: Real"
-expect hotspots "^trend_tau: Real"
-expect hotspots "^hot_bins: Integer"
-expect hotspots "^count_total: Integer"
-expect hotspots "^label_fi: String"
-expect districts "Feature Count: 15$"
-expect districts "^name: String"
-expect districts "^encounters: Integer"
-expect districts "^cells_new_hot_spot: Integer"
-expect districts "^emerging: Integer\(Boolean\)"
-echo "ogrinfo reads hotspots.geojson (1027 cells), districts.geojson (15 districts) and patrol_areas.geojson with the expected field types and no list-valued field"
+refuse() { # file pattern: the public layers must not carry it
+    if grep -qE "$2" "$out/$1.info"; then
+        echo "ogrinfo: $1 has /$2/" >&2
+        exit 1
+    fi
+}
+for audience in public internal; do
+    expect $audience/patrol_areas "^profile: String"
+    expect $audience/patrol_areas "^reasons: String"
+    expect $audience/hotspots "Feature Count: 1027$"
+    expect $audience/hotspots "^h3: String"
+    expect $audience/hotspots "^category: String"
+    expect $audience/hotspots "^category_code: Integer"
+    expect $audience/hotspots "^pattern: String"
+    expect $audience/hotspots "^gi_bin: Integer"
+    expect $audience/hotspots "^trend: String"
+    expect $audience/hotspots "^hot_bins: Integer"
+    expect $audience/hotspots "^count_total: Integer"
+    expect $audience/hotspots "^label_fi: String"
+    expect $audience/districts "Feature Count: 15$"
+    expect $audience/districts "^name: String"
+    expect $audience/districts "^events: Integer"
+    expect $audience/districts "^cells_new_hot_spot: Integer"
+    expect $audience/districts "^emerging: Integer\(Boolean\)"
+done
+expect internal/hotspots "^z: Real"
+expect internal/hotspots "^p: Real"
+expect internal/hotspots "^trend_tau: Real"
+expect internal/districts "^encounters: Integer"
+refuse public/hotspots "^(z|p|trend_tau|trend_p): "
+refuse public/districts "^(encounters|concerns|trend_tau|trend_p): "
+refuse public/patrol_areas "^(score|unmet_concern_p|recent_events): "
+echo "ogrinfo reads the public and internal hotspots.geojson (1027 cells), districts.geojson (15 districts) and patrol_areas.geojson with the expected field types, no list-valued field, and no exact statistic in public"

@@ -15,7 +15,7 @@ run() {
     "$bin" backtest -q "$@" --holdout-steps 8 --out bt ${EXTRA:-}
     python3 - "$name" <<'PY'
 import json, sys
-b = json.load(open("bt/backtest.json"))
+b = json.load(open("bt/internal/backtest.json"))
 team = {m["method"]: m for m in b["budgets"][0]["methods"]}
 d = b["difference"]
 base = team[d["baseline"]]

@@ -54,7 +54,7 @@ same_outputs() { # DIR_A DIR_B: the output hashes in both summaries agree
   python3 - "$1" "$2" <<'EOF'
 import json, sys
 def hashes(d):
-    s = json.load(open(f"{d}/summary.json"))
+    s = json.load(open(f"{d}/internal/summary.json"))
     return json.dumps(s.get("outputs"), sort_keys=True)
 sys.exit(0 if hashes(sys.argv[1]) == hashes(sys.argv[2]) else 1)
 EOF
@@ -63,7 +63,7 @@ EOF
 agreement() { # ENGINE_DIR PEER_CSV: share of cells where the categories agree
   python3 - "$1" "$2" <<'EOF'
 import csv, json, sys
-eng = {f["properties"]["h3"]: f["properties"]["category"] for f in json.load(open(f"{sys.argv[1]}/hotspots.geojson"))["features"]}
+eng = {f["properties"]["h3"]: f["properties"]["category"] for f in json.load(open(f"{sys.argv[1]}/internal/hotspots.geojson"))["features"]}
 peer = {r["h3"]: r["category"] for r in csv.DictReader(open(sys.argv[2]))}
 same = sum(1 for c, k in eng.items() if peer.get(c) == k)
 print(f"{same}/{len(eng)} cells")

@@ -73,7 +73,7 @@ fn cube_counts_equal_an_independent_count_of_synthetic_events() {
         *expected.entry((cell, bin_start_us(start))).or_default() += 1;
     }
 
-    let (cube, rows) = cube_counts(&s.path("o/cube.parquet"));
+    let (cube, rows) = cube_counts(&s.path("o/internal/cube.parquet"));
     let cells: std::collections::BTreeSet<&String> = expected.keys().map(|(c, _)| c).collect();
     assert_eq!(rows, cells.len() * weeks as usize, "the cube is dense: every cell × every bin");
     for ((cell, start), (count, weight)) in &cube {
@@ -98,8 +98,21 @@ fn the_built_in_sample_runs_with_no_input_from_any_folder() {
     let s = Scratch::new();
     let out = s.run(&["analyze"]).ok();
     assert!(out.contains("<built-in sample>: read 60000 = accepted 60000"), "{out}");
+    assert_eq!(s.files_in("out"), ["internal", "public"]);
     assert_eq!(
-        s.files_in("out"),
+        s.files_in("out/public"),
+        [
+            "districts.geojson",
+            "hotspots.geojson",
+            "hotspots.qml",
+            "patrol_areas.geojson",
+            "report.html",
+            "service_gaps.geojson",
+            "summary.json"
+        ]
+    );
+    assert_eq!(
+        s.files_in("out/internal"),
         [
             "cube.parquet",
             "districts.geojson",
@@ -107,7 +120,6 @@ fn the_built_in_sample_runs_with_no_input_from_any_folder() {
             "hotspots.qml",
             "patrol_areas.geojson",
             "rejects.parquet",
-            "report.html",
             "service_gaps.geojson",
             "summary.json"
         ]
@@ -119,23 +131,22 @@ fn the_built_in_sample_runs_with_no_input_from_any_folder() {
     assert!(sum["cube"]["cells"].as_u64().unwrap() > 500);
     let names: Vec<&str> = sum["districts"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"Keskinen") && names.contains(&"Tikkurila") && names.contains(&"(none)"));
-    // District totals add up to every accepted event, within the privacy rule: a figure under
-    // the small-count threshold is null (hiding at most 4 events), the others are rounded to a
-    // multiple of 5 (off by at most 2).
-    let (mut total, mut published, mut suppressed) = (0u64, 0u64, 0u64);
-    for d in sum["districts"].as_array().unwrap() {
-        for kind in ["encounters", "concerns"] {
-            match d[kind].as_u64() {
-                Some(n) => {
-                    assert!(n >= 5 && n % 5 == 0, "{d}");
-                    total += n;
-                    published += 1;
-                }
-                None => suppressed += 1,
-            }
-        }
+    // Internal district totals are exact and add up to every accepted event.
+    let total: u64 = sum["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["encounters"].as_u64().unwrap() + d["concerns"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 60_000);
+    // Public district totals are protected sums: never above the truth, and low by less than
+    // twice the threshold each.
+    let public = crate::harness::read_json(&s.path("out/public/summary.json"));
+    for (p, d) in public["districts"].as_array().unwrap().iter().zip(sum["districts"].as_array().unwrap()) {
+        let exact = d["encounters"].as_u64().unwrap() + d["concerns"].as_u64().unwrap();
+        let shown = p["events"].as_u64().unwrap_or(0);
+        assert!(shown <= exact && exact - shown < 10, "{p} against {exact}");
     }
-    assert!(total.abs_diff(60_000) <= 2 * published + 4 * suppressed, "{total}");
 }
 
 #[test]
@@ -150,8 +161,8 @@ fn outputs_are_byte_identical_on_one_or_two_threads() {
         .ok();
     }
     for file in ["cube.parquet", "rejects.parquet"] {
-        let a = std::fs::read(s.path(&format!("1/{file}"))).unwrap();
-        let b = std::fs::read(s.path(&format!("2/{file}"))).unwrap();
+        let a = std::fs::read(s.path(&format!("1/internal/{file}"))).unwrap();
+        let b = std::fs::read(s.path(&format!("2/internal/{file}"))).unwrap();
         assert_eq!(a, b, "{file} differs between 1 and 2 threads");
     }
     let mut a = summary(&s.path("1"));

@@ -134,7 +134,7 @@ fn every_kind_of_bad_row_is_rejected_with_its_reason_and_accounted_for() {
     }
 
     // The rejects file names file, row, column, reason and id for each rejected row.
-    let batches = read_parquet(&s.path("o/rejects.parquet"));
+    let batches = read_parquet(&s.path("o/internal/rejects.parquet"));
     let mut got = Vec::new();
     for b in &batches {
         let file = b.column_by_name("file").unwrap().as_string::<i32>();
@@ -175,7 +175,7 @@ fn assert_clean_failure(s: &Scratch, args: &[&str], needles: &[&str]) {
     for n in needles {
         assert!(err.contains(n), "`{n}` not in: {err}");
     }
-    assert!(s.files_in("o").is_empty(), "no outputs, found {:?}", s.files_in("o"));
+    assert!(s.files_under("o").is_empty(), "no outputs, found {:?}", s.files_under("o"));
 }
 
 #[test]
@@ -343,7 +343,7 @@ fn wrong_usage_and_bad_parameters_exit_2_naming_the_flag() {
     let run = s.run(&["backtest", "--holdout-steps", "0", "--out", "o"]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(run.stderr().contains("--holdout-steps 0: must be at least 1"), "{}", run.stderr());
-    assert!(s.files_in("o").is_empty());
+    assert!(s.files_under("o").is_empty(), "{:?}", s.files_under("o"));
 }
 
 #[test]
@@ -374,7 +374,7 @@ fn too_many_rejected_rows_fail_the_run_when_asked() {
         "{}",
         run.stderr()
     );
-    assert!(s.files_in("o").is_empty());
+    assert!(s.files_under("o").is_empty(), "{:?}", s.files_under("o"));
     s.run(&["analyze", "bad.parquet", "--out", "o", "--max-reject-share", "0.6", "-q"]).ok();
 }
 
@@ -395,7 +395,7 @@ fn projected_coordinates_are_detected_and_explained() {
     let run = s.run(&["analyze", "tm35.parquet", "--out", "o"]);
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("look like ETRS-TM35FIN (EPSG:3067) metres"), "{}", run.stderr());
-    assert!(s.files_in("o").is_empty());
+    assert!(s.files_under("o").is_empty(), "{:?}", s.files_under("o"));
 }
 
 #[test]
@@ -426,7 +426,7 @@ fn swapped_latitude_and_longitude_are_detected_and_explained() {
     assert_eq!(run.stderr().matches(hint).count(), 1, "{}", run.stderr());
     assert!(run.stderr().contains("look swapped"));
     assert!(run.stderr().contains("the run was refused: no event was accepted"), "{}", run.stderr());
-    assert!(s.files_in("o").is_empty());
+    assert!(s.files_under("o").is_empty(), "{:?}", s.files_under("o"));
     // A user who knows better can publish it.
     let run = s.run(&["analyze", "swapped.parquet", "--districts", "builtin", "--out", "o", "--accept-change"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
@@ -528,7 +528,7 @@ fn duplicate_ids_across_files_count_once_and_are_reported() {
     let sum = summary(&s.path("o"));
     assert_eq!(sum["cube"]["events"], 4, "{}", sum["cube"]);
     let mut listed = Vec::new();
-    for b in read_parquet(&s.path("o/rejects.parquet")) {
+    for b in read_parquet(&s.path("o/internal/rejects.parquet")) {
         let file = b.column_by_name("file").unwrap().as_string::<i32>();
         let row = b.column_by_name("row").unwrap().as_primitive::<Int64Type>();
         let id = b.column_by_name("id").unwrap().as_string::<i32>();
@@ -551,7 +551,7 @@ fn output_folders_missing_in_the_way_read_only_or_full() {
     let s = Scratch::new();
     // A folder that does not exist yet is made, with its parents.
     s.run(&["analyze", "--out", "new/nested/out", "-q"]).ok();
-    assert!(s.path("new/nested/out/hotspots.geojson").is_file());
+    assert!(s.path("new/nested/out/internal/hotspots.geojson").is_file());
     // A file where the folder should be.
     std::fs::write(s.path("taken"), "not a folder").unwrap();
     let run = s.run(&["analyze", "--out", "taken", "-q"]);
@@ -578,15 +578,15 @@ fn output_folders_missing_in_the_way_read_only_or_full() {
     match crate::harness::SmallMount::new(&s.path("full"), "size=96k") {
         Some(_full) => {
             // Yesterday's layers are there; today's run does not fit.
-            std::fs::create_dir_all(s.path("full/o")).unwrap();
-            std::fs::write(s.path("full/o/hotspots.geojson"), "yesterday").unwrap();
+            std::fs::create_dir_all(s.path("full/o/internal")).unwrap();
+            std::fs::write(s.path("full/o/internal/hotspots.geojson"), "yesterday").unwrap();
             let run = s.run(&["analyze", "--out", "full/o", "-q"]);
             assert_eq!(run.code(), 1, "{}", run.stderr());
             assert_eq!(run.stderr().trim().lines().count(), 1, "{}", run.stderr());
             assert!(run.stderr().contains("No space left on device"), "{}", run.stderr());
             assert!(run.stderr().contains("full/o/"), "{}", run.stderr());
-            assert_eq!(s.files_in("full/o"), ["hotspots.geojson"], "no partial or temporary files");
-            assert_eq!(std::fs::read_to_string(s.path("full/o/hotspots.geojson")).unwrap(), "yesterday");
+            assert_eq!(s.files_under("full/o"), ["internal/hotspots.geojson"], "no partial or temporary files");
+            assert_eq!(std::fs::read_to_string(s.path("full/o/internal/hotspots.geojson")).unwrap(), "yesterday");
         }
         None => eprintln!("not run: cannot mount a small tmpfs here"),
     }

@@ -8,8 +8,16 @@ use arrow_array::{ArrayRef, Float64Array, StringArray};
 
 use crate::harness::{Scratch, summary, write_parquet};
 
-const LAYERS: [&str; 5] =
-    ["cube.parquet", "hotspots.geojson", "districts.geojson", "patrol_areas.geojson", "report.html"];
+const LAYERS: [&str; 8] = [
+    "internal/cube.parquet",
+    "internal/hotspots.geojson",
+    "internal/districts.geojson",
+    "internal/patrol_areas.geojson",
+    "public/hotspots.geojson",
+    "public/districts.geojson",
+    "public/patrol_areas.geojson",
+    "public/report.html",
+];
 
 /// 4,000 events around three places over ten weeks, with fractional weights.
 fn rows() -> Vec<(f64, f64, String, &'static str, f64)> {
@@ -67,19 +75,21 @@ fn outputs_are_identical_on_1_2_and_8_threads() {
     }
     same_layers(&s, "1", "2", &LAYERS);
     same_layers(&s, "1", "8", &LAYERS);
-    same_layers(&s, "1", "8", &["rejects.parquet", "service_gaps.geojson"]);
+    same_layers(&s, "1", "8", &["internal/rejects.parquet", "public/service_gaps.geojson", "public/summary.json"]);
     let (mut a, mut b) = (summary(&s.path("1")), summary(&s.path("8")));
     for v in [&mut a, &mut b] {
         v["timings_ms"] = serde_json::Value::Null;
     }
     assert_eq!(a, b);
-    // The audit trail: a SHA-256 for every other output, matching the files.
+    // The audit trail: the SHA-256 of every other file of the run, matching the file.
     let outputs = a["outputs"].as_object().unwrap();
-    for file in LAYERS.iter().chain(&["rejects.parquet", "hotspots.qml", "service_gaps.geojson"]) {
-        let sha = outputs[*file].as_str().unwrap();
-        assert_eq!(sha.len(), 64, "{file}");
+    let files = s.files_under("1");
+    assert_eq!(outputs.len(), files.len() - 1, "{files:?}");
+    for file in files.iter().filter(|f| *f != "internal/summary.json") {
+        let bytes = std::fs::read(s.path(&format!("1/{file}"))).unwrap();
+        let sha = hotspots_core::digest::sha256_hex(&bytes[..]).unwrap();
+        assert_eq!(outputs[file.as_str()].as_str(), Some(sha.as_str()), "{file}");
     }
-    assert_ne!(outputs["hotspots.geojson"], outputs["districts.geojson"]);
 }
 
 #[test]
@@ -100,11 +110,11 @@ fn row_order_and_splitting_into_files_do_not_change_the_layers() {
     s.run(&[&["analyze", "b/e.parquet", "--out", "ob"], &common[..]].concat()).ok();
     s.run(&[&["analyze", "c/e1.parquet", "c/e2.parquet", "--out", "oc"], &common[..]].concat()).ok();
     // The weights are fractional: their sums are exact whatever the order.
-    same_layers(&s, "oa", "ob", &LAYERS[..4]);
-    same_layers(&s, "oa", "oc", &LAYERS[..4]);
+    same_layers(&s, "oa", "ob", &LAYERS[..7]);
+    same_layers(&s, "oa", "oc", &LAYERS[..7]);
     let (a, c) = (summary(&s.path("oa")), summary(&s.path("oc")));
     assert_eq!(a["patterns"], c["patterns"]);
     assert_eq!(a["totals"], c["totals"]);
     assert_eq!(c["inputs"].as_array().unwrap().len(), 2);
-    assert_eq!(a["outputs"]["cube.parquet"], summary(&s.path("ob"))["outputs"]["cube.parquet"]);
+    assert_eq!(a["outputs"]["internal/cube.parquet"], summary(&s.path("ob"))["outputs"]["internal/cube.parquet"]);
 }

@@ -54,6 +54,34 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// Every file under a sub-folder, as paths relative to it (sorted); empty when it does not
+    /// exist.
+    pub fn files_under(&self, sub: &str) -> Vec<String> {
+        fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(root, &path, out);
+                } else {
+                    out.push(path.strip_prefix(root).unwrap().display().to_string());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.path(sub), &self.path(sub), &mut out);
+        out.sort();
+        out
+    }
+}
+
+/// Reads a JSON file.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// The outcome of one run.
 pub struct Run(pub Output);
 
@@ -90,9 +118,9 @@ pub fn read_parquet(path: &Path) -> Vec<RecordBatch> {
     builder.build().unwrap().map(|b| b.unwrap()).collect()
 }
 
-/// Reads `summary.json` of an output folder.
+/// Reads the internal `summary.json` of an output folder (exact figures).
 pub fn summary(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(dir.join("internal").join("summary.json")).unwrap()).unwrap()
 }
 
 /// A small tmpfs mounted for a test (a full disk, or a read-only file system), unmounted on

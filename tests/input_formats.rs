@@ -56,7 +56,7 @@ fn analyze(s: &Scratch, input: &str, extra: &[&str]) -> Vec<u8> {
     assert_eq!(input["read"], 6, "{input}");
     assert_eq!(input["accepted"], 5, "{input}");
     assert_eq!(input["outside_window"], 1, "{input}");
-    std::fs::read(s.path(&format!("{out}/cube.parquet"))).unwrap()
+    std::fs::read(s.path(&format!("{out}/internal/cube.parquet"))).unwrap()
 }
 
 fn f64s(v: impl Iterator<Item = f64>) -> ArrayRef {
@@ -244,5 +244,5 @@ fn geoparquet_in_a_projected_crs_is_an_error() {
         "{}",
         run.stderr()
     );
-    assert!(s.files_in("o").is_empty());
+    assert!(s.files_under("o").is_empty(), "{:?}", s.files_under("o"));
 }

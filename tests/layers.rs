@@ -76,12 +76,29 @@ pub(crate) fn check_layer(layer: &serde_json::Value) -> usize {
 fn layers_follow_rfc_7946_and_keep_one_type_per_property() {
     let s = Scratch::new();
     s.run(&["analyze", "--out", "o", "-q"]).ok();
-    let hot = read_json(&s.path("o/hotspots.geojson"));
+    let hot = read_json(&s.path("o/internal/hotspots.geojson"));
     assert_eq!(check_layer(&hot), 1027);
-    let districts = read_json(&s.path("o/districts.geojson"));
+    let districts = read_json(&s.path("o/internal/districts.geojson"));
     assert_eq!(check_layer(&districts), 15);
-    check_layer(&read_json(&s.path("o/patrol_areas.geojson")));
-    check_layer(&read_json(&s.path("o/service_gaps.geojson")));
+    check_layer(&read_json(&s.path("o/internal/patrol_areas.geojson")));
+    check_layer(&read_json(&s.path("o/internal/service_gaps.geojson")));
+    for file in ["hotspots", "districts", "patrol_areas", "service_gaps"] {
+        let public = read_json(&s.path(&format!("o/public/{file}.geojson")));
+        check_layer(&public);
+        // Exact statistics stay internal: the public layers carry classes.
+        for f in public["features"].as_array().unwrap() {
+            for key in ["z", "p", "trend_tau", "trend_p", "score", "unmet_concern_p", "encounters", "recent_events"] {
+                assert!(f["properties"].get(key).is_none(), "public {file}.geojson has {key}");
+            }
+        }
+    }
+    let public = read_json(&s.path("o/public/hotspots.geojson"));
+    for (a, b) in public["features"].as_array().unwrap().iter().zip(hot["features"].as_array().unwrap()) {
+        let z = b["properties"]["z"].as_f64().unwrap();
+        assert_eq!(a["properties"]["gi_bin"], b["properties"]["gi_bin"]);
+        let level = [1.6448536269514722, 1.959963984540054, 2.5758293035489004].iter().filter(|&&c| z.abs() >= c).count();
+        assert_eq!(a["properties"]["gi_bin"].as_i64().unwrap(), level as i64 * z.signum() as i64, "z {z}");
+    }
     let first = &hot["features"][0]["properties"];
     let names: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
     for key in [
@@ -90,6 +107,8 @@ fn layers_follow_rfc_7946_and_keep_one_type_per_property() {
         "category",
         "category_code",
         "pattern",
+        "gi_bin",
+        "trend",
         "z",
         "p",
         "trend_tau",
@@ -112,46 +131,54 @@ fn layers_follow_rfc_7946_and_keep_one_type_per_property() {
         assert!((-8..=8).contains(&code));
         assert_eq!(p["pattern"].as_str().unwrap().to_lowercase().replace(' ', "_"), p["category"].as_str().unwrap());
     }
-    let qml = std::fs::read_to_string(s.path("o/hotspots.qml")).unwrap();
+    let qml = std::fs::read_to_string(s.path("o/public/hotspots.qml")).unwrap();
     assert!(qml.contains(r#"attr="category""#) && qml.matches("<category ").count() == 17);
 }
 
 #[test]
-fn small_counts_are_null_and_sums_are_rounded() {
+fn small_counts_are_null_and_sums_are_protected_in_public() {
     let s = Scratch::new();
     s.run(&["analyze", "--out", "o", "--min-count", "10", "-q"]).ok();
-    let hot = read_json(&s.path("o/hotspots.geojson"));
+    let public = read_json(&s.path("o/public/hotspots.geojson"));
+    let exact = read_json(&s.path("o/internal/hotspots.geojson"));
     let mut nulls = 0;
-    for f in hot["features"].as_array().unwrap() {
-        let p = &f["properties"];
-        let series: Vec<Option<u64>> = p["series"]
-            .as_str()
-            .unwrap()
-            .split(',')
-            .map(|v| v.parse().ok())
-            .chain([p["count_last"].as_u64()])
-            .collect();
-        for v in series {
+    for (f, g) in public["features"].as_array().unwrap().iter().zip(exact["features"].as_array().unwrap()) {
+        let (p, q) = (&f["properties"], &g["properties"]);
+        let shown: Vec<Option<u64>> = p["series"].as_str().unwrap().split(',').map(|v| v.parse().ok()).collect();
+        let truth: Vec<u64> = q["series"].as_str().unwrap().split(',').map(|v| v.parse().unwrap()).collect();
+        for (v, &t) in shown.iter().zip(&truth) {
             match v {
-                Some(n) => assert!(n >= 10, "{n}"),
-                None => nulls += 1,
+                Some(n) => assert_eq!((*n, t >= 10), (t, true)),
+                None => {
+                    assert!(t < 10, "{t} is hidden");
+                    nulls += 1;
+                }
             }
         }
-        if let Some(total) = p["count_total"].as_u64() {
-            assert!(total >= 10 && total % 10 == 0, "a cell's total is rounded to a multiple of 10: {total}");
+        assert_eq!(p["count_last"].as_u64(), shown.last().copied().flatten());
+        // A cell's total is the shown counts plus the protected remainder of the hidden ones:
+        // never above the truth, low by less than twice the threshold.
+        let total: u64 = truth.iter().sum();
+        match p["count_total"].as_u64() {
+            Some(n) => assert!(n >= 10 && n <= total && total - n < 20, "{n} against {total}"),
+            None => assert!(total < 20, "{total} hidden"),
         }
     }
     assert!(nulls > 0);
-    let sum = read_json(&s.path("o/summary.json"));
+    let sum = read_json(&s.path("o/public/summary.json"));
+    assert_eq!(sum["privacy"]["min_count"], 10);
     for d in sum["districts"].as_array().unwrap() {
-        for k in ["encounters", "concerns", "encounters_last_bin", "concerns_last_bin"] {
+        for k in ["events", "events_last_bin"] {
             if let Some(n) = d[k].as_u64() {
-                assert!(n >= 10 && n % 10 == 0, "{k} {n}");
+                assert!(n >= 10, "{k} {n}");
             }
         }
     }
-    for v in sum["cube"]["events_per_bin"].as_array().unwrap() {
-        assert_eq!(v.as_u64().unwrap() % 10, 0);
+    let events = sum["cube"]["events"].as_u64().unwrap();
+    assert!(events <= 60_000 && 60_000 - events < 20, "{events}");
+    // Nothing of the row accounting or the cube's moments in public.
+    for key in ["inputs", "totals", "study_areas", "warnings", "timings_ms"] {
+        assert!(sum.get(key).is_none(), "public summary.json has {key}");
     }
 }
 
@@ -176,16 +203,10 @@ fn no_event_id_coordinate_or_time_appears_in_any_published_output() {
         ],
     );
     s.run(&["analyze", "e.parquet", "--districts", "builtin", "--out", "o", "-q"]).ok();
-    let published = [
-        "hotspots.geojson",
-        "districts.geojson",
-        "patrol_areas.geojson",
-        "summary.json",
-        "report.html",
-        "hotspots.qml",
-    ];
-    for file in published {
-        let bytes = std::fs::read(s.path(&format!("o/{file}"))).unwrap();
+    let published = s.files_under("o/public");
+    assert_eq!(published.len(), 6, "{published:?}");
+    for file in &published {
+        let bytes = std::fs::read(s.path(&format!("o/public/{file}"))).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("CLIENT-7f3a9c"), "{file} holds an event id");
         assert!(!text.contains("13:47"), "{file} holds an event time");
@@ -206,7 +227,7 @@ fn no_event_id_coordinate_or_time_appears_in_any_published_output() {
 fn the_report_is_self_contained() {
     let s = Scratch::new();
     s.run(&["analyze", "--out", "o", "-q"]).ok();
-    let html = std::fs::read_to_string(s.path("o/report.html")).unwrap();
+    let html = std::fs::read_to_string(s.path("o/public/report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     // Nothing that could make a request: no URL, script, stylesheet, image, font or import.
     for needle in ["http", "<script", "<link", "<img", "<iframe", "@import", "@font-face", "url(", "src=", "href="] {
@@ -214,7 +235,7 @@ fn the_report_is_self_contained() {
     }
     assert!(html.contains("<svg class=\"map\""));
     assert!(html.contains("Districts ranked by emerging activity"));
-    assert!(html.contains("&lt;built-in sample&gt;"), "the row accounting names the input");
+    assert!(!html.contains("&lt;built-in sample&gt;"), "the row accounting is internal");
     assert_eq!(html.matches("class=\"spark\"").count(), 15);
 }
 
@@ -223,19 +244,19 @@ fn a_failing_run_leaves_the_previous_outputs_as_they_were() {
     let s = Scratch::new();
     s.run(&["analyze", "--out", "o", "-q"]).ok();
     let before: Vec<(String, Vec<u8>)> =
-        s.files_in("o").into_iter().map(|f| (f.clone(), std::fs::read(s.path(&format!("o/{f}"))).unwrap())).collect();
+        s.files_under("o").into_iter().map(|f| (f.clone(), std::fs::read(s.path(&format!("o/{f}"))).unwrap())).collect();
     // The next night's run fails half-way through writing: a folder stands where report.html goes.
-    std::fs::remove_file(s.path("o/report.html")).unwrap();
-    std::fs::create_dir(s.path("o/report.html")).unwrap();
+    std::fs::remove_file(s.path("o/public/report.html")).unwrap();
+    std::fs::create_dir(s.path("o/public/report.html")).unwrap();
     let run = s.run(&["analyze", "--out", "o", "--k", "2"]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(run.stderr().contains("report.html"), "{}", run.stderr());
     for (file, bytes) in &before {
-        if file != "report.html" {
+        if file != "public/report.html" {
             assert_eq!(&std::fs::read(s.path(&format!("o/{file}"))).unwrap(), bytes, "{file} changed");
         }
     }
-    let mut names = s.files_in("o");
-    names.retain(|n| n.starts_with('.'));
+    let mut names = s.files_under("o");
+    names.retain(|n| n.contains("/."));
     assert!(names.is_empty(), "no temporary files left: {names:?}");
 }

@@ -38,8 +38,9 @@ fn a_second_night_leaves_no_file_of_the_first() {
     let s = Scratch::new();
     // Night 1: the built-in sample with districts and services (districts.geojson, service_gaps).
     s.run(&["analyze", "--out", "out", "-q"]).ok();
-    let first = s.files_in("out");
-    assert!(first.contains(&"districts.geojson".to_string()) && first.contains(&"service_gaps.geojson".to_string()));
+    let first = s.files_under("out");
+    assert!(first.contains(&"public/districts.geojson".to_string()));
+    assert!(first.contains(&"public/service_gaps.geojson".to_string()));
     // Night 2: an export without districts or services into the same folder.
     let rows: Vec<(f64, f64, String)> = (0..200)
         .map(|i| {
@@ -53,22 +54,32 @@ fn a_second_night_leaves_no_file_of_the_first() {
     let rows: Vec<(f64, f64, &str)> = rows.iter().map(|(a, b, t)| (*a, *b, t.as_str())).collect();
     std::fs::write(s.path("my.csv"), csv(&rows)).unwrap();
     s.run(&["analyze", "my.csv", "--out", "out", "-q", "--accept-change"]).ok();
-    let second = s.files_in("out");
-    assert!(!second.contains(&"districts.geojson".to_string()), "{second:?}");
-    assert!(!second.contains(&"service_gaps.geojson".to_string()), "{second:?}");
+    let second = s.files_under("out");
+    assert!(!second.iter().any(|f| f.ends_with("districts.geojson")), "{second:?}");
+    assert!(!second.iter().any(|f| f.ends_with("service_gaps.geojson")), "{second:?}");
     // Every file in the folder is this night's: listed in its summary.json.
     let sum = summary(&s.path("out"));
     for f in &second {
-        assert!(f == "summary.json" || sum["outputs"].get(f).is_some(), "{f} is not this run's: {second:?}");
+        assert!(f == "internal/summary.json" || sum["outputs"].get(f).is_some(), "{f} is not this run's: {second:?}");
     }
     // A two-job night, then a one-job night: the job folders of the first go.
     std::fs::write(s.path("jobs.toml"), "[[jobs]]\nname = \"a\"\n[[jobs]]\nname = \"b\"\nkind = \"encounter\"\n")
         .unwrap();
     s.run(&["analyze", "--config", "jobs.toml", "--out", "two", "-q"]).ok();
-    assert!(s.files_in("two/a").contains(&"summary.json".to_string()));
+    assert!(s.files_in("two/internal/a").contains(&"summary.json".to_string()));
+    assert!(s.files_in("two/public/b").contains(&"summary.json".to_string()));
     s.run(&["analyze", "--out", "two", "-q"]).ok();
-    assert!(s.files_in("two/a").is_empty() && s.files_in("two/b").is_empty(), "{:?}", s.files_in("two/a"));
-    assert!(s.files_in("two").contains(&"hotspots.geojson".to_string()));
+    let left = s.files_under("two");
+    assert!(!left.iter().any(|f| f.contains("/a/") || f.contains("/b/")), "{left:?}");
+    assert!(left.contains(&"public/hotspots.geojson".to_string()), "{left:?}");
+
+    // A folder an earlier version wrote (every file beside each other): its files go too.
+    s.run(&["analyze", "--out", "legacy", "-q"]).ok();
+    for f in ["hotspots.geojson", "cube.parquet", "rejects.parquet", "summary.json"] {
+        std::fs::write(s.path(&format!("legacy/{f}")), "an earlier version's").unwrap();
+    }
+    s.run(&["analyze", "--out", "legacy", "-q"]).ok();
+    assert_eq!(s.files_in("legacy"), ["internal", "public"]);
 }
 
 #[test]
@@ -149,7 +160,7 @@ fn finnish_spreadsheet_times_are_read_and_rejects_show_the_value() {
     .unwrap();
     let out = s.run(&["analyze", "fi.csv", "--out", "o", "--until", "2026-04-06", "--steps", "2"]).ok();
     assert!(out.contains("fi.csv: read 4 = accepted 3 + rejected 1"), "{out}");
-    let rejects = crate::harness::read_parquet(&s.path("o/rejects.parquet")).remove(0);
+    let rejects = crate::harness::read_parquet(&s.path("o/internal/rejects.parquet")).remove(0);
     let value = rejects.column_by_name("value").expect("a value column");
     let value = value.as_any().downcast_ref::<StringArray>().unwrap();
     assert_eq!(value.value(0), "huomenna");

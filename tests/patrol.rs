@@ -20,11 +20,11 @@ fn the_planted_new_and_intensifying_hot_spots_lead_the_patrol_plan() {
         let p = truth["patterns"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap();
         LatLng::new(p["lat"].as_f64().unwrap(), p["lon"].as_f64().unwrap()).unwrap().to_cell(Resolution::Eight)
     };
-    let plan = read_json(&s.path("o/patrol_areas.geojson"));
+    let plan = read_json(&s.path("o/internal/patrol_areas.geojson"));
     assert!(check_layer(&plan) > 5);
     let areas = plan["features"].as_array().unwrap();
     // Which area holds each planted centre? Its polygon holds the centre cell's centre.
-    let hot = read_json(&s.path("o/hotspots.geojson"));
+    let hot = read_json(&s.path("o/internal/hotspots.geojson"));
     let top3: Vec<&serde_json::Value> = areas.iter().take(5).collect();
     for (name, category) in [("new", "new_hot_spot"), ("intensifying", "intensifying_hot_spot")] {
         let cell = cell_of(name).to_string();
@@ -85,7 +85,7 @@ fn the_planted_new_and_intensifying_hot_spots_lead_the_patrol_plan() {
         assert!(sum["team_balance"][m].as_f64().unwrap() >= 1.0);
     }
     // Service gaps: the layer lists exactly the areas farther than 1 km from every service.
-    let gaps = read_json(&s.path("o/service_gaps.geojson"));
+    let gaps = read_json(&s.path("o/internal/service_gaps.geojson"));
     let want: Vec<&serde_json::Value> = areas
         .iter()
         .filter(|a| a["properties"]["nearest_service_m"].as_f64().unwrap() > 1000.0)
@@ -100,7 +100,7 @@ fn the_planted_new_and_intensifying_hot_spots_lead_the_patrol_plan() {
         assert_eq!(p["nearest_service_m"].is_null(), p["category_code"].as_i64().unwrap() <= 0, "{p}");
     }
     // The report shows the plan.
-    let html = std::fs::read_to_string(s.path("o/report.html")).unwrap();
+    let html = std::fs::read_to_string(s.path("o/public/report.html")).unwrap();
     assert!(html.contains("Next week&#39;s patrol areas") || html.contains("Next week's patrol areas"));
     assert!(html.contains("Team 1 (Helsinki north)"), "the report names the teams");
     assert_eq!(sum["parameters"]["services"], "<built-in services>");
@@ -113,8 +113,8 @@ fn a_bigger_walking_limit_makes_fewer_larger_areas() {
     // into fewer, larger areas.
     s.run(&["analyze", "--out", "small", "-q"]).ok();
     s.run(&["analyze", "--out", "large", "--max-patrol-km2", "4", "--teams", "2", "-q"]).ok();
-    let small = read_json(&s.path("small/patrol_areas.geojson"));
-    let large = read_json(&s.path("large/patrol_areas.geojson"));
+    let small = read_json(&s.path("small/internal/patrol_areas.geojson"));
+    let large = read_json(&s.path("large/internal/patrol_areas.geojson"));
     let n = |l: &serde_json::Value| l["features"].as_array().unwrap().len();
     assert!(n(&large) < n(&small), "{} vs {}", n(&large), n(&small));
     let cells = |l: &serde_json::Value| -> u64 {
@@ -149,7 +149,7 @@ fn the_plan_beats_the_naive_rankings_on_the_sample() {
     let s = Scratch::new();
     let out = s.run(&["backtest", "--holdout-steps", "8", "--out", "b"]).ok();
     assert!(out.contains("backtest of job all over 8 held-out bins"), "{out}");
-    let b = read_json(&s.path("b/backtest.json"));
+    let b = read_json(&s.path("b/internal/backtest.json"));
     let team = &b["budgets"][0];
     assert_eq!(team["budget"], "team");
     let method = |name: &str| team["methods"].as_array().unwrap().iter().find(|m| m["method"] == name).unwrap().clone();
@@ -174,7 +174,7 @@ fn the_backtest_scores_every_method_on_the_same_bins_and_budgets() {
     for method in ["plan", "last_bin", "last_4", "history", "ewma", "oracle"] {
         assert!(out.lines().any(|l| l.starts_with(method)), "{method} row in {out}");
     }
-    let b = read_json(&s.path("b/backtest.json"));
+    let b = read_json(&s.path("b/internal/backtest.json"));
     // Held-out bins are the last six weeks, oldest first.
     let bins = b["bins"].as_array().unwrap();
     assert_eq!(
@@ -203,8 +203,8 @@ fn the_backtest_scores_every_method_on_the_same_bins_and_budgets() {
     }
     // analyze --backtest-steps puts the same table into the report.
     s.run(&["analyze", "e.parquet", "--districts", "builtin", "--backtest-steps", "6", "--out", "a", "-q"]).ok();
-    assert_eq!(read_json(&s.path("a/backtest.json")), b);
-    let html = std::fs::read_to_string(s.path("a/report.html")).unwrap();
+    assert_eq!(read_json(&s.path("a/internal/backtest.json")), b);
+    let html = std::fs::read_to_string(s.path("a/public/report.html")).unwrap();
     assert!(html.contains("Backtest over the last 6 bins"));
     // Too many held-out bins is a clear error.
     let run = s.run(&["backtest", "e.parquet", "--holdout-steps", "40", "--out", "c"]);
@@ -214,5 +214,5 @@ fn the_backtest_scores_every_method_on_the_same_bins_and_budgets() {
     let run = s.run(&["analyze", "e.parquet", "--backtest-steps", "40", "--out", "c"]);
     assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("--backtest-steps 40"), "{}", run.stderr());
-    assert!(s.files_in("c").is_empty());
+    assert!(s.files_under("c").is_empty(), "{:?}", s.files_under("c"));
 }

@@ -27,7 +27,7 @@ fn every_planted_pattern_comes_out_as_its_ground_truth() {
     s.run(&["analyze", "e.parquet", "--districts", "builtin", "--out", "o", "-q"]).ok();
     let truth: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(s.path("e.truth.json")).unwrap()).unwrap();
-    let layer = layer(&s.path("o/hotspots.geojson"));
+    let layer = layer(&s.path("o/internal/hotspots.geojson"));
     let patterns = truth["patterns"].as_array().unwrap();
     assert!(patterns.len() >= 7);
     for p in patterns {
@@ -90,8 +90,8 @@ fn district_scope_finds_a_suburb_hot_spot_that_city_scope_misses() {
     let common = ["e.parquet", "--districts", "builtin", "--until", "2026-11-02", "--steps", "10", "-q"];
     s.run(&[&["analyze", "--out", "city"], &common[..]].concat()).ok();
     s.run(&[&["analyze", "--out", "district", "--scope", "district"], &common[..]].concat()).ok();
-    let city = layer(&s.path("city/hotspots.geojson"));
-    let district = layer(&s.path("district/hotspots.geojson"));
+    let city = layer(&s.path("city/internal/hotspots.geojson"));
+    let district = layer(&s.path("district/internal/hotspots.geojson"));
     let in_city = feature(&city, 60.3650, 25.1200);
     let in_district = feature(&district, 60.3650, 25.1200);
     assert_eq!(in_city["district"], "Korso");
@@ -137,15 +137,15 @@ fn outputs_are_identical_on_one_or_two_threads_with_and_without_permutations() {
             )
             .ok();
         }
-        for file in ["cube.parquet", "hotspots.geojson", "districts.geojson", "report.html"] {
+        for file in ["internal/cube.parquet", "internal/hotspots.geojson", "public/districts.geojson", "public/report.html"] {
             let one = std::fs::read(s.path(&format!("p{perms}t1/{file}"))).unwrap();
             let two = std::fs::read(s.path(&format!("p{perms}t2/{file}"))).unwrap();
             assert!(one == two, "{file} differs between 1 and 2 threads with {perms} permutations");
         }
     }
     // Permutations change the p-values, not the z-scores.
-    let a = layer(&s.path("p0t1/hotspots.geojson"));
-    let b = layer(&s.path("p99t1/hotspots.geojson"));
+    let a = layer(&s.path("p0t1/internal/hotspots.geojson"));
+    let b = layer(&s.path("p99t1/internal/hotspots.geojson"));
     let (fa, fb) = (a["features"].as_array().unwrap(), b["features"].as_array().unwrap());
     assert_eq!(fa.len(), fb.len());
     assert!(fa.iter().zip(fb).all(|(x, y)| x["properties"]["z"] == y["properties"]["z"]));
@@ -176,14 +176,26 @@ fn jobs_select_events_and_a_config_file_runs_several_into_sub_folders() {
     )
     .unwrap();
     s.run(&["analyze", "--config", "nightly.toml", "-q"]).ok();
-    assert_eq!(s.files_in("nightly"), ["all", "concerns", "rejects.parquet", "substance"]);
+    assert_eq!(s.files_in("nightly"), ["internal", "public"]);
+    assert_eq!(s.files_in("nightly/internal"), ["all", "concerns", "rejects.parquet", "substance"]);
+    assert_eq!(s.files_in("nightly/public"), ["all", "concerns", "substance"]);
     let totals: Vec<u64> = ["all", "concerns", "substance"]
         .iter()
         .map(|j| {
             assert_eq!(
-                s.files_in(&format!("nightly/{j}")),
+                s.files_in(&format!("nightly/internal/{j}")),
                 [
                     "cube.parquet",
+                    "districts.geojson",
+                    "hotspots.geojson",
+                    "hotspots.qml",
+                    "patrol_areas.geojson",
+                    "summary.json"
+                ]
+            );
+            assert_eq!(
+                s.files_in(&format!("nightly/public/{j}")),
+                [
                     "districts.geojson",
                     "hotspots.geojson",
                     "hotspots.qml",
@@ -192,7 +204,7 @@ fn jobs_select_events_and_a_config_file_runs_several_into_sub_folders() {
                     "summary.json"
                 ]
             );
-            let sum = summary(&s.path(&format!("nightly/{j}")));
+            let sum = crate::harness::read_json(&s.path(&format!("nightly/internal/{j}/summary.json")));
             assert_eq!(sum["job"], *j);
             assert_eq!(sum["parameters"]["min_count"], 3);
             sum["cube"]["events"].as_u64().unwrap()
@@ -227,7 +239,7 @@ fn a_cube_without_variation_warns_and_gives_no_pattern() {
     let sum = summary(&s.path("o"));
     assert_eq!(sum["patterns"]["no_pattern_detected"], 1);
     assert_eq!(sum["warnings"].as_array().unwrap().len(), 1);
-    let l = layer(&s.path("o/hotspots.geojson"));
+    let l = layer(&s.path("o/internal/hotspots.geojson"));
     assert_eq!(l["features"][0]["properties"]["z"], 0.0);
     assert_eq!(l["features"][0]["properties"]["p"], 1.0);
 }

@@ -6,6 +6,7 @@ mod harness;
 mod analyze_cube;
 mod bad_inputs;
 mod determinism;
+mod disclosure;
 mod fuzz_corpus;
 mod input_formats;
 mod layers;

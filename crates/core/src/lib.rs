@@ -58,7 +58,7 @@
 
 pub mod config;
 pub mod cube;
-mod digest;
+pub mod digest;
 pub mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

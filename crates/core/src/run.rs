@@ -20,7 +20,7 @@ use crate::publish::rejects::RejectWriter;
 use crate::publish::summary::{TeamSummary, district_summaries};
 use crate::publish::{
     ANALYSIS_OUTPUTS, Audience, BACKTEST_OUTPUTS, Disclosure, DistrictSummary, JobResults, OutputSet, RunParameters,
-    Summary, publish_job,
+    Summary, output_path, publish_job, stale_outputs,
 };
 use crate::stats::JobStats;
 use crate::stats::forecast::Forecast;
@@ -69,7 +69,7 @@ struct Analysed {
 pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
     config.check()?;
     let mut writer = match config.task {
-        Task::Analyze { .. } => Some(RejectWriter::new(config.out_dir.join("internal").join("rejects.parquet"))),
+        Task::Analyze { .. } => Some(RejectWriter::new(output_path(&config.out_dir, Audience::Internal, Path::new(""), "rejects.parquet"))),
         Task::Backtest { .. } => None,
     };
     let sink: &mut dyn RejectSink = match writer.as_mut() {
@@ -107,6 +107,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         let mut summary =
             Summary::of(&cube_run, job, &done.stats, districts.clone(), &district_names, parameters.clone());
         summary.forecast = Some(done.forecast.clone());
+        summary.concern_share = Some(done.plan.concern_share);
         summary.warnings.splice(0..0, cube_run.diagnoses.iter().cloned());
         summary.timings_ms.insert("statistics".into(), statistics_ms);
         summary.timings_ms.insert("forecast_and_plan".into(), done.forecast_ms);
@@ -128,7 +129,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         let exact = Figures::of(&results, Disclosure::new(Audience::Internal, config.small_counts));
         let staged = publish_job(&mut set, outputs, &results, config.small_counts, &folder, &config.out_dir, started)?;
         if matches!(config.task, Task::Analyze { .. }) && !config.accept_change {
-            let previous = previous_summary(&config.out_dir, &folder);
+            let previous = guard::previous_summary(&config.out_dir, &folder);
             if let Some(reason) = guard::refusal(&summary, previous.as_ref(), config.cube.districts.is_some()) {
                 return Err(Error::Data(format!(
                     "{}: the run was refused: {reason}. Nothing was written; the outputs already there are untouched \
@@ -138,7 +139,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             }
         }
         (summary.teams, summary.team_balance) = TeamSummary::of(&done.plan.teams, &exact);
-        let own = Path::new("internal").join(&folder).join("summary.json").display().to_string();
+        let own = output_path(Path::new(""), Audience::Internal, &folder, "summary.json").display().to_string();
         summary.outputs = staged.hashes;
         summary.outputs.remove(&own);
         jobs.push(JobReport { dir: config.out_dir.clone(), summary, backtest: done.backtest, written: staged.written });
@@ -150,44 +151,6 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
     }
     set.commit()?;
     Ok(RunReport { inputs: cube_run.inputs, diagnoses: cube_run.diagnoses, jobs })
-}
-
-/// The internal `summary.json` of the previous run of job folder `folder` in `out_dir`, or the
-/// `summary.json` an earlier version wrote beside the layers.
-fn previous_summary(out_dir: &Path, folder: &Path) -> Option<serde_json::Value> {
-    [out_dir.join("internal").join(folder), out_dir.join(folder)]
-        .iter()
-        .find_map(|dir| std::fs::read_to_string(dir.join("summary.json")).ok())
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-}
-
-/// Output files of earlier runs in `out_dir` that this run does not write: in `public/`,
-/// `internal/` and the output folder itself (where earlier versions wrote), and in their
-/// sub-folders that hold a `summary.json` (earlier jobs). They go in the same commit, so the
-/// folder holds exactly one run.
-fn stale_outputs(out_dir: &Path, set: &OutputSet) -> Vec<PathBuf> {
-    let names: Vec<&str> = ANALYSIS_OUTPUTS.iter().map(|o| o.file_name()).chain(["rejects.parquet"]).collect();
-    let mut dirs = Vec::new();
-    for base in [out_dir.to_path_buf(), out_dir.join("public"), out_dir.join("internal")] {
-        if let Ok(entries) = std::fs::read_dir(&base) {
-            let mut subs: Vec<PathBuf> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_dir() && p.join("summary.json").is_file())
-                .collect();
-            subs.sort();
-            dirs.push(base);
-            dirs.extend(subs);
-        }
-    }
-    let staged: Vec<&Path> = set.paths();
-    let mut stale: Vec<PathBuf> = dirs
-        .iter()
-        .flat_map(|d| names.iter().map(move |n| d.join(n)))
-        .filter(|p| p.is_file() && !staged.contains(&p.as_path()))
-        .collect();
-    stale.dedup();
-    stale
 }
 
 /// Fails when a job's `--kind` or `--category` selects no accepted event (while other events were

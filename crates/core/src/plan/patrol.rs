@@ -247,6 +247,9 @@ pub struct Plan {
     pub teams: Vec<Team>,
     /// Per municipality: (name, budget in cells).
     pub budgets: Vec<(String, usize)>,
+    /// The job's share of concern reports among its events of the recent bins (the unmet-concern
+    /// test's null).
+    pub concern_share: f64,
 }
 
 /// What the plan is made from.
@@ -650,7 +653,7 @@ pub fn plan(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
     for t in &mut teams {
         t.areas = areas.iter().filter(|a| a.team == Some(t.number)).count();
     }
-    Plan { areas, cells: chosen, teams, budgets }
+    Plan { areas, cells: chosen, teams, budgets, concern_share: facts.concern_share }
 }
 
 /// Shares the chosen cells among each municipality's teams (by compass direction from the

@@ -13,6 +13,8 @@
 //!
 //! `--accept-change` publishes anyway, for a night the user knows is different.
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use super::summary::Summary;
@@ -111,3 +113,13 @@ pub fn refusal(current: &Summary, previous: Option<&Value>, masked: bool) -> Opt
         )
     })
 }
+
+/// The internal `summary.json` of the previous run of job folder `folder` in `out_dir`, or the
+/// `summary.json` an earlier version wrote beside the layers.
+pub fn previous_summary(out_dir: &Path, folder: &Path) -> Option<serde_json::Value> {
+    [super::output_path(out_dir, super::Audience::Internal, folder, ""), out_dir.join(folder)]
+        .iter()
+        .find_map(|dir| std::fs::read_to_string(dir.join("summary.json")).ok())
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+}
+

@@ -120,7 +120,7 @@ pub trait Output: Sync {
 
 /// The outputs of `hotspots analyze`, in the order they are written: the internal `summary.json`
 /// comes last, as it lists the SHA-256 of every other file; the public summary comes after the
-/// public layers it lists, and the report after the public summary it reads its team loads from.
+/// public files it lists (the report builds the same public summary for itself).
 pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
     &cube_parquet::CubeParquet,
     &hotspots_layer::HotspotsLayer(Audience::Internal),
@@ -134,8 +134,8 @@ pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
     &patrol_layer::PatrolLayer { gaps_only: true, audience: Audience::Public },
     &qgis_style::QgisStyle(Audience::Public),
     &districts_layer::DistrictsLayer(Audience::Public),
-    &public_summary::PublicSummaryJson,
     &report::ReportHtml,
+    &public_summary::PublicSummaryJson,
     &summary::SummaryJson,
 ];
 
@@ -156,10 +156,12 @@ pub fn publish_job(
 ) -> Result<Staged> {
     let key = |path: &Path| path.strip_prefix(out_root).unwrap_or(path).display().to_string();
     let dirs: Vec<PathBuf> =
-        [Audience::Public, Audience::Internal].iter().map(|a| out_root.join(a.folder()).join(job_folder)).collect();
+        [Audience::Public, Audience::Internal].iter().map(|&a| output_path(out_root, a, job_folder, "")).collect();
     let mut staged = BTreeMap::new();
     for path in set.paths().into_iter().filter(|p| {
-        p.parent().is_some_and(|parent| dirs.iter().any(|d| d == parent) || parent == out_root.join("internal"))
+        p.parent().is_some_and(|parent| {
+            dirs.iter().any(|d| d == parent) || parent == output_path(out_root, Audience::Internal, Path::new(""), "")
+        })
     }) {
         if let Some(sha) = set.sha256(path)? {
             staged.insert(key(path), sha);
@@ -168,7 +170,7 @@ pub fn publish_job(
     let mut written = Vec::new();
     for output in outputs.iter().filter(|o| o.applies(results)) {
         let audience = output.audience();
-        let path = out_root.join(audience.folder()).join(job_folder).join(output.file_name());
+        let path = output_path(out_root, audience, job_folder, output.file_name());
         let view = Published {
             results,
             disclosure: Disclosure::new(audience, small),
@@ -196,6 +198,42 @@ pub struct Staged {
     /// SHA-256 of every staged file of the job and of the run's rejects file, keyed by path
     /// under the output folder.
     pub hashes: BTreeMap<String, String>,
+}
+
+/// Where output `name` of job folder `job_folder` (empty with one job) goes for `audience`:
+/// `out_root/<public|internal>/job_folder/name`. The one place the audience folders are named.
+pub fn output_path(out_root: &Path, audience: Audience, job_folder: &Path, name: &str) -> PathBuf {
+    let dir = out_root.join(audience.folder()).join(job_folder);
+    if name.is_empty() { dir } else { dir.join(name) }
+}
+
+/// Output files of earlier runs in `out_dir` that this run does not write: in `public/`,
+/// `internal/` and the output folder itself (where earlier versions wrote), and in their
+/// sub-folders that hold a `summary.json` (earlier jobs). They go in the same commit, so the
+/// folder holds exactly one run.
+pub fn stale_outputs(out_dir: &Path, set: &OutputSet) -> Vec<PathBuf> {
+    let names: Vec<&str> = ANALYSIS_OUTPUTS.iter().map(|o| o.file_name()).chain(["rejects.parquet"]).collect();
+    let mut dirs = Vec::new();
+    for base in [out_dir.to_path_buf(), out_dir.join(Audience::Public.folder()), out_dir.join(Audience::Internal.folder())] {
+        if let Ok(entries) = std::fs::read_dir(&base) {
+            let mut subs: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && p.join("summary.json").is_file())
+                .collect();
+            subs.sort();
+            dirs.push(base);
+            dirs.extend(subs);
+        }
+    }
+    let staged: Vec<&Path> = set.paths();
+    let mut stale: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
+        .filter(|p| p.is_file() && !staged.contains(&p.as_path()))
+        .collect();
+    stale.dedup();
+    stale
 }
 
 /// Serialises `value` as JSON (pretty or compact) with a final newline.

@@ -108,6 +108,8 @@ impl PatrolAreasLayer<'_> {
                 props.insert("unmet_concern".into(), a.unmet_concern.into());
                 if exact {
                     props.insert("unmet_concern_p".into(), json!(a.unmet_concern_p));
+                    props.insert("recent_events".into(), a.recent_events.into());
+                    props.insert("recent_concerns".into(), a.recent_concerns.into());
                 }
                 json!({"type": "Feature", "geometry": geometry, "properties": props})
             })

@@ -236,6 +236,8 @@ pub struct Summary {
     /// Per municipality, the largest team's expected events a week over the smallest's (null
     /// with one team), rounded to two decimals.
     pub team_balance: BTreeMap<String, Option<f64>>,
+    /// The plan's concern share of the recent bins (the unmet-concern test's null).
+    pub concern_share: Option<f64>,
     /// Wall time per stage, milliseconds.
     pub timings_ms: BTreeMap<String, u64>,
 }
@@ -368,6 +370,7 @@ impl Summary {
             forecast: None,
             teams: Vec::new(),
             team_balance: BTreeMap::new(),
+            concern_share: None,
             warnings: stats.warnings.clone(),
             timings_ms: run.timings_ms.iter().cloned().collect(),
             parameters,
