@@ -96,7 +96,8 @@ fn layers_follow_rfc_7946_and_keep_one_type_per_property() {
     for (a, b) in public["features"].as_array().unwrap().iter().zip(hot["features"].as_array().unwrap()) {
         let z = b["properties"]["z"].as_f64().unwrap();
         assert_eq!(a["properties"]["gi_bin"], b["properties"]["gi_bin"]);
-        let level = [1.6448536269514722, 1.959963984540054, 2.5758293035489004].iter().filter(|&&c| z.abs() >= c).count();
+        let level =
+            [1.6448536269514722, 1.959963984540054, 2.5758293035489004].iter().filter(|&&c| z.abs() >= c).count();
         assert_eq!(a["properties"]["gi_bin"].as_i64().unwrap(), level as i64 * z.signum() as i64, "z {z}");
     }
     let first = &hot["features"][0]["properties"];
@@ -243,8 +244,11 @@ fn the_report_is_self_contained() {
 fn a_failing_run_leaves_the_previous_outputs_as_they_were() {
     let s = Scratch::new();
     s.run(&["analyze", "--out", "o", "-q"]).ok();
-    let before: Vec<(String, Vec<u8>)> =
-        s.files_under("o").into_iter().map(|f| (f.clone(), std::fs::read(s.path(&format!("o/{f}"))).unwrap())).collect();
+    let before: Vec<(String, Vec<u8>)> = s
+        .files_under("o")
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(s.path(&format!("o/{f}"))).unwrap()))
+        .collect();
     // The next night's run fails half-way through writing: a folder stands where report.html goes.
     std::fs::remove_file(s.path("o/public/report.html")).unwrap();
     std::fs::create_dir(s.path("o/public/report.html")).unwrap();

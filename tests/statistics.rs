@@ -137,7 +137,9 @@ fn outputs_are_identical_on_one_or_two_threads_with_and_without_permutations() {
             )
             .ok();
         }
-        for file in ["internal/cube.parquet", "internal/hotspots.geojson", "public/districts.geojson", "public/report.html"] {
+        for file in
+            ["internal/cube.parquet", "internal/hotspots.geojson", "public/districts.geojson", "public/report.html"]
+        {
             let one = std::fs::read(s.path(&format!("p{perms}t1/{file}"))).unwrap();
             let two = std::fs::read(s.path(&format!("p{perms}t2/{file}"))).unwrap();
             assert!(one == two, "{file} differs between 1 and 2 threads with {perms} permutations");

@@ -69,7 +69,9 @@ struct Analysed {
 pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
     config.check()?;
     let mut writer = match config.task {
-        Task::Analyze { .. } => Some(RejectWriter::new(output_path(&config.out_dir, Audience::Internal, Path::new(""), "rejects.parquet"))),
+        Task::Analyze { .. } => {
+            Some(RejectWriter::new(output_path(&config.out_dir, Audience::Internal, Path::new(""), "rejects.parquet")))
+        }
         Task::Backtest { .. } => None,
     };
     let sink: &mut dyn RejectSink = match writer.as_mut() {

@@ -201,8 +201,9 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
     let shares = [0.01, 0.02, 0.05];
     let names: Vec<String> =
         std::iter::once("team".to_string()).chain(shares.iter().map(|s| format!("{}%", (s * 100.0) as u32))).collect();
-    // selections[budget][method][step]; methods: plan, last_bin, last_4, history, ewma α…, oracle.
-    let n_methods = 4 + EWMA_ALPHAS.len() + 1;
+    // selections[budget][method][step]; methods: plan, last_bin, last_4, history, ewma α…,
+    // public, oracle.
+    let n_methods = 4 + EWMA_ALPHAS.len() + 2;
     let mut hits: Vec<Vec<Vec<Scores>>> = vec![vec![Vec::new(); n_methods]; names.len()];
     let mut oracle_hits: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     let mut cells_per_budget = vec![0usize; names.len()];
@@ -233,6 +234,16 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
             .iter()
             .map(|&a| (0..n).map(|c| ewma((0..test).map(|b| cube.count(c, b) as f64), a)).collect())
             .collect();
+        // What a planner outside the office could do: the chosen forecast rule applied to the
+        // counts `public/` shows (a hidden count read as 0), the cost of the publishing policy.
+        let min_count = ctx.min_count;
+        let public: Vec<f64> = (0..n)
+            .map(|c| {
+                let shown: Vec<u64> =
+                    (0..test).map(|b| cube.count(c, b)).map(|v| if v >= min_count { v } else { 0 }).collect();
+                crate::stats::forecast::predict_series(planned.forecast.model, &shown)
+            })
+            .collect();
         let now_u: Vec<u64> = now.iter().map(|&v| v as u64).collect();
         let before_u: Vec<u64> = before.iter().map(|&v| v as u64).collect();
         for (k, _) in names.iter().enumerate() {
@@ -253,6 +264,7 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
                 top_in_groups(&history, &groups),
             ];
             selections.extend(ewmas.iter().map(|e| top_in_groups(e, &groups)));
+            selections.push(top_in_groups(&public, &groups));
             selections.push(top_in_groups(&now, &groups));
             cells_per_budget[k] = selections[0].len();
             area_per_budget[k] = selections[0].iter().map(|&c| areas[c]).sum::<f64>() / total_area;
@@ -280,6 +292,7 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
         ("last_4", 2),
         ("history", 3),
         ("ewma", 4 + best_alpha),
+        ("public", n_methods - 2),
         ("oracle", n_methods - 1),
     ];
     let budgets: Vec<BudgetScores> = names

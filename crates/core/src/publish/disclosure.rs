@@ -162,8 +162,7 @@ impl Figures {
         let cube = &job.cube;
         let t = cube.bins().len();
         let model = results.forecast.model;
-        let per_week =
-            cube.bins().bins().last().map_or(1.0, |b| 7.0 / f64::from((b.end_day - b.start_day).max(1)));
+        let per_week = cube.bins().bins().last().map_or(1.0, |b| 7.0 / f64::from((b.end_day - b.start_day).max(1)));
         let n = cube.cells().len();
         let cells: Vec<CellFigures> = (0..n)
             .map(|c| {
@@ -346,7 +345,9 @@ mod tests {
         assert_eq!(d.sum([1, 2, 3]), Some(6));
         let p = Disclosure::new(Audience::Public, SmallCounts::new(5));
         assert_eq!(p.count(2), None);
-        assert_eq!(p.sum([1, 2, 3]), None);
+        // Three hidden parts (6): ⌊6/5⌋·5 = 5, within the cap 5·⌊2·4/5⌋ = 5.
+        assert_eq!(p.sum([1, 2, 3]), Some(5));
+        assert_eq!(p.sum([1, 2]), None);
         assert_eq!(p.estimate(4.9), None);
         assert_eq!(p.estimate(5.0), Some(5.0));
     }

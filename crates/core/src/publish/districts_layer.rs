@@ -6,8 +6,8 @@ use std::io::Write;
 
 use serde_json::{Map, Value, json};
 
-use super::geojson::Bbox;
 use super::disclosure::{Audience, Figures};
+use super::geojson::Bbox;
 use super::{BoxError, JobResults, Output, Published};
 
 /// What `districts.geojson` describes: one feature per district of the layer.
@@ -86,7 +86,8 @@ impl Output for DistrictsLayer {
         let r = view.results;
         let Some(districts) = r.districts else { return Ok(()) };
         let figures = Figures::of(r, view.disclosure);
-        let layer = DistrictLayer { job: &r.job.spec.name, districts, summaries: r.district_summaries, figures: &figures };
+        let layer =
+            DistrictLayer { job: &r.job.spec.name, districts, summaries: r.district_summaries, figures: &figures };
         super::write_json(out, &layer.to_geojson(), false)
     }
 }

@@ -122,4 +122,3 @@ pub fn previous_summary(out_dir: &Path, folder: &Path) -> Option<serde_json::Val
         .find_map(|dir| std::fs::read_to_string(dir.join("summary.json")).ok())
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
 }
-

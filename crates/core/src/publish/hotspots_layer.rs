@@ -7,8 +7,8 @@ use std::io::Write;
 use h3o::CellIndex;
 use serde_json::{Map, Value, json};
 
-use super::geojson::{Bbox, cell_ring};
 use super::disclosure::{Audience, Figures, gi_bin};
+use super::geojson::{Bbox, cell_ring};
 use super::{BoxError, Output, Published};
 use crate::stats::JobStats;
 

@@ -41,8 +41,8 @@ use crate::plan::{Backtest, PatrolParams, Plan};
 use crate::space::Districts;
 use crate::stats::{JobStats, Scope};
 
-pub use output_set::{OutputSet, write_atomically, write_bytes_atomically};
 pub use disclosure::{Audience, Disclosure};
+pub use output_set::{OutputSet, write_atomically, write_bytes_atomically};
 pub use small_counts::SmallCounts;
 pub use summary::{DistrictSummary, RunParameters, Summary};
 
@@ -214,7 +214,9 @@ pub fn output_path(out_root: &Path, audience: Audience, job_folder: &Path, name:
 pub fn stale_outputs(out_dir: &Path, set: &OutputSet) -> Vec<PathBuf> {
     let names: Vec<&str> = ANALYSIS_OUTPUTS.iter().map(|o| o.file_name()).chain(["rejects.parquet"]).collect();
     let mut dirs = Vec::new();
-    for base in [out_dir.to_path_buf(), out_dir.join(Audience::Public.folder()), out_dir.join(Audience::Internal.folder())] {
+    for base in
+        [out_dir.to_path_buf(), out_dir.join(Audience::Public.folder()), out_dir.join(Audience::Internal.folder())]
+    {
         if let Ok(entries) = std::fs::read_dir(&base) {
             let mut subs: Vec<PathBuf> = entries
                 .flatten()

@@ -280,8 +280,7 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
                 }
                 _ => "–".into(),
             };
-            let expected =
-                f.expected_per_week.map_or(format!("&lt;&nbsp;{min_count}"), |v| format!("{:.1}", v));
+            let expected = f.expected_per_week.map_or(format!("&lt;&nbsp;{min_count}"), |v| format!("{:.1}", v));
             let last_bin = f.last_bin.map_or(format!("&lt;&nbsp;{min_count}"), |v| v.to_string());
             let service = match &a.nearest_service {
                 Some((name, d)) => format!("{:.0} m <span class=\"muted\">{}</span>", d, escape(name)),
@@ -442,7 +441,8 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
         html.push_str("<table><thead><tr><th>#</th><th>District</th><th class=\"n\">Emerging cells</th><th class=\"n\">Hot cells</th><th>Trend</th><th class=\"n\">Events</th><th>Per bin</th></tr></thead><tbody>\n");
         for (rank, &i) in order.iter().enumerate() {
             let d = &s.districts[i];
-            let events = d.events.map_or(format!("&lt;&nbsp;{}", self.figures.disclosure.min_count()), |v| v.to_string());
+            let events =
+                d.events.map_or(format!("&lt;&nbsp;{}", self.figures.disclosure.min_count()), |v| v.to_string());
             let series: Vec<Option<u64>> = self.figures.districts.get(i).map(|f| f.series.clone()).unwrap_or_default();
             let emerging = hot(d, true);
             let _ = writeln!(
@@ -479,6 +479,7 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
                 "last_4" => "Busiest cells of the previous four bins".to_string(),
                 "history" => "Busiest cells of all earlier bins".to_string(),
                 "ewma" => format!("Highest exponentially weighted average (α = {})", b.ewma_alpha),
+                "public" => "The plan's forecast from the public counts only".to_string(),
                 _ => "The best possible choice (oracle)".to_string(),
             };
             let opt = |v: Option<f64>| v.map_or("–".into(), |r| format!("{r:.2}"));
@@ -522,9 +523,9 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
         let p = &s.parameters;
         let st = &p.statistics;
         html.push_str("<section class=\"full\"><h2>The run</h2>\n");
-        let _ = write!(
+        let _ = writeln!(
             html,
-            "<p class=\"muted\">Parameters: resolution {} · {} bins · k = {} · time window {} · α = {} · FDR {} · permutations {} · scope {} · min count {} · time zone {} · districts {} · overall trend {} (Mann-Kendall). Row accounting, exact figures and rejects are in the internal folder.</p>\n",
+            "<p class=\"muted\">Parameters: resolution {} · {} bins · k = {} · time window {} · α = {} · FDR {} · permutations {} · scope {} · min count {} · time zone {} · districts {} · overall trend {} (Mann-Kendall). Row accounting, exact figures and rejects are in the internal folder.</p>",
             p.resolution,
             escape(&p.bin),
             st.k,
