@@ -31,12 +31,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Find emerging hot spots: build the space-time cube from event exports, run Gi*,
-    /// Mann-Kendall and the pattern rules, and write cube.parquet, hotspots.geojson, summary.json
-    /// and rejects.parquet. With no INPUT, runs on the built-in sample and districts.
+    /// Mann-Kendall and the pattern rules, plan the patrols, and write the layers, the report and
+    /// a summary: what may be shared under OUT/public/, exact figures and rejects under
+    /// OUT/internal/. With no INPUT, runs on the built-in sample and districts.
     Analyze(Box<AnalyzeArgs>),
     /// Backtest the patrol plan: re-make it as it would have been made at each of the last N
     /// bins, score it on the bin that followed (hit rate, PAI, PEI, RRI) next to naive rankings
-    /// and the oracle, print the table and write backtest.json.
+    /// and the oracle, print the table and write OUT/internal/backtest.json.
     Backtest(Box<BacktestArgs>),
     /// Check inputs: read and validate every row, print the row accounting and the reasons for
     /// rejected rows; exit 1 when every row is rejected.
