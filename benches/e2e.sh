@@ -7,6 +7,11 @@
 #   SIZES="1000000" PEER_SIZES="1000000" PEER_FINE=0 bash benches/e2e.sh    # a quick run
 #   BASE=/path/to/older/hotspots bash benches/e2e.sh   # also check outputs byte-identical to it
 #
+# Two floors: `floor` (decode lat/lon and compute every H3 cell: what no engine calling h3o once
+# per event can beat) and `decode` (decode every column a run reads, no H3: what no engine
+# reading those columns can beat). At ID_SIZES (default 10M) the same events are also written
+# with text ids (`syn-7-000000001`) and with no id column, to price the duplicate-id check.
+#
 # Environment: WORK (scratch folder, default target/e2e), SIZES, PEER_SIZES, PEER_FINE (1: also
 # the 5M resolution-10 daily case), PEER_TIMEOUT (seconds, default 3600), BASE, REPEAT (floor and
 # engine run this many times, interleaved, and the table shows the median; default 3).
@@ -19,6 +24,7 @@ PEER_SIZES=${PEER_SIZES:-"1000000 10000000"}
 PEER_FINE=${PEER_FINE:-1}
 PEER_TIMEOUT=${PEER_TIMEOUT:-3600}
 REPEAT=${REPEAT:-3}
+ID_SIZES=${ID_SIZES:-"10000000"}
 mkdir -p "$WORK"
 
 cargo build --release --quiet --bin hotspots
@@ -26,7 +32,7 @@ cargo build --release --quiet -p hotspots-core --example floor
 BIN=target/release/hotspots
 FLOOR=target/release/examples/floor
 
-if [ ! -x "$WORK/venv/bin/python" ]; then
+if { [ -n "$PEER_SIZES" ] || [ "$PEER_FINE" = 1 ]; } && [ ! -x "$WORK/venv/bin/python" ]; then
   python3 -m venv "$WORK/venv"
   "$WORK/venv/bin/pip" install --quiet pyarrow pandas h3 libpysal esda pymannkendall scipy
 fi
@@ -76,6 +82,7 @@ for n in $SIZES; do
   echo "== $n events ($(du -m "$f" | cut -f1) MB)" >&2
   for _ in $(seq "$REPEAT"); do
     measure "floor_$n" "$FLOOR" "$f"
+    measure "decode_$n" "$FLOOR" "$f" --decode-only
     measure "engine_$n" "$BIN" analyze "$f" --out "$WORK/engine_$n" --quiet
   done
   if [ -n "${BASE:-}" ]; then
@@ -101,6 +108,21 @@ if [ "$PEER_FINE" = 1 ]; then
   [ -f "$WORK/peer_${n}_r10.csv" ] && agreement "$WORK/engine_${n}_r10" "$WORK/peer_${n}_r10.csv" > "$WORK/agree_${n}_r10" || true
 fi
 
+for n in $ID_SIZES; do
+  for ids in text none; do
+    f="$WORK/events_${n}_$ids.parquet"
+    [ -f "$f" ] || "$BIN" synth --events "$n" --weeks 52 --seed 7 --ids "$ids" --out "$f" --quiet
+  done
+  echo "== $n events with text ids and without ids" >&2
+  for _ in $(seq "$REPEAT"); do
+    for ids in text none; do
+      f="$WORK/events_${n}_$ids.parquet"
+      measure "decode_${n}_$ids" "$FLOOR" "$f" --decode-only
+      measure "engine_${n}_$ids" "$BIN" analyze "$f" --out "$WORK/engine_${n}_$ids" --quiet
+    done
+  done
+done
+
 python3 - "$WORK" <<'EOF' | tee "$WORK/table.md"
 import os, sys
 work = sys.argv[1]
@@ -114,7 +136,7 @@ for name, s in samples.items():
     ok = [x for x in s if x[0] is not None]
     # A failed run makes the case fail: no median over the runs that happened to work.
     runs[name] = (statistics.median(w for w, _ in ok), max(m for _, m in ok)) if len(ok) == len(s) else (None, None)
-cases = sorted({n.split("_", 1)[1] for n in runs}, key=lambda c: (int(c.split("_")[0]), c))
+cases = sorted({n.split("_", 1)[1] for n in runs if not n.endswith(("_text", "_none"))}, key=lambda c: (int(c.split("_")[0]), c))
 def cell(name):
     w, m = runs.get(name, (None, None))
     return ("—", "—") if w is None else (f"{w:.2f} s", f"{m} MiB")
@@ -124,12 +146,25 @@ def ratio(a, b):
 def read(path):
     return open(path).read().strip() if os.path.exists(path) else "—"
 print(f"Median of {max(len(v) for v in samples.values())} interleaved runs for floor and engine, one for the peer; memory is the peak resident set.\n")
-print("| events | case | floor | engine | peer | engine/floor | peer/engine | outputs vs BASE | peer agrees |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| events | case | floor | decode floor | engine | peer | engine/floor | engine/decode | peer/engine | outputs vs BASE | peer agrees |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for c in cases:
     n = int(c.split("_")[0])
     label = "res 10, daily" if c.endswith("_r10") else "res 8, weekly"
-    f, e, p = cell(f"floor_{c}"), cell(f"engine_{c}"), cell(f"peer_{c}")
-    print(f"| {n/1e6:g} M | {label} | {f[0]}, {f[1]} | {e[0]}, {e[1]} | {p[0] + ', ' + p[1] if p[0] != '—' else '—'} "
-          f"| {ratio(f'engine_{c}', f'floor_{c}')} | {ratio(f'peer_{c}', f'engine_{c}')} | {read(f'{work}/identical_{c}')} | {read(f'{work}/agree_{c}')} |")
+    f, d, e, p = cell(f"floor_{c}"), cell(f"decode_{c}"), cell(f"engine_{c}"), cell(f"peer_{c}")
+    print(f"| {n/1e6:g} M | {label} | {f[0]}, {f[1]} | {d[0]}, {d[1]} | {e[0]}, {e[1]} | {p[0] + ', ' + p[1] if p[0] != '—' else '—'} "
+          f"| {ratio(f'engine_{c}', f'floor_{c}')} | {ratio(f'engine_{c}', f'decode_{c}')} | {ratio(f'peer_{c}', f'engine_{c}')} | {read(f'{work}/identical_{c}')} | {read(f'{work}/agree_{c}')} |")
+id_sizes = sorted({int(n.split("_")[1]) for n in runs if n.endswith("_text")})
+if id_sizes:
+    print("\nThe duplicate-id check: the same events with integer ids (the table above), text ids and no id column (res 8, weekly).\n")
+    print("| events | ids | decode floor | engine | engine/decode | time vs no ids | memory vs no ids |")
+    print("|---|---|---|---|---|---|---|")
+    for n in id_sizes:
+        none = runs.get(f"engine_{n}_none", (None, None))
+        for ids, name in (("text", f"engine_{n}_text"), ("integer", f"engine_{n}"), ("none", f"engine_{n}_none")):
+            e = runs.get(name, (None, None))
+            dec = f"decode_{n}_{ids}" if ids != "integer" else f"decode_{n}"
+            t = "—" if None in (e[0], none[0]) else f"{e[0] / none[0]:.2f}×"
+            m = "—" if None in (e[1], none[1]) else f"{e[1] / none[1]:.2f}×"
+            print(f"| {n/1e6:g} M | {ids} | {cell(dec)[0]}, {cell(dec)[1]} | {cell(name)[0]}, {cell(name)[1]} | {ratio(name, dec)} | {t} | {m} |")
 EOF

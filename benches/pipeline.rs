@@ -44,7 +44,13 @@ fn config(input: InputSource, districts: bool) -> CubeConfig {
 }
 
 fn benches(c: &mut Criterion) {
-    let synth = SynthConfig { events: 1_000_000, weeks: 52, seed: 7, until: SynthConfig::default_until() };
+    let synth = SynthConfig {
+        events: 1_000_000,
+        weeks: 52,
+        seed: 7,
+        until: SynthConfig::default_until(),
+        ids: hotspots_synth::IdForm::Int,
+    };
     let events = hotspots_synth::generate(&synth).expect("generate");
     let dir = tempfile::tempdir().expect("temporary folder");
     let path = dir.path().join("e1m.parquet");

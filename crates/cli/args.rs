@@ -220,6 +220,10 @@ pub struct SynthArgs {
     /// Output Parquet file; the ground truth goes beside it as NAME.truth.json.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// The `id` column: `int` (1, 2, …), `text` (`syn-SEED-000000001`, as a case system writes
+    /// ids) or `none`.
+    #[arg(long, value_name = "FORM", default_value = "int")]
+    pub ids: String,
     /// No report on the terminal.
     #[arg(long, short)]
     pub quiet: bool,

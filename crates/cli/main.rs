@@ -136,7 +136,9 @@ fn synth(args: &SynthArgs) -> Result<()> {
         Some(u) => parse_date("until", u)?,
         None => SynthConfig::default_until(),
     };
-    let config = SynthConfig { events: args.events, weeks: args.weeks, seed: args.seed, until };
+    let ids = hotspots_synth::IdForm::parse(&args.ids)
+        .ok_or_else(|| hotspots_core::Error::parameter("ids", &args.ids, "use int, text or none".to_string()))?;
+    let config = SynthConfig { events: args.events, weeks: args.weeks, seed: args.seed, until, ids };
     let started = std::time::Instant::now();
     let truth = hotspots_synth::write_parquet(&config, &args.out)?;
     if !args.quiet {

@@ -56,6 +56,32 @@ pub struct SynthConfig {
     /// The local date (midnight, Europe/Helsinki) the data ends at, exclusive. A Monday makes
     /// the weeks calendar weeks.
     pub until: NaiveDate,
+    /// The form of the `id` column.
+    pub ids: IdForm,
+}
+
+/// The form of the generated `id` column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IdForm {
+    /// 64-bit integers 1, 2, 3, …
+    #[default]
+    Int,
+    /// Text as a case system writes it: `syn-<seed>-<number, 9 digits>`.
+    Text,
+    /// No `id` column.
+    None,
+}
+
+impl IdForm {
+    /// `int`, `text` or `none`.
+    pub fn parse(s: &str) -> Option<IdForm> {
+        match s {
+            "int" => Some(IdForm::Int),
+            "text" => Some(IdForm::Text),
+            "none" => Some(IdForm::None),
+            _ => None,
+        }
+    }
 }
 
 impl SynthConfig {
@@ -484,34 +510,54 @@ pub fn generate(config: &SynthConfig) -> Result<Vec<SynthEvent>, SynthError> {
         .collect())
 }
 
-/// The Arrow schema of the generated file: `id`, `occurred_at` (UTC), `lat`, `lon`, `kind`,
-/// `category`.
-pub fn schema() -> Arc<Schema> {
-    Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Int64, false),
-        Field::new("occurred_at", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), false),
-        Field::new("lat", DataType::Float64, false),
-        Field::new("lon", DataType::Float64, false),
-        Field::new("kind", DataType::Utf8, false),
-        Field::new("category", DataType::Utf8, false),
-    ]))
+/// The Arrow schema of the generated file: `id` (as `ids` says), `occurred_at` (UTC), `lat`,
+/// `lon`, `kind`, `category`.
+pub fn schema(ids: IdForm) -> Arc<Schema> {
+    let id = match ids {
+        IdForm::Int => Some(Field::new("id", DataType::Int64, false)),
+        IdForm::Text => Some(Field::new("id", DataType::Utf8, false)),
+        IdForm::None => None,
+    };
+    Arc::new(Schema::new(
+        id.into_iter()
+            .chain([
+                Field::new("occurred_at", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), false),
+                Field::new("lat", DataType::Float64, false),
+                Field::new("lon", DataType::Float64, false),
+                Field::new("kind", DataType::Utf8, false),
+                Field::new("category", DataType::Utf8, false),
+            ])
+            .collect::<Vec<_>>(),
+    ))
 }
 
-fn batch_of(events: &[SynthEvent], first_id: i64) -> Result<RecordBatch, arrow_schema::ArrowError> {
+fn batch_of(
+    events: &[SynthEvent],
+    first_id: i64,
+    ids: IdForm,
+    seed: u64,
+) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let numbers = (0..events.len() as i64).map(|i| first_id + i);
+    let id: Option<arrow_array::ArrayRef> = match ids {
+        IdForm::Int => Some(Arc::new(Int64Array::from_iter_values(numbers))),
+        IdForm::Text => Some(Arc::new(StringArray::from_iter_values(numbers.map(|n| format!("syn-{seed}-{n:09}"))))),
+        IdForm::None => None,
+    };
     RecordBatch::try_new(
-        schema(),
-        vec![
-            Arc::new(Int64Array::from_iter_values((0..events.len() as i64).map(|i| first_id + i))),
-            Arc::new(
-                TimestampMicrosecondArray::from_iter_values(events.iter().map(|e| e.time_us)).with_timezone("UTC"),
-            ),
-            Arc::new(Float64Array::from_iter_values(events.iter().map(|e| e.lat))),
-            Arc::new(Float64Array::from_iter_values(events.iter().map(|e| e.lon))),
-            Arc::new(StringArray::from_iter_values(
-                events.iter().map(|e| if e.concern { "concern" } else { "encounter" }),
-            )),
-            Arc::new(StringArray::from_iter_values(events.iter().map(|e| CATEGORIES[e.category as usize]))),
-        ],
+        schema(ids),
+        id.into_iter()
+            .chain::<[arrow_array::ArrayRef; 5]>([
+                Arc::new(
+                    TimestampMicrosecondArray::from_iter_values(events.iter().map(|e| e.time_us)).with_timezone("UTC"),
+                ),
+                Arc::new(Float64Array::from_iter_values(events.iter().map(|e| e.lat))),
+                Arc::new(Float64Array::from_iter_values(events.iter().map(|e| e.lon))),
+                Arc::new(StringArray::from_iter_values(
+                    events.iter().map(|e| if e.concern { "concern" } else { "encounter" }),
+                )),
+                Arc::new(StringArray::from_iter_values(events.iter().map(|e| CATEGORIES[e.category as usize]))),
+            ])
+            .collect(),
     )
 }
 
@@ -528,7 +574,7 @@ pub fn write_parquet(config: &SynthConfig, path: &Path) -> Result<GroundTruth, S
     // Both files are published together, through the engine's atomic output set.
     let mut set = OutputSet::new();
     set.write(path, |file| {
-        let mut writer = ArrowWriter::try_new(std::io::BufWriter::new(file), schema(), Some(props))?;
+        let mut writer = ArrowWriter::try_new(std::io::BufWriter::new(file), schema(config.ids), Some(props))?;
         let mut next_id = 1i64;
         let weeks: Vec<u32> = (0..config.weeks).collect();
         for chunk in weeks.chunks(group) {
@@ -536,7 +582,7 @@ pub fn write_parquet(config: &SynthConfig, path: &Path) -> Result<GroundTruth, S
                 chunk.par_iter().map(|&w| generate_week(config, &intens, w, counts[w as usize])).collect();
             for events in generated {
                 for part in events.chunks(1 << 16) {
-                    writer.write(&batch_of(part, next_id)?)?;
+                    writer.write(&batch_of(part, next_id, config.ids, config.seed)?)?;
                     next_id += part.len() as i64;
                 }
             }
@@ -561,7 +607,7 @@ mod tests {
     use super::*;
 
     fn config(events: u64) -> SynthConfig {
-        SynthConfig { events, weeks: 52, seed: 7, until: SynthConfig::default_until() }
+        SynthConfig { events, weeks: 52, seed: 7, until: SynthConfig::default_until(), ids: IdForm::Int }
     }
 
     #[test]

@@ -176,8 +176,11 @@ pub(crate) fn id_keys(a: &dyn Array) -> super::IdKeyFn<'_> {
             Box::new(move |i: usize| (!v.is_null(i)).then(|| IdKey::Int(v.value(i))))
         }
         _ if is_text(a.data_type()) => {
-            let texts = text(a);
-            Box::new(move |i: usize| texts[i].map(IdKey::of_text))
+            // The keys of the whole batch in one tight loop, remembering the last prefix.
+            let mut cache = super::PrefixCache::default();
+            let keys: Vec<Option<IdKey>> =
+                text(a).into_iter().map(|t| t.map(|t| IdKey::of_text_with(t, &mut cache))).collect();
+            Box::new(move |i: usize| keys[i])
         }
         _ => Box::new(move |i: usize| id_text(a, i).as_deref().map(IdKey::of_text)),
     }

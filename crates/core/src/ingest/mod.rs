@@ -9,6 +9,7 @@ mod arrow_columns;
 mod csv_reader;
 pub mod event;
 mod geojson_reader;
+mod number_set;
 mod parquet_reader;
 #[cfg(test)]
 mod properties;
@@ -367,43 +368,112 @@ pub(crate) type IdFn<'a> = Box<dyn Fn(usize) -> Option<String> + 'a>;
 /// The id column of a chunk as duplicate-check keys (faster than going through text).
 pub(crate) type IdKeyFn<'a> = Box<dyn Fn(usize) -> Option<IdKey> + 'a>;
 
-/// An event id as compared for duplicates: integers, and text that reads as an integer (so a CSV
-/// `"42"` and a Parquet `42` are the same id), exactly; other text by a 64-bit SipHash of the
-/// trimmed text (two different ids collide with odds of about n² / 2⁶⁵: 1 in 15 000 at 50 M
-/// distinct text ids).
+/// An event id as compared for duplicates. Integers, and text that reads as an integer (so a
+/// CSV `"42"` and a Parquet `42` are the same id), exactly. Text that ends in a run of 1–13
+/// digits (`syn-4242-000000001`, `CASE/2026/00017`: what case systems write) as its prefix and
+/// that number, exactly too: the prefix (with the number of digits, so `a-01` and `a-1` differ)
+/// is kept as a 64-bit SipHash, and distinct prefixes collide with odds of about p² / 2⁶⁵ for p
+/// prefixes. Other text by a 64-bit SipHash of the trimmed text (two different ids collide with
+/// odds of about n² / 2⁶⁵: 1 in 15 000 at 50 M distinct text ids).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum IdKey {
     Int(u64),
+    Prefixed { prefix: u64, number: u64 },
     Text(u64),
+}
+
+/// The most digits a prefixed id's number may have (10¹³ < 2⁴⁴).
+const MAX_SUFFIX_DIGITS: usize = 13;
+
+fn siphash(bytes: &[u8], digits: usize) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(bytes);
+    h.write_usize(digits);
+    h.finish()
 }
 
 impl IdKey {
     pub(crate) fn of_text(text: &str) -> IdKey {
-        let t = text.trim();
-        if let Ok(v) = t.parse::<i64>() {
-            return IdKey::Int(v as u64);
-        }
-        if let Ok(v) = t.parse::<u64>() {
-            return IdKey::Int(v);
-        }
-        use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
-        t.hash(&mut h);
-        IdKey::Text(h.finish())
+        Self::of_text_with(text, &mut PrefixCache::default())
     }
+
+    /// As [`IdKey::of_text`], remembering the last prefix's hash in `cache` (ids of one export
+    /// mostly share it).
+    pub(crate) fn of_text_with(text: &str, cache: &mut PrefixCache) -> IdKey {
+        let raw = text.as_bytes();
+        // `trim` only where there may be something to trim: most ids have no blanks.
+        let blank = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_whitespace() || b >= 0x80);
+        let t = if blank(raw.first()) || blank(raw.last()) { text.trim() } else { text };
+        let bytes = t.as_bytes();
+        // Text that reads as an integer is that integer (only text that starts like a number
+        // can).
+        if bytes.first().is_some_and(|&b| b.is_ascii_digit() || b == b'-' || b == b'+') {
+            if let Ok(v) = t.parse::<i64>() {
+                return IdKey::Int(v as u64);
+            }
+            if let Ok(v) = t.parse::<u64>() {
+                return IdKey::Int(v);
+            }
+        }
+        // The trailing run of digits, read as a number on the way.
+        let (mut digits, mut number, mut scale) = (0usize, 0u64, 1u64);
+        for &b in bytes.iter().rev() {
+            if !b.is_ascii_digit() || digits == MAX_SUFFIX_DIGITS + 1 {
+                break;
+            }
+            if digits < MAX_SUFFIX_DIGITS {
+                number += u64::from(b - b'0') * scale;
+                scale *= 10;
+            }
+            digits += 1;
+        }
+        if digits == bytes.len() || digits == 0 || digits > MAX_SUFFIX_DIGITS {
+            return IdKey::Text(siphash(bytes, usize::MAX));
+        }
+        let head = &bytes[..bytes.len() - digits];
+        let prefix = if cache.digits == digits && cache.head == head {
+            cache.hash
+        } else {
+            let hash = siphash(head, digits);
+            cache.head.clear();
+            cache.head.extend_from_slice(head);
+            cache.digits = digits;
+            cache.hash = hash;
+            hash
+        };
+        IdKey::Prefixed { prefix, number }
+    }
+}
+
+/// The last prefix an id column's text had, and its hash.
+#[derive(Default)]
+pub(crate) struct PrefixCache {
+    head: Vec<u8>,
+    digits: usize,
+    hash: u64,
 }
 
 /// The event ids a run has seen, across all its inputs, so a row whose id came earlier (in
 /// input order, then row order) is rejected as `duplicate_id` and the event counts once.
-/// Integer ids go into a compressed bitmap (a few bytes per id, far less for runs of
-/// consecutive ids); text ids into a set of 64-bit hashes (about 9 bytes per id).
+/// Integer ids, and the numbers of prefixed text ids (one number space per prefix), go into
+/// paged sets ([`number_set`]): 2 bytes per id at most in sparse pages, under 2 bits per id in
+/// runs of consecutive ids, so memory stays near a run without ids. Other text ids, and prefixed ids past [`SeenIds::MAX_PREFIXES`]
+/// distinct prefixes (UUIDs that end in digits), go into a set of 64-bit hashes (about 9 bytes
+/// per id).
 #[derive(Default)]
 pub struct SeenIds {
-    ints: roaring::RoaringTreemap,
+    ints: number_set::NumberSet,
+    prefixed: number_set::NumberSet,
+    prefixes: rustc_hash::FxHashMap<u64, u64>,
+    last_prefix: Option<(u64, u64)>,
     text: rustc_hash::FxHashSet<u64>,
 }
 
 impl SeenIds {
+    /// How many distinct prefixes get a number space of their own.
+    pub const MAX_PREFIXES: usize = 1 << 16;
+
     /// No ids yet.
     pub fn new() -> Self {
         SeenIds::default()
@@ -414,12 +484,37 @@ impl SeenIds {
         match key {
             IdKey::Int(v) => self.ints.insert(v),
             IdKey::Text(h) => self.text.insert(h),
+            IdKey::Prefixed { prefix, number } => {
+                let index = match self.last_prefix {
+                    Some((p, i)) if p == prefix => Some(i),
+                    _ => {
+                        let next = self.prefixes.len() as u64;
+                        let index = match self.prefixes.get(&prefix) {
+                            Some(&i) => Some(i),
+                            None if self.prefixes.len() < Self::MAX_PREFIXES => {
+                                self.prefixes.insert(prefix, next);
+                                Some(next)
+                            }
+                            None => None,
+                        };
+                        if let Some(i) = index {
+                            self.last_prefix = Some((prefix, i));
+                        }
+                        index
+                    }
+                };
+                match index {
+                    Some(i) => self.prefixed.insert(i << 44 | number),
+                    // The whole id's hash, from its prefix's and its number.
+                    None => self.text.insert(prefix ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29)),
+                }
+            }
         }
     }
 
     /// How many distinct ids were seen.
     pub fn len(&self) -> u64 {
-        self.ints.len() + self.text.len() as u64
+        self.ints.len() + self.prefixed.len() + self.text.len() as u64
     }
 
     /// Whether no id was seen.
@@ -667,6 +762,54 @@ impl RejectSink for Vec<Reject> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_ids_read_as_integers_prefixes_with_numbers_or_hashes() {
+        let k = IdKey::of_text;
+        assert_eq!(k("42"), IdKey::Int(42));
+        assert_eq!(k(" 0042 "), IdKey::Int(42), "text that reads as an integer is that integer");
+        assert_eq!(k("-5"), IdKey::Int(-5i64 as u64));
+        let a = k("syn-7-000000017");
+        assert!(matches!(a, IdKey::Prefixed { number: 17, .. }), "{a:?}");
+        assert_eq!(k(" syn-7-000000017\t"), a, "blanks around an id do not make another id");
+        assert_ne!(k("syn-7-000000018"), a);
+        assert_ne!(k("syn-7-00000017"), a, "leading zeros count: a-01 is not a-1");
+        assert_ne!(k("syn-8-000000017"), a);
+        assert!(matches!(k("550e8400-e29b-41d4-a716-446655440000"), IdKey::Prefixed { .. }));
+        assert!(matches!(k("CASE-1234567890123456"), IdKey::Text(_)), "more than 13 digits");
+        assert!(matches!(k("no digits"), IdKey::Text(_)));
+        assert_eq!(k("no digits"), k("no digits"));
+        // The cache of the last prefix gives the same keys as none.
+        let mut cache = PrefixCache::default();
+        for id in ["syn-7-000000017", "syn-7-000000018", "x-1", "syn-7-000000017", "x-01"] {
+            assert_eq!(IdKey::of_text_with(id, &mut cache), k(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn seen_ids_find_repeats_of_every_form_and_past_the_prefix_limit() {
+        let mut seen = SeenIds::new();
+        let ids: Vec<String> = (0..3000).map(|i| format!("p{}-{i}", i % 7)).collect();
+        for id in &ids {
+            assert!(seen.first_time(IdKey::of_text(id)), "{id}");
+        }
+        for id in ids.iter().step_by(13) {
+            assert!(!seen.first_time(IdKey::of_text(id)), "{id} again");
+        }
+        assert!(seen.first_time(IdKey::of_text("42")) && !seen.first_time(IdKey::Int(42)));
+        assert!(seen.first_time(IdKey::of_text("abc")) && !seen.first_time(IdKey::of_text("abc")));
+        assert_eq!(seen.len(), 3002);
+        // More distinct prefixes than get a number space: the rest are hashed, still exact here.
+        let mut seen = SeenIds::new();
+        let many: Vec<String> = (0..SeenIds::MAX_PREFIXES + 500).map(|i| format!("u{i}x-{}", i % 3)).collect();
+        for id in &many {
+            assert!(seen.first_time(IdKey::of_text(id)), "{id}");
+        }
+        for id in many.iter().rev().step_by(97) {
+            assert!(!seen.first_time(IdKey::of_text(id)), "{id} again");
+        }
+        assert_eq!(seen.len(), many.len() as u64);
+    }
 
     #[test]
     fn coordinate_checks_follow_design_order() {

@@ -81,14 +81,28 @@ fn read_from<R: ChunkReader + 'static>(
     names.time = plan.time.clone();
     names.kind = plan.kind.clone();
     let mut next_row = 1u64;
-    let mut reader = reader;
-    while let Some(batch) = next_batch(&mut reader) {
-        let batch = batch.map_err(|e| Error::Parquet { path: name.to_string(), source: e })?;
-        let chunk = chunk_of(&batch, &plan, next_row);
-        next_row += batch.num_rows() as u64;
-        validate_chunk(chunk, &names, ctx)?;
-    }
-    Ok(())
+    // Decoding runs on its own thread, one batch ahead of validation (which must go in
+    // order: the duplicate-id check), so the two overlap; the batches arrive in file order.
+    std::thread::scope(|s| {
+        let (sender, batches) = std::sync::mpsc::sync_channel(1);
+        s.spawn(move || {
+            let mut reader = reader;
+            while let Some(batch) = next_batch(&mut reader) {
+                let failed = batch.is_err();
+                // A closed channel: validation stopped on an error.
+                if sender.send(batch).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        for batch in batches {
+            let batch = batch.map_err(|e| Error::Parquet { path: name.to_string(), source: e })?;
+            let chunk = chunk_of(&batch, &plan, next_row);
+            next_row += batch.num_rows() as u64;
+            validate_chunk(chunk, &names, ctx)?;
+        }
+        Ok(())
+    })
 }
 
 /// The next batch, with a panic of the decoder on corrupt data (the fuzz target found one in
@@ -111,14 +125,10 @@ fn chunk_of<'b>(batch: &'b RecordBatch, plan: &Plan, first_row: u64) -> Chunk<'b
         }
         Location::Geometry(g) => Coords::Points(cols::points(column(batch, g))),
     };
+    // Rendered only for a rejected row.
     let id: Option<super::IdFn<'b>> = plan.id.as_deref().map(|id| {
         let a = column(batch, id);
-        if cols::is_text(a.data_type()) {
-            let texts = cols::text(a);
-            Box::new(move |i: usize| texts[i].map(str::to_string)) as super::IdFn<'b>
-        } else {
-            Box::new(move |i: usize| cols::id_text(a, i)) as super::IdFn<'b>
-        }
+        Box::new(move |i: usize| cols::id_text(a, i)) as super::IdFn<'b>
     });
     let id_key: Option<super::IdKeyFn<'b>> = plan.id.as_deref().map(|id| cols::id_keys(column(batch, id)));
     Chunk {
