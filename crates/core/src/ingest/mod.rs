@@ -457,7 +457,7 @@ pub(crate) struct PrefixCache {
 /// The event ids a run has seen, across all its inputs, so a row whose id came earlier (in
 /// input order, then row order) is rejected as `duplicate_id` and the event counts once.
 /// Integer ids, and the numbers of prefixed text ids (one number space per prefix), go into
-/// paged sets ([`number_set`]): 2 bytes per id at most in sparse pages, under 2 bits per id in
+/// paged sets (`ingest/number_set.rs`): 2 bytes per id at most in sparse pages, under 2 bits per id in
 /// runs of consecutive ids, so memory stays near a run without ids. Other text ids, and prefixed ids past [`SeenIds::MAX_PREFIXES`]
 /// distinct prefixes (UUIDs that end in digits), go into a set of 64-bit hashes (about 9 bytes
 /// per id).

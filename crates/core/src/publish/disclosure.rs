@@ -97,9 +97,7 @@ impl Disclosure {
 /// One cell's numbers for an audience.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CellFigures {
-    /// Count per bin, oldest first.
-    pub series: Vec<Option<u64>>,
-    /// The sum over the window.
+    /// The sum over the window (the counts per bin are [`Disclosure::count`] of the cube's).
     pub total: Option<u64>,
     /// The next bin's expected events: the forecast (internal), or the forecast rule applied to
     /// the published series (public).
@@ -166,14 +164,13 @@ impl Figures {
         let n = cube.cells().len();
         let cells: Vec<CellFigures> = (0..n)
             .map(|c| {
-                let series: Vec<Option<u64>> = cube.series(c).iter().map(|&v| disclosure.count(v)).collect();
                 let forecast = if disclosure.exact() {
                     results.forecast.next.get(c).copied()
                 } else {
-                    let shown: Vec<u64> = series.iter().map(|v| v.unwrap_or(0)).collect();
+                    let shown: Vec<u64> = cube.series(c).iter().map(|&v| disclosure.count(v).unwrap_or(0)).collect();
                     disclosure.estimate(crate::stats::forecast::predict_series(model, &shown))
                 };
-                CellFigures { total: disclosure.sum(cube.series(c).iter().copied()), series, forecast }
+                CellFigures { total: disclosure.sum(cube.series(c).iter().copied()), forecast }
             })
             .collect();
         let areas: Vec<AreaFigures> = results

@@ -73,6 +73,16 @@ impl Bbox {
         }
     }
 
+    /// What [`Bbox::collection`] puts after the features: `,"bbox":[…]` when the box is not
+    /// empty, for a collection written feature by feature.
+    pub(super) fn write_tail(&self, out: &mut (dyn std::io::Write + Send)) -> Result<(), super::BoxError> {
+        if self.0[0].is_finite() {
+            out.write_all(br#","bbox":"#)?;
+            serde_json::to_writer(&mut *out, &self.0)?;
+        }
+        Ok(())
+    }
+
     /// The FeatureCollection of `features`, with this box when it is not empty.
     pub(super) fn collection(self, features: Vec<Value>) -> Value {
         let mut collection = json!({"type": "FeatureCollection", "features": features});
