@@ -573,7 +573,7 @@ fn output_folders_missing_in_the_way_read_only_or_full() {
                 run.stderr()
             );
         }
-        None => eprintln!("not run: cannot mount a read-only tmpfs here"),
+        None => crate::harness::not_mounted("a read-only tmpfs"),
     }
     match crate::harness::SmallMount::new(&s.path("full"), "size=96k") {
         Some(_full) => {
@@ -588,7 +588,7 @@ fn output_folders_missing_in_the_way_read_only_or_full() {
             assert_eq!(s.files_under("full/o"), ["internal/hotspots.geojson"], "no partial or temporary files");
             assert_eq!(std::fs::read_to_string(s.path("full/o/internal/hotspots.geojson")).unwrap(), "yesterday");
         }
-        None => eprintln!("not run: cannot mount a small tmpfs here"),
+        None => crate::harness::not_mounted("a small tmpfs"),
     }
 }
 

@@ -123,6 +123,16 @@ pub fn summary(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("internal").join("summary.json")).unwrap()).unwrap()
 }
 
+/// What a test does where it cannot mount what it needs: with `HOTSPOTS_REQUIRE_MOUNTS=1`
+/// (set by `.ci/run` when it runs as root) it fails; otherwise it says loudly that the case did
+/// not run.
+pub fn not_mounted(what: &str) {
+    if std::env::var_os("HOTSPOTS_REQUIRE_MOUNTS").is_some_and(|v| v == "1") {
+        panic!("cannot mount {what}, and HOTSPOTS_REQUIRE_MOUNTS=1 says this case must run");
+    }
+    eprintln!("NOT RUN: cannot mount {what} here (not root?); set HOTSPOTS_REQUIRE_MOUNTS=1 to make this fail");
+}
+
 /// A small tmpfs mounted for a test (a full disk, or a read-only file system), unmounted on
 /// drop. `None` where this machine does not let the test mount one (not root, or no
 /// CAP_SYS_ADMIN in a container).

@@ -118,6 +118,10 @@ mod tests {
         // A later qualifying p lifts earlier ones (step-up): 0.045 at k = 9 ≤ 0.045.
         let p = [0.04, 0.041, 0.042, 0.043, 0.044, 0.045, 0.045, 0.045, 0.045, 0.9];
         assert_eq!(bh_threshold(&p, 0.05), Some(0.045));
+        // At equality a p-value passes: p(k) ≤ k/m·α (Benjamini & Hochberg 1995).
+        assert_eq!(bh_threshold(&[0.05, 0.05], 0.05), Some(0.05));
+        assert_eq!(bh_threshold(&[0.025, 0.5], 0.05), Some(0.025));
+        assert_eq!(bh_threshold(&[0.025_000_001, 0.5], 0.05), None);
         assert_eq!(bh_threshold(&[], 0.05), None);
     }
 

@@ -96,6 +96,17 @@ pub fn mann_kendall(x: &[f64]) -> MannKendall {
 mod tests {
     use super::*;
 
+    /// A trend is significant when p < α, not at p = α (DESIGN.md; the pattern fixture has 627
+    /// cases with p exactly at α).
+    #[test]
+    fn the_direction_needs_p_strictly_below_alpha() {
+        let mk = |s: f64, p: f64| MannKendall { s, var_s: 1.0, z: 0.0, p, tau: 0.0 };
+        assert_eq!(mk(3.0, 0.05).direction(0.05), 0);
+        assert_eq!(mk(3.0, 0.049_999_999).direction(0.05), 1);
+        assert_eq!(mk(-3.0, 0.049_999_999).direction(0.05), -1);
+        assert_eq!(mk(0.0, 0.0).direction(0.05), 0, "no sign, no direction");
+    }
+
     /// The 300 cases of `testdata/pattern-and-trend-vectors.json` (copied from the project's
     /// shared fixtures; values from `pymannkendall.original_test` 1.4.3).
     #[test]
