@@ -586,3 +586,43 @@ fn every_public_file_is_listed_by_the_public_summary_and_only_publish_names_the_
     }
     assert!(offenders.is_empty(), "{offenders:?}");
 }
+
+#[test]
+fn nested_jobs_are_not_both_published_and_disjoint_ones_are() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "20000", "--weeks", "26", "--seed", "3", "--out", "e.parquet", "-q"]).ok();
+    std::fs::write(
+        s.path("nested.toml"),
+        "inputs = [\"e.parquet\"]\nout = \"nested\"\n[[jobs]]\nname = \"all\"\n\
+         [[jobs]]\nname = \"concerns\"\nkind = \"concern\"\n",
+    )
+    .unwrap();
+    let run = s.run(&["analyze", "--config", "nested.toml", "-q"]);
+    run.ok();
+    assert!(run.stderr().contains("job concerns (concern reports) is not published"), "{}", run.stderr());
+    assert_eq!(s.files_in("nested/public"), ["all"]);
+    assert_eq!(s.files_in("nested/internal"), ["all", "concerns", "rejects.parquet"]);
+    // Subtracting concern reports from all events per cell and bin would give the encounters:
+    // with both published, some of them would be small counts. Check that the attack was real.
+    let all = read_json(&s.path("nested/internal/all/hotspots.geojson"));
+    let concerns = read_json(&s.path("nested/internal/concerns/hotspots.geojson"));
+    let small_differences = features(&all)
+        .iter()
+        .zip(features(&concerns))
+        .flat_map(|(a, b)| {
+            let (a, b) = (series(a["series"].as_str().unwrap()), series(b["series"].as_str().unwrap()));
+            a.into_iter().zip(b).map(|(x, y)| (x.unwrap(), y.unwrap())).collect::<Vec<_>>()
+        })
+        .filter(|&(x, y)| x >= 5 && y >= 5 && (1..5).contains(&(x - y)))
+        .count();
+    assert!(small_differences > 0, "the nested jobs would have leaked");
+    // Encounters and concern reports are disjoint: neither holds the other, both are published.
+    std::fs::write(
+        s.path("disjoint.toml"),
+        "inputs = [\"e.parquet\"]\nout = \"disjoint\"\n[[jobs]]\nname = \"encounters\"\nkind = \"encounter\"\n\
+         [[jobs]]\nname = \"concerns\"\nkind = \"concern\"\n",
+    )
+    .unwrap();
+    s.run(&["analyze", "--config", "disjoint.toml", "-q"]).ok();
+    assert_eq!(s.files_in("disjoint/public"), ["concerns", "encounters"]);
+}

@@ -67,7 +67,8 @@ fn a_second_night_leaves_no_file_of_the_first() {
         .unwrap();
     s.run(&["analyze", "--config", "jobs.toml", "--out", "two", "-q"]).ok();
     assert!(s.files_in("two/internal/a").contains(&"summary.json".to_string()));
-    assert!(s.files_in("two/public/b").contains(&"summary.json".to_string()));
+    assert!(s.files_in("two/internal/b").contains(&"summary.json".to_string()));
+    assert!(s.files_in("two/public/b").is_empty(), "encounters lie inside all events: not published");
     s.run(&["analyze", "--out", "two", "-q"]).ok();
     let left = s.files_under("two");
     assert!(!left.iter().any(|f| f.contains("/a/") || f.contains("/b/")), "{left:?}");

@@ -101,8 +101,13 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         Task::Analyze { .. } => ANALYSIS_OUTPUTS,
         Task::Backtest { .. } => BACKTEST_OUTPUTS,
     };
+    let specs: Vec<crate::cube::JobSpec> = cube_run.jobs.iter().map(|j| j.spec.clone()).collect();
+    let (public, unpublished) = crate::publish::public_jobs(&specs);
+    for warning in &unpublished {
+        progress.warn(warning);
+    }
     let mut jobs = Vec::with_capacity(cube_run.jobs.len());
-    for (job, done) in cube_run.jobs.iter().zip(analysed) {
+    for ((job, done), public) in cube_run.jobs.iter().zip(analysed).zip(public) {
         let folder = config.job_folder(&job.spec.name);
         let districts: Vec<DistrictSummary> =
             district_summaries(job, &done.stats, &cube_run.cell_districts, config.stats.alpha);
@@ -110,7 +115,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             Summary::of(&cube_run, job, &done.stats, districts.clone(), &district_names, parameters.clone());
         summary.forecast = Some(done.forecast.clone());
         summary.concern_share = Some(done.plan.concern_share);
-        summary.warnings.splice(0..0, cube_run.diagnoses.iter().cloned());
+        summary.warnings.splice(0..0, cube_run.diagnoses.iter().cloned().chain(unpublished.iter().cloned()));
         summary.timings_ms.insert("statistics".into(), statistics_ms);
         summary.timings_ms.insert("forecast_and_plan".into(), done.forecast_ms);
         let results = JobResults {
@@ -129,7 +134,8 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             summary: &summary,
         };
         let exact = Figures::of(&results, Disclosure::new(Audience::Internal, config.small_counts));
-        let staged = publish_job(&mut set, outputs, &results, config.small_counts, &folder, &config.out_dir, started)?;
+        let staged =
+            publish_job(&mut set, outputs, &results, config.small_counts, &folder, &config.out_dir, public, started)?;
         if matches!(config.task, Task::Analyze { .. }) && !config.accept_change {
             let previous = guard::previous_summary(&config.out_dir, &folder);
             if let Some(reason) = guard::refusal(&summary, previous.as_ref(), config.cube.districts.is_some()) {

@@ -52,6 +52,22 @@ impl JobSpec {
         Ok(JobSpec { name, kind, category: category.map(|c| c.trim().to_string()) })
     }
 
+    /// Whether every event `other` selects is one this job selects too, and this job selects
+    /// more: a reader holding both jobs' counts could subtract one from the other.
+    ///
+    /// ```
+    /// use hotspots_core::cube::JobSpec;
+    /// let concern = JobSpec::select(Some(hotspots_core::ingest::event::Kind::Concern), None).unwrap();
+    /// assert!(JobSpec::all().contains_strictly(&concern));
+    /// assert!(!concern.contains_strictly(&JobSpec::all()));
+    /// assert!(!JobSpec::all().contains_strictly(&JobSpec::all()));
+    /// ```
+    pub fn contains_strictly(&self, other: &JobSpec) -> bool {
+        let kind = self.kind.is_none() || self.kind == other.kind;
+        let category = self.category.is_none() || self.category == other.category;
+        kind && category && (self.kind, &self.category) != (other.kind, &other.category)
+    }
+
     /// A description for reports: `all events`, `concern reports, category substance`, ….
     pub fn describe(&self) -> String {
         let kind = match self.kind {

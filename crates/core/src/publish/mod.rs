@@ -143,8 +143,10 @@ pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
 pub static BACKTEST_OUTPUTS: &[&dyn Output] = &[&backtest_json::BacktestJson];
 
 /// Stages every output of `outputs` that applies to `results` in `set`: each under
-/// `out_root/<audience>/job_folder/`, rendered under `small` for its audience; `started` is when
-/// writing began. Returns what it staged, keyed by path under `out_root`.
+/// `out_root/<audience>/job_folder/`, rendered under `small` for its audience; the public ones
+/// only when `public` (see [`public_jobs`]); `started` is when writing began. Returns what it
+/// staged, keyed by path under `out_root`.
+#[allow(clippy::too_many_arguments)]
 pub fn publish_job(
     set: &mut OutputSet,
     outputs: &[&dyn Output],
@@ -152,6 +154,7 @@ pub fn publish_job(
     small: SmallCounts,
     job_folder: &Path,
     out_root: &Path,
+    public: bool,
     started: std::time::Instant,
 ) -> Result<Staged> {
     let key = |path: &Path| path.strip_prefix(out_root).unwrap_or(path).display().to_string();
@@ -168,7 +171,7 @@ pub fn publish_job(
         }
     }
     let mut written = Vec::new();
-    for output in outputs.iter().filter(|o| o.applies(results)) {
+    for output in outputs.iter().filter(|o| o.applies(results) && (public || o.audience() == Audience::Internal)) {
         let audience = output.audience();
         let path = output_path(out_root, audience, job_folder, output.file_name());
         let view = Published {
@@ -189,6 +192,34 @@ pub fn publish_job(
         written.push(key(&path));
     }
     Ok(Staged { written, hashes: staged })
+}
+
+/// Which jobs of a run may be published: not one whose selection another job's strictly
+/// contains (concern reports beside all events, a category beside its kind), since subtracting
+/// one job's published counts from the other's would give the counts of what the smaller leaves
+/// out, small ones included. Such a job is written to `internal/` only, with the reason (a
+/// warning per job, in job order).
+pub fn public_jobs(jobs: &[crate::cube::JobSpec]) -> (Vec<bool>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let public = jobs
+        .iter()
+        .map(|b| match jobs.iter().find(|a| a.contains_strictly(b)) {
+            Some(a) => {
+                warnings.push(format!(
+                    "job {} ({}) is not published: job {} ({}) holds all its events, and subtracting one \
+                     from the other would give counts under the small-count threshold back; its files are in \
+                     internal/ only (publish nested selections from separate, unpublished runs)",
+                    b.name,
+                    b.describe(),
+                    a.name,
+                    a.describe()
+                ));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    (public, warnings)
 }
 
 /// What [`publish_job`] staged for one job.
