@@ -249,3 +249,46 @@ fn a_cube_without_variation_warns_and_gives_no_pattern() {
     assert_eq!(l["features"][0]["properties"]["z"], 0.0);
     assert_eq!(l["features"][0]["properties"]["p"], 1.0);
 }
+
+/// Gi* as published in `cube.parquet`, read back and recomputed from the file's own counts with
+/// h3o's rings and DESIGN.md's formula, for every cell and bin, at k = 2 and a time window of 2
+/// (so neither default hides a wrong neighbourhood).
+#[test]
+fn gi_star_read_back_from_the_cube_matches_a_recomputation_with_h3o_rings() {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int64Type};
+
+    let s = Scratch::new();
+    s.run(&["analyze", "--out", "o", "--k", "2", "--time-window", "2", "-q"]).ok();
+    let (mut h3, mut counts, mut z) = (Vec::new(), Vec::new(), Vec::new());
+    for b in crate::harness::read_parquet(&s.path("o/internal/cube.parquet")) {
+        h3.extend(b.column_by_name("h3").unwrap().as_string::<i32>().iter().map(|v| v.unwrap().to_string()));
+        counts
+            .extend(b.column_by_name("count").unwrap().as_primitive::<Int64Type>().values().iter().map(|&v| v as f64));
+        z.extend(b.column_by_name("z").unwrap().as_primitive::<Float64Type>().values().iter().copied());
+    }
+    let mut cells: Vec<h3o::CellIndex> = h3.iter().map(|c| c.parse().unwrap()).collect();
+    cells.dedup();
+    let bins = h3.len() / cells.len();
+    assert_eq!(bins * cells.len(), h3.len());
+    let position: std::collections::HashMap<h3o::CellIndex, usize> =
+        cells.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+    let n = counts.len() as f64;
+    let mean = counts.iter().sum::<f64>() / n;
+    let sd = (counts.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let mut checked = 0;
+    for (i, cell) in cells.iter().enumerate() {
+        let ring: Vec<usize> = cell.grid_disk::<Vec<_>>(2).iter().filter_map(|c| position.get(c).copied()).collect();
+        for t in 0..bins {
+            let from = t.saturating_sub(2);
+            let counts = &counts;
+            let sum: f64 = ring.iter().flat_map(|&j| (from..=t).map(move |b| counts[j * bins + b])).sum();
+            let w = (ring.len() * (t - from + 1)) as f64;
+            let expected = (sum - mean * w) / (sd * ((n * w - w * w) / (n - 1.0)).sqrt());
+            let published = z[i * bins + t];
+            assert!((published - expected).abs() < 1e-9, "{cell} bin {t}: z {published} against {expected}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 1027 * 52);
+}
