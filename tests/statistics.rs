@@ -292,3 +292,61 @@ fn gi_star_read_back_from_the_cube_matches_a_recomputation_with_h3o_rings() {
     }
     assert_eq!(checked, 1027 * 52);
 }
+
+/// The configuration file's precedence, flag by flag: a flag wins over the file (including
+/// turning off the file's `fdr = true`, and `--since` against the file's `steps`), paths in the
+/// file are relative to the file, and what neither gives takes the default.
+#[test]
+fn a_flag_wins_over_the_configuration_file_and_paths_are_relative_to_it() {
+    let s = Scratch::new();
+    std::fs::create_dir(s.path("conf")).unwrap();
+    s.run(&["synth", "--events", "8000", "--weeks", "26", "--seed", "5", "--out", "conf/e.parquet", "-q"]).ok();
+    std::fs::write(
+        s.path("conf/nightly.toml"),
+        "inputs = [\"e.parquet\"]\nout = \"from-file\"\ndistricts = \"builtin\"\nmin_count = 3\nk = 2\n\
+         time_window = 2\nfdr = true\nsteps = 10\nalpha = 0.1\n",
+    )
+    .unwrap();
+    // The file alone: its inputs and out are found beside it, its values are used.
+    s.run(&["analyze", "--config", "conf/nightly.toml", "-q"]).ok();
+    let sum = summary(&s.path("conf/from-file"));
+    let p = &sum["parameters"];
+    assert_eq!((p["min_count"].as_u64(), p["steps"].as_u64(), p["since"].as_str()), (Some(3), Some(10), None));
+    let st = &p["statistics"];
+    assert_eq!((st["k"].as_u64(), st["time_window"].as_u64(), st["fdr"].as_bool()), (Some(2), Some(2), Some(true)));
+    assert_eq!(st["alpha"].as_f64(), Some(0.1));
+    assert_eq!(sum["window"]["bins"], 10);
+    // Flags over the file, each one; `out` on the command line is relative to where it runs.
+    let args = [
+        "analyze",
+        "--config",
+        "conf/nightly.toml",
+        "--out",
+        "flagged",
+        "--min-count",
+        "7",
+        "--k",
+        "1",
+        "--no-fdr",
+        "--since",
+        "2026-08-03",
+        "-q",
+    ];
+    s.run(&args).ok();
+    let sum = summary(&s.path("flagged"));
+    let p = &sum["parameters"];
+    assert_eq!((p["min_count"].as_u64(), p["steps"].as_u64()), (Some(7), None), "--since replaces the file's steps");
+    assert_eq!(p["since"], "2026-08-03");
+    let st = &p["statistics"];
+    assert_eq!((st["k"].as_u64(), st["fdr"].as_bool()), (Some(1), Some(false)), "--no-fdr turns the file's fdr off");
+    assert_eq!(
+        (st["time_window"].as_u64(), st["alpha"].as_f64()),
+        (Some(2), Some(0.1)),
+        "the file's other values stay"
+    );
+    assert_eq!(sum["window"]["start"], "2026-08-03");
+    assert_eq!(p["districts"], "<built-in districts>", "the file's districts stay");
+    // The last of --fdr and --no-fdr wins, as for any switch with its opposite.
+    s.run(&["analyze", "--config", "conf/nightly.toml", "--out", "both", "--no-fdr", "--fdr", "-q"]).ok();
+    assert_eq!(summary(&s.path("both"))["parameters"]["statistics"]["fdr"], true);
+}

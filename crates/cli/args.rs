@@ -124,8 +124,11 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "A", help_heading = "Statistics", help = with_default("Significance level of hot/cold spots and trends", StatsParams::DEFAULT_ALPHA))]
     pub alpha: Option<f64>,
     /// Control the false discovery rate (Benjamini–Hochberg over all bins of each study area).
-    #[arg(long, help_heading = "Statistics")]
+    #[arg(long, help_heading = "Statistics", overrides_with = "no_fdr")]
     pub fdr: bool,
+    /// Do not control the false discovery rate, even when the configuration file says `fdr = true`.
+    #[arg(long, help_heading = "Statistics", overrides_with = "fdr")]
+    pub no_fdr: bool,
     #[arg(long, value_name = "N", help_heading = "Statistics", help = with_default("Conditional-permutation pseudo p-values with N permutations instead of the normal p", StatsParams::DEFAULT_PERMUTATIONS))]
     pub permutations: Option<u32>,
     #[arg(long, value_name = "S", help_heading = "Statistics", help = with_default("Seed of the permutations", StatsParams::DEFAULT_SEED))]

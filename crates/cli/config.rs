@@ -218,7 +218,14 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
         args.k.or(file.k).unwrap_or(StatsParams::DEFAULT_K),
         args.time_window.or(file.time_window).unwrap_or(StatsParams::DEFAULT_TIME_WINDOW),
         args.alpha.or(file.alpha).unwrap_or(StatsParams::DEFAULT_ALPHA),
-        args.fdr || file.fdr.unwrap_or(false),
+        // A flag wins over the file either way: `--fdr` turns it on, `--no-fdr` off.
+        if args.fdr {
+            true
+        } else if args.no_fdr {
+            false
+        } else {
+            file.fdr.unwrap_or(false)
+        },
         args.permutations.or(file.permutations).unwrap_or(StatsParams::DEFAULT_PERMUTATIONS),
         args.seed.or(file.seed).unwrap_or(StatsParams::DEFAULT_SEED),
         scope,
