@@ -275,6 +275,37 @@ pub fn balance(teams: &[Team]) -> Vec<(String, Option<f64>)> {
 mod tests {
     use super::*;
 
+    /// Two hand-made clusters of one municipality and two teams: the northern three units (10
+    /// events each) go to team 1, "north", the southern two (20 each) to team 2, "south"; a
+    /// municipality without teams gets none; the balance is 40 / 30.
+    #[test]
+    fn two_clusters_go_to_two_teams_by_direction() {
+        let unit = |lon: f64, lat: f64, municipality, load| Unit { position: (lon, lat), municipality, load };
+        let units = [
+            unit(24.90, 60.26, "A", 10.0),
+            unit(24.92, 60.27, "A", 10.0),
+            unit(24.88, 60.27, "A", 10.0),
+            unit(24.91, 60.13, "A", 20.0),
+            unit(24.89, 60.12, "A", 20.0),
+            unit(25.20, 60.30, "B", 50.0),
+        ];
+        let centres = std::collections::BTreeMap::from([("A".to_string(), (24.90, 60.20))]);
+        let counts = crate::plan::patrol::TeamCounts::Named(vec![("A".into(), 2)]);
+        let (team_of, teams) = assign_teams(&units, &counts, &centres);
+        assert_eq!(team_of, [Some(1), Some(1), Some(1), Some(2), Some(2), None]);
+        assert_eq!(teams.len(), 2);
+        assert_eq!((teams[0].direction.as_str(), teams[0].expected_per_week), ("north", 30.0));
+        assert_eq!((teams[1].direction.as_str(), teams[1].expected_per_week), ("south", 40.0));
+        assert!(teams.iter().all(|t| t.municipality == "A"));
+        let ratio = balance(&teams)[0].1.unwrap();
+        assert!((ratio - 40.0 / 30.0).abs() < 1e-12, "{ratio}");
+        // One team takes everything of its municipality.
+        let (team_of, teams) = assign_teams(&units, &crate::plan::patrol::TeamCounts::Each(1), &centres);
+        assert_eq!(team_of, [Some(1), Some(1), Some(1), Some(1), Some(1), Some(2)]);
+        assert_eq!(teams[0].expected_per_week, 70.0);
+        assert_eq!(balance(&teams), [("A".to_string(), None), ("B".to_string(), None)]);
+    }
+
     #[test]
     fn bearings_and_labels() {
         assert_eq!(bearing((0.0, 1.0)), 0.0);
