@@ -395,12 +395,16 @@ fn siphash(bytes: &[u8], digits: usize) -> u64 {
 
 impl IdKey {
     pub(crate) fn of_text(text: &str) -> IdKey {
-        Self::of_text_with(text, &mut PrefixCache::default())
+        Self::key_of(text, None)
     }
 
     /// As [`IdKey::of_text`], remembering the last prefix's hash in `cache` (ids of one export
     /// mostly share it).
     pub(crate) fn of_text_with(text: &str, cache: &mut PrefixCache) -> IdKey {
+        Self::key_of(text, Some(cache))
+    }
+
+    fn key_of(text: &str, cache: Option<&mut PrefixCache>) -> IdKey {
         let raw = text.as_bytes();
         // `trim` only where there may be something to trim: most ids have no blanks.
         let blank = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_whitespace() || b >= 0x80);
@@ -432,15 +436,17 @@ impl IdKey {
             return IdKey::Text(siphash(bytes, usize::MAX));
         }
         let head = &bytes[..bytes.len() - digits];
-        let prefix = if cache.digits == digits && cache.head == head {
-            cache.hash
-        } else {
-            let hash = siphash(head, digits);
-            cache.head.clear();
-            cache.head.extend_from_slice(head);
-            cache.digits = digits;
-            cache.hash = hash;
-            hash
+        let prefix = match cache {
+            Some(cache) if cache.digits == digits && cache.head == head => cache.hash,
+            Some(cache) => {
+                let hash = siphash(head, digits);
+                cache.head.clear();
+                cache.head.extend_from_slice(head);
+                cache.digits = digits;
+                cache.hash = hash;
+                hash
+            }
+            None => siphash(head, digits),
         };
         IdKey::Prefixed { prefix, number }
     }

@@ -85,9 +85,8 @@ impl Output for DistrictsLayer {
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
         let r = view.results;
         let Some(districts) = r.districts else { return Ok(()) };
-        let figures = Figures::of(r, view.disclosure);
         let layer =
-            DistrictLayer { job: &r.job.spec.name, districts, summaries: r.district_summaries, figures: &figures };
+            DistrictLayer { job: &r.job.spec.name, districts, summaries: r.district_summaries, figures: view.figures };
         super::write_json(out, &layer.to_geojson(), false)
     }
 }

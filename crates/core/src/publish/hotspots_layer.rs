@@ -62,7 +62,7 @@ impl HotspotCells<'_> {
         props.insert("label_fi".into(), s.pattern.label_fi().into());
         props.insert("label_sv".into(), s.pattern.label_sv().into());
         props.insert("gi_bin".into(), i64::from(gi_bin(self.stats.z[last])).into());
-        props.insert("trend".into(), trend_name(s.trend.direction(self.alpha)).into());
+        props.insert("trend".into(), s.trend.direction_name(self.alpha).into());
         if exact {
             props.insert("z".into(), json!(self.stats.z[last]));
             props.insert("p".into(), json!(self.stats.p[last]));
@@ -109,15 +109,6 @@ impl HotspotCells<'_> {
     }
 }
 
-/// `up`, `down` or `none` for a Mann-Kendall direction.
-pub(super) fn trend_name(direction: i8) -> &'static str {
-    match direction {
-        1 => "up",
-        -1 => "down",
-        _ => "none",
-    }
-}
-
 /// `hotspots.geojson` for one audience.
 pub(super) struct HotspotsLayer(pub Audience);
 
@@ -133,7 +124,6 @@ impl Output for HotspotsLayer {
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
         let r = view.results;
         let cube = &r.job.cube;
-        let figures = Figures::of(r, view.disclosure);
         let layer = HotspotCells {
             job: &r.job.spec.name,
             scope: r.scope.as_str(),
@@ -146,7 +136,7 @@ impl Output for HotspotsLayer {
             counts: cube.counts(),
             bins: cube.bins().len(),
             stats: r.stats,
-            figures: &figures,
+            figures: view.figures,
             alpha: r.summary.parameters.statistics.alpha,
             nearest_service_m: r
                 .cell_services

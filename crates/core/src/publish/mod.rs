@@ -96,8 +96,8 @@ pub struct JobResults<'a> {
 pub struct Published<'a> {
     /// The job.
     pub results: &'a JobResults<'a>,
-    /// The policy for the output's audience, built from the run's small-count rule.
-    pub disclosure: Disclosure,
+    /// The job's numbers under the policy of the output's audience, built once per audience.
+    pub figures: &'a disclosure::Figures,
     /// Outputs staged before this one.
     pub staged: &'a BTreeMap<String, String>,
     /// Milliseconds spent writing so far (for `summary.json`'s timings).
@@ -170,16 +170,19 @@ pub fn publish_job(
             staged.insert(key(path), sha);
         }
     }
+    // Each audience's figures once, for every output of that audience.
+    let figures_of = |audience| disclosure::Figures::of(results, Disclosure::new(audience, small));
+    let public_figures = public.then(|| figures_of(Audience::Public));
+    let internal_figures = figures_of(Audience::Internal);
     let mut written = Vec::new();
     for output in outputs.iter().filter(|o| o.applies(results) && (public || o.audience() == Audience::Internal)) {
         let audience = output.audience();
         let path = output_path(out_root, audience, job_folder, output.file_name());
-        let view = Published {
-            results,
-            disclosure: Disclosure::new(audience, small),
-            staged: &staged,
-            write_ms: started.elapsed().as_millis() as u64,
+        let figures = match audience {
+            Audience::Public => public_figures.as_ref().expect("public outputs only when public"),
+            Audience::Internal => &internal_figures,
         };
+        let view = Published { results, figures, staged: &staged, write_ms: started.elapsed().as_millis() as u64 };
         set.write(&path, |file| {
             let mut buffered = std::io::BufWriter::new(file);
             output.render(&view, &mut buffered)?;

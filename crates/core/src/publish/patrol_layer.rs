@@ -141,13 +141,12 @@ impl Output for PatrolLayer {
 
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
         let r = view.results;
-        let figures = Figures::of(r, view.disclosure);
         let layer = PatrolAreasLayer {
             job: &r.job.spec.name,
             areas: &r.plan.areas,
             teams: &r.plan.teams,
             district_names: r.district_names,
-            figures: &figures,
+            figures: view.figures,
             service_gap_m: r.patrol.service_gap_m,
             gaps_only: self.gaps_only,
         };

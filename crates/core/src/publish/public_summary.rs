@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::disclosure::{Audience, Figures};
+use super::disclosure::Audience;
 use super::summary::{RunParameters, TeamSummary, WindowSummary};
 use super::{BoxError, Output, Published};
 
@@ -118,8 +118,8 @@ impl PublicSummary {
     pub fn of(view: &Published<'_>) -> PublicSummary {
         let r = view.results;
         let s = r.summary;
-        let figures = Figures::of(r, view.disclosure);
-        let (teams, team_balance) = TeamSummary::of(&r.plan.teams, &figures);
+        let figures = view.figures;
+        let (teams, team_balance) = TeamSummary::of(&r.plan.teams, figures);
         let districts = s
             .districts
             .iter()
@@ -164,7 +164,7 @@ impl PublicSummary {
             team_balance,
             privacy: PrivacyNote {
                 audience: "public",
-                min_count: view.disclosure.min_count(),
+                min_count: figures.disclosure.min_count(),
                 rules: RULES.into_iter().collect(),
             },
             outputs: outputs.collect(),

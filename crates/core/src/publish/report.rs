@@ -566,14 +566,13 @@ impl super::Output for ReportHtml {
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<(), super::BoxError> {
         let r = view.results;
-        let figures = Figures::of(r, view.disclosure);
         let summary = PublicSummary::of(view);
         let report = Report {
             summary: &summary,
             cells: r.job.cube.cells(),
             stats: r.stats,
             districts: r.districts,
-            figures: &figures,
+            figures: view.figures,
             patrol: &r.plan.areas,
             forecast_model: r.forecast.model.name(),
             patrol_params: r.patrol,

@@ -1,8 +1,7 @@
 //! The small-count rule: published layers carry aggregates only, and no count below the
 //! threshold (`--min-count`, default 5). A suppressed count is written as `null`, never as 0,
-//! so a reader cannot mistake "few" for "none". Sums of counts (a cell's total, district and
-//! per-bin figures) are rounded to a multiple of the threshold, so nobody can subtract their way
-//! back to a suppressed count.
+//! so a reader cannot mistake "few" for "none". Sums of counts and every other published number
+//! follow the publishing policy (`publish::disclosure`).
 
 /// The threshold below which a count is not published.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,30 +35,5 @@ impl SmallCounts {
     /// ```
     pub fn publish(self, count: u64) -> Option<u64> {
         if count >= self.min_count { Some(count) } else { None }
-    }
-
-    /// A published *sum* of counts (a cell's total, a district's or a bin's figure): suppressed
-    /// below the threshold like any count, and otherwise rounded to the nearest multiple of the
-    /// threshold (halves up). This is the secondary protection: subtracting the published parts
-    /// from a published sum leaves an uncertainty of ± threshold/2, so a suppressed part (< the
-    /// threshold) cannot be recovered. With a threshold of 0 or 1 sums are exact.
-    ///
-    /// ```
-    /// use hotspots_core::publish::small_counts::SmallCounts;
-    /// let rule = SmallCounts::new(5);
-    /// assert_eq!(rule.publish_sum(4), None);
-    /// assert_eq!(rule.publish_sum(27), Some(25));
-    /// assert_eq!(rule.publish_sum(28), Some(30));
-    /// assert_eq!(rule.publish_sum(5), Some(5));
-    /// ```
-    pub fn publish_sum(self, sum: u64) -> Option<u64> {
-        let k = self.min_count;
-        if sum < k {
-            return None;
-        }
-        if k <= 1 {
-            return Some(sum);
-        }
-        Some((sum + k / 2) / k * k)
     }
 }

@@ -112,12 +112,7 @@ pub struct TrendSummary {
 impl TrendSummary {
     /// From a test result at level `alpha`.
     pub fn of(mk: &MannKendall, alpha: f64) -> Self {
-        let direction = match mk.direction(alpha) {
-            1 => "up",
-            -1 => "down",
-            _ => "none",
-        };
-        TrendSummary { direction, s: mk.s, tau: mk.tau, z: mk.z, p: mk.p }
+        TrendSummary { direction: mk.direction_name(alpha), s: mk.s, tau: mk.tau, z: mk.z, p: mk.p }
     }
 }
 
@@ -397,8 +392,7 @@ impl super::Output for SummaryJson {
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<(), super::BoxError> {
         let mut summary = view.results.summary.clone();
-        let figures = super::disclosure::Figures::of(view.results, view.disclosure);
-        (summary.teams, summary.team_balance) = TeamSummary::of(&view.results.plan.teams, &figures);
+        (summary.teams, summary.team_balance) = TeamSummary::of(&view.results.plan.teams, view.figures);
         summary.outputs = view.staged.clone();
         summary.timings_ms.insert("write".into(), view.write_ms);
         super::write_json(out, &summary, true)

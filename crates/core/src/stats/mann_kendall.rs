@@ -42,6 +42,15 @@ impl MannKendall {
         }
         0
     }
+
+    /// [`MannKendall::direction`] as a word: `up`, `down` or `none`.
+    pub fn direction_name(&self, alpha: f64) -> &'static str {
+        match self.direction(alpha) {
+            1 => "up",
+            -1 => "down",
+            _ => "none",
+        }
+    }
 }
 
 /// Runs the test on `x` (oldest first).
