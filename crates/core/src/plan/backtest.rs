@@ -472,3 +472,138 @@ mod tests {
         assert_eq!(default_holdout(5), 1);
     }
 }
+
+/// The backtest on a cube small enough to score by hand: every method's cells, hit rate, PAI,
+/// PEI and RRI worked out in the comments from the counts alone.
+#[cfg(test)]
+mod hand_built {
+    use super::*;
+    use crate::cube::{JobSpec, SpaceTimeCube};
+    use crate::plan::{PatrolParams, TeamCounts};
+    use crate::stats::StatsParams;
+
+    /// Five cells (positions 0–4 = A–E) × nine weeks; weeks 7 and 8 are held out.
+    const COUNTS: [[u64; 9]; 5] = [
+        [6, 6, 6, 6, 6, 6, 6, 6, 6], // A: steady
+        [0, 0, 0, 0, 0, 0, 9, 2, 0], // B: a spike in the week before the first held-out week
+        [5, 5, 5, 5, 5, 5, 0, 0, 0], // C: busy once, gone since week 6
+        [1, 1, 1, 1, 1, 1, 1, 7, 1], // D: one busy held-out week
+        [0, 0, 0, 0, 0, 0, 0, 0, 3], // E: new in the last week
+    ];
+    const A: usize = 0;
+    const B: usize = 1;
+    const D: usize = 3;
+
+    fn run() -> (Backtest, Vec<f64>) {
+        let base = crate::test_data::random_cube(5, 9, 1);
+        let mut cube = SpaceTimeCube::zeros(base.resolution(), base.cells().to_vec(), base.bins().clone());
+        for (c, row) in COUNTS.iter().enumerate() {
+            for (b, &v) in row.iter().enumerate() {
+                cube.add(c, b, v, v as f64);
+            }
+        }
+        // Each cell's area from h3o, for the PAI.
+        let areas: Vec<f64> = cube.cells().iter().map(|c| c.area_km2()).collect();
+        let n = 5;
+        let job = JobCube {
+            spec: JobSpec::all(),
+            cube,
+            districts: Vec::new(),
+            concerns: vec![0; n * 9],
+            profile: vec![0; n * 168],
+        };
+        // One team walking 0.9 km²: one resolution-8 cell (≈ 0.74 km²); 1 %, 2 % and 5 % of five
+        // cells round to 0 and are raised to 1. The watch share, 0.1 of one cell, rounds to 0.
+        let patrol = PatrolParams::new(0.9, TeamCounts::Each(1), 1000.0, PatrolParams::DEFAULT_WATCH_SHARE).unwrap();
+        let (names, cell_districts, stats) = (Vec::new(), vec![None; n], StatsParams::default());
+        let ctx = PlanContext {
+            cell_districts: &cell_districts,
+            districts: None,
+            district_names: &names,
+            services: None,
+            stats: &stats,
+            patrol: &patrol,
+            min_count: 5,
+        };
+        (backtest(&job, &ctx, 2).unwrap(), areas)
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn every_method_scores_what_the_counts_give_by_hand() {
+        let (bt, areas) = run();
+        let share = |c: usize| areas[c] / areas.iter().sum::<f64>();
+        assert_eq!(bt.events, vec![15, 10]);
+        // The plan. The forecast is chosen on validation weeks 4–6 (then 4–7). Any rule that ranks
+        // A first catches 6/12, 6/12, 6/16 (and 6/15); B's spike and D's week cannot be foreseen
+        // by any rule (nothing before them), and C never tops A: no rule beats the default
+        // (changepoint) by the 1-point margin, so it is kept. Changepoint before week 7: A's mean
+        // 6; B's mean 9/7, its last four 9/4, |9/4 − 9/7| / √(9/7/4) = 1.70 < 2: the mean; C 30/7;
+        // D 1 → A. Before week 8: A 6; B 11/8 and 11/4, departure 2.35 > 2: EWMA(0.5) = 3.25; C
+        // 3.75; D 14/8 → A.
+        assert_eq!(bt.models, vec!["changepoint", "changepoint"]);
+        // Per held-out week, the cell each method chooses:
+        // - last_bin: week 6's top is B (9), week 7's is D (7 > 6);
+        // - last_4: A (6) both times (B 9/4, C 15/4, D 1; then B 11/4, C 10/4, D 10/4);
+        // - history: A (42 against C's 30; then 48);
+        // - ewma: A is 6 for every α; B is 9α before week 7 (above 6 for α > 2/3), D is 1 + 6α
+        //   before week 8 (above 6 for α > 5/6) and B 2α + 9α(1 − α) < 6. So α 0.1–0.5 choose
+        //   A, A; 0.7 B, A; 0.9 B, D. The best (highest mean hit rate, ties to the smaller α) is 0.1;
+        // - public: counts under 5 read as 0. Changepoint before week 7: A 6, B 9/7, C 30/7, D 0
+        //   → A; before week 8 B's series 0,…,9,0: departure 2.12 > 2, EWMA 2.25; D's 0,…,0,7:
+        //   mean 7/8 → A;
+        // - oracle: D (7 of 15), then A (6 of 10).
+        // Week 7 has 15 events (16 the week before), week 8 has 10 (15 the week before).
+        let hit7 = [6.0 / 15.0, 2.0 / 15.0, 7.0 / 15.0]; // A, B, D
+        let hit8 = [6.0 / 10.0, 1.0 / 10.0]; // A, D
+        // RRI = (chosen now / chosen before) / (all now / all before).
+        let rri7 = [(6.0 / 6.0) / (15.0 / 16.0), (2.0 / 9.0) / (15.0 / 16.0), (7.0 / 1.0) / (15.0 / 16.0)];
+        let rri8 = [(6.0 / 6.0) / (10.0 / 15.0), (1.0 / 7.0) / (10.0 / 15.0)];
+        // (hit rates, PAIs, PEI, RRI) per method.
+        let a_a = (
+            [hit7[0], hit8[0]],
+            [hit7[0] / share(A), hit8[0] / share(A)],
+            (hit7[0] / hit7[2] + hit8[0] / hit8[0]) / 2.0,
+            (rri7[0] + rri8[0]) / 2.0,
+        );
+        let expected = [
+            ("plan", a_a),
+            (
+                "last_bin",
+                (
+                    [hit7[1], hit8[1]],
+                    [hit7[1] / share(B), hit8[1] / share(D)],
+                    (hit7[1] / hit7[2] + hit8[1] / hit8[0]) / 2.0,
+                    (rri7[1] + rri8[1]) / 2.0,
+                ),
+            ),
+            ("last_4", a_a),
+            ("history", a_a),
+            ("ewma", a_a),
+            ("public", a_a),
+            ("oracle", ([hit7[2], hit8[0]], [hit7[2] / share(D), hit8[0] / share(A)], 1.0, (rri7[2] + rri8[0]) / 2.0)),
+        ];
+        assert_eq!(bt.ewma_alpha, 0.1);
+        assert_eq!(bt.budgets.len(), 4);
+        for budget in &bt.budgets {
+            assert_eq!(budget.cells, 1, "{}", budget.budget);
+            let methods: Vec<&str> = budget.methods.iter().map(|m| m.method.as_str()).collect();
+            assert_eq!(methods, expected.iter().map(|e| e.0).collect::<Vec<_>>());
+            for (m, (name, (hits, pais, pei, rri))) in budget.methods.iter().zip(&expected) {
+                let at = format!("{name} at budget {}", budget.budget);
+                assert!(close(m.hit_rates[0], hits[0]) && close(m.hit_rates[1], hits[1]), "{at}: {:?}", m.hit_rates);
+                assert!(close(m.hit_rate, (hits[0] + hits[1]) / 2.0), "{at}: {}", m.hit_rate);
+                assert!(close(m.pai, (pais[0] + pais[1]) / 2.0), "{at}: PAI {}", m.pai);
+                assert!(close(m.pei.unwrap(), *pei), "{at}: PEI {:?} ≠ {pei}", m.pei);
+                assert!(close(m.rri.unwrap(), *rri), "{at}: RRI {:?} ≠ {rri}", m.rri);
+            }
+        }
+        // The plan and the best baseline (last_4, the first of the baselines at 0.5) chose the
+        // same cells: the difference is exactly 0.
+        assert_eq!(bt.difference.baseline, "last_4");
+        assert_eq!((bt.difference.mean, bt.difference.ci95), (0.0, [0.0, 0.0]));
+    }
+}

@@ -442,4 +442,160 @@ mod tests {
         assert_eq!(stats.units.len(), 2);
         assert_eq!(stats.units[0].cells + stats.units[1].cells, cube.cells().len());
     }
+
+    /// Planted cold and oscillating spots over five seeds of background. A disk of 721 cells ×
+    /// 20 weeks with about 10 events per cell-week (a sum of 20 coin flips). Three clusters of 19
+    /// cells (a cell and its two rings, 8 rings from the centre in three directions):
+    ///
+    /// - empty in every week: a persistent cold spot (cold in every bin, no trend);
+    /// - empty in weeks 0–5 (cold), then 60 a week in weeks 9, 14 and 19 alone: the final bin is
+    ///   hot, so are 9–10 and 14–15 (the window reaches one bin back), 5 hot bins of 20 after
+    ///   cold ones, the last run one bin long: an oscillating hot spot;
+    /// - its mirror, 60 a week in weeks 0–5 and empty in weeks 9, 14 and 19: an oscillating cold
+    ///   spot.
+    #[test]
+    fn planted_cold_and_oscillating_spots_come_out_as_planted_for_every_seed() {
+        let centre = LatLng::new(60.2, 24.95).unwrap().to_cell(Resolution::Eight);
+        let ring: Vec<h3o::CellIndex> = centre.grid_ring_fast(8).map(Option::unwrap).collect();
+        assert_eq!(ring.len(), 48);
+        let (cold, osc_hot, osc_cold) = (ring[0], ring[16], ring[32]);
+        let quiet_or_busy = |planted: h3o::CellIndex, bin: usize| -> Option<u64> {
+            match () {
+                _ if planted == cold => Some(0),
+                _ if planted == osc_hot => match bin {
+                    0..=5 => Some(0),
+                    9 | 14 | 19 => Some(60),
+                    _ => None,
+                },
+                _ => match bin {
+                    0..=5 => Some(60),
+                    9 | 14 | 19 => Some(0),
+                    _ => None,
+                },
+            }
+        };
+        for seed in 1..=5 {
+            let mut cube = SpaceTimeCube::zeros(Resolution::Eight, centre.grid_disk(15), bins(20));
+            assert_eq!(cube.cells().len(), 721);
+            let mut rng = crate::test_data::SeededRng::new(seed);
+            let members: Vec<(h3o::CellIndex, h3o::CellIndex)> = [cold, osc_hot, osc_cold]
+                .iter()
+                .flat_map(|&p| p.grid_disk::<Vec<_>>(2).into_iter().map(move |c| (c, p)))
+                .collect();
+            for c in 0..cube.cells().len() {
+                let planted = members.iter().find(|(m, _)| *m == cube.cells()[c]).map(|&(_, p)| p);
+                for b in 0..20 {
+                    let background = (0..20).filter(|_| rng.next_u64() & 1 == 1).count() as u64;
+                    let v = planted.and_then(|p| quiet_or_busy(p, b)).unwrap_or(background);
+                    cube.add(c, b, v, v as f64);
+                }
+            }
+            let stats = analyse(&cube, &vec![None; 721], &[], &StatsParams::default(), "t").unwrap();
+            let at = |cell: h3o::CellIndex| {
+                let c = cube.cell_position(cell).unwrap();
+                (stats.cells[c].pattern, &stats.significance[c * 20..(c + 1) * 20])
+            };
+            let (pattern, sig) = at(cold);
+            assert_eq!(pattern, Pattern::PersistentColdSpot, "seed {seed}: {sig:?}");
+            assert!(sig.iter().all(|&s| s == -1), "seed {seed}: {sig:?}");
+            let (pattern, sig) = at(osc_hot);
+            assert_eq!(pattern, Pattern::OscillatingHotSpot, "seed {seed}: {sig:?}");
+            assert_eq!(sig.iter().filter(|&&s| s == 1).count(), 5, "seed {seed}: {sig:?}");
+            let (pattern, sig) = at(osc_cold);
+            assert_eq!(pattern, Pattern::OscillatingColdSpot, "seed {seed}: {sig:?}");
+            assert!(sig[..6].iter().all(|&s| s == 1) && sig[19] == -1, "seed {seed}: {sig:?}");
+        }
+    }
+
+    /// District scope on two toy districts, West and East, split by the meridian just east of
+    /// a centre cell (so the centre cell is West's and three of its six neighbours are East's).
+    /// The border cell's Gi* is worked out here from the textbook formula over West's cells only
+    /// (its mean and standard deviation, its neighbourhood cut at the border), and differs from
+    /// the city-scope value, which sees all 19 cells.
+    #[test]
+    #[allow(clippy::needless_range_loop)] // cell and bin index several tables at once
+    fn district_scope_cuts_a_border_cells_neighbourhood_at_the_border() {
+        let centre = LatLng::new(60.2, 24.95).unwrap().to_cell(Resolution::Eight);
+        let disk: Vec<h3o::CellIndex> = centre.grid_disk(2);
+        let (lon0, _) = crate::space::study_area::cell_centre(centre);
+        let split = lon0 + 1e-6;
+        let rect = |name: &str, w: f64, e: f64| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[[[{w},60.0],[{e},60.0],[{e},60.4],[{w},60.4],[{w},60.0]]]}}}}"#
+            )
+        };
+        let layer = format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            rect("West", 24.5, split),
+            rect("East", split, 25.5)
+        );
+        let districts = crate::space::districts::Districts::from_geojson(&layer, "toy").unwrap();
+        let bins_n = 6;
+        let mut cube = SpaceTimeCube::zeros(Resolution::Eight, disk, bins(bins_n as u32));
+        let n = cube.cells().len();
+        assert_eq!(n, 19);
+        let cell_districts: Vec<Option<usize>> = cube
+            .cells()
+            .iter()
+            .map(|&c| {
+                let (lon, lat) = crate::space::study_area::cell_centre(c);
+                districts.locate(lon, lat)
+            })
+            .collect();
+        let cells = cube.cells().to_vec();
+        let west = |c: usize| crate::space::study_area::cell_centre(cells[c]).0 < split;
+        let value = |c: usize, b: usize| ((c * 5 + b * 3) % 7 + if west(c) { 0 } else { 10 }) as u64;
+        for c in 0..n {
+            for b in 0..bins_n {
+                cube.add(c, b, value(c, b), 0.0);
+            }
+        }
+        let border = cube.cell_position(centre).unwrap();
+        // Which district each cell is in, by hand: West's cells have their centre west of the line.
+        for c in 0..n {
+            assert_eq!(cell_districts[c], Some(if west(c) { 0 } else { 1 }), "cell {c}");
+        }
+        let ring: Vec<usize> = centre.grid_disk::<Vec<_>>(1).iter().map(|&c| cube.cell_position(c).unwrap()).collect();
+        let cut: Vec<usize> = ring.iter().copied().filter(|&c| west(c)).collect();
+        assert_eq!((ring.len(), cut.len()), (7, 4), "the centre and three of its neighbours are West's");
+        // Gi* (Getis & Ord 1992; Ord & Getis 1995) with binary weights over West's cells and bins:
+        // z = (Σ_nbhd x − x̄·W) / (S·√((n·W − W²)/(n − 1))), S the population standard deviation.
+        let members: Vec<usize> = (0..n).filter(|&c| west(c)).collect();
+        let gi = |members: &[usize], nbhd: &[usize]| -> Vec<f64> {
+            let xs: Vec<f64> = members.iter().flat_map(|&c| (0..bins_n).map(move |b| value(c, b) as f64)).collect();
+            let nn = xs.len() as f64;
+            let mean = xs.iter().sum::<f64>() / nn;
+            let s = (xs.iter().map(|x| x * x).sum::<f64>() / nn - mean * mean).sqrt();
+            (0..bins_n)
+                .map(|b| {
+                    let window = b.saturating_sub(1)..=b;
+                    let sum: f64 = nbhd.iter().flat_map(|&c| window.clone().map(move |t| value(c, t) as f64)).sum();
+                    let w = (nbhd.len() * window.count()) as f64;
+                    (sum - mean * w) / (s * ((nn * w - w * w) / (nn - 1.0)).sqrt())
+                })
+                .collect()
+        };
+        let hand = gi(&members, &cut);
+        let hand_city = gi(&(0..n).collect::<Vec<_>>(), &ring);
+        let names = vec!["West".to_string(), "East".to_string()];
+        let district =
+            analyse(&cube, &cell_districts, &names, &StatsParams { scope: Scope::District, ..Default::default() }, "t")
+                .unwrap();
+        let city = analyse(&cube, &cell_districts, &names, &StatsParams::default(), "t").unwrap();
+        assert_eq!(district.units.len(), 2);
+        assert_eq!(district.units[0].cells, members.len());
+        let west_mean = members.iter().flat_map(|&c| (0..bins_n).map(move |b| value(c, b) as f64)).sum::<f64>()
+            / (members.len() * bins_n) as f64;
+        assert!((district.units[0].mean - west_mean).abs() < 1e-12);
+        for b in 0..bins_n {
+            let got = district.z[border * bins_n + b];
+            assert!((got - hand[b]).abs() < 1e-9, "bin {b}: {got} against {} by hand", hand[b]);
+        }
+        // City scope: all 19 cells and the whole ring, a different answer in every bin.
+        for b in 0..bins_n {
+            let got = city.z[border * bins_n + b];
+            assert!((got - hand_city[b]).abs() < 1e-9, "city, bin {b}: {got} against {} by hand", hand_city[b]);
+            assert!((got - hand[b]).abs() > 0.02, "bin {b}");
+        }
+    }
 }

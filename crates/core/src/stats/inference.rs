@@ -180,6 +180,68 @@ mod tests {
         assert_eq!(a[cell * 4 + bin], 1.0 / 200.0);
     }
 
+    /// The exact conditional-permutation distribution by enumeration: 8 cells in a ring × 2
+    /// bins, time window 1 (a bin and the one before). A cell-bin's neighbourhood is 3 values in
+    /// bin 0 and 6 in bin 1, so every draw of the other W − 1 values from the other 15 is one of
+    /// C(15, 2) = 105 or C(15, 5) = 3,003 subsets, all listed here. The Monte Carlo count of
+    /// draws at least as extreme as the observed one is Binomial(permutations, q) with q the
+    /// enumerated share; it must lie within 5 standard deviations of its mean. A draw of the
+    /// wrong size, a value drawn twice or the cell's own value drawn again would move it.
+    #[test]
+    #[allow(clippy::needless_range_loop)] // cell and bin index several tables at once
+    fn permutation_p_agrees_with_every_permutation_enumerated() {
+        let (cells, bins) = (8usize, 2usize);
+        let ring: Vec<[usize; 3]> = (0..cells).map(|i| [(i + cells - 1) % cells, i, (i + 1) % cells]).collect();
+        let nb = Neighbourhoods::from_lists(
+            ring.iter()
+                .map(|r| {
+                    let mut l: Vec<u32> = r.iter().map(|&c| c as u32).collect();
+                    l.sort_unstable();
+                    l
+                })
+                .collect(),
+        );
+        let values: Vec<f64> =
+            [9.0, 1.0, 4.0, 0.0, 7.0, 2.0, 12.0, 3.0, 5.0, 0.0, 1.0, 8.0, 2.0, 6.0, 0.0, 11.0].to_vec();
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let g = gi_star(&values, bins, &nb, 1);
+        let permutations = 4_999u32;
+        let p = permutation_p(&values, &g, permutations, 7);
+        for cell in 0..cells {
+            for bin in 0..bins {
+                let idx = cell * bins + bin;
+                // The neighbourhood worked out here, not read from `g`.
+                let members: Vec<usize> =
+                    ring[cell].iter().flat_map(|&c| (bin.saturating_sub(1)..=bin).map(move |b| c * bins + b)).collect();
+                let w = members.len();
+                let observed = (members.iter().map(|&m| values[m]).sum::<f64>() - mean * w as f64).abs();
+                let others: Vec<usize> = (0..n).filter(|&m| m != idx).collect();
+                let (mut extreme, mut total) = (0u64, 0u64);
+                for mask in 0u32..(1 << others.len()) {
+                    if mask.count_ones() as usize != w - 1 {
+                        continue;
+                    }
+                    let s: f64 = values[idx]
+                        + (0..others.len()).filter(|&k| mask & (1 << k) != 0).map(|k| values[others[k]]).sum::<f64>();
+                    total += 1;
+                    // The same tolerance for ties as a sum of small integers needs: none.
+                    if (s - mean * w as f64).abs() >= observed - 1e-9 {
+                        extreme += 1;
+                    }
+                }
+                assert_eq!(total, if w == 3 { 105 } else { 3003 });
+                let q = extreme as f64 / total as f64;
+                let count = p[idx] * f64::from(permutations + 1) - 1.0;
+                let (expected, sd) = (f64::from(permutations) * q, (f64::from(permutations) * q * (1.0 - q)).sqrt());
+                assert!(
+                    (count - expected).abs() <= 5.0 * sd + 1e-6,
+                    "cell {cell} bin {bin}: {count} extreme draws of {permutations}, expected {expected:.1} ± {sd:.1} (q = {q:.4})"
+                );
+            }
+        }
+    }
+
     #[test]
     fn binomial_tail_matches_hand_computed_values() {
         // P(X ≥ 2 | n = 3, q = 0.5) = (3 + 1) / 8.
