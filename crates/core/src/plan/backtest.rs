@@ -406,7 +406,7 @@ mod tests {
 
     #[test]
     fn a_held_out_bin_is_planned_without_seeing_it_or_anything_after() {
-        let base = crate::test_data::random_cube(300, 20, 5);
+        let base = crate::test_data::random_cube(120, 20, 5);
         let (t, test) = (20, 16);
         // Cell `quiet` has no event before the first held-out bin and 50 in it in both versions;
         // in version b it has 1,000 in every later bin: a plan that saw those would cover it.
@@ -414,7 +414,7 @@ mod tests {
         let copy = |spike: bool| {
             let mut cube =
                 crate::cube::SpaceTimeCube::zeros(base.resolution(), base.cells().to_vec(), base.bins().clone());
-            for c in 0..300 {
+            for c in 0..120 {
                 for bin in 0..t {
                     let v = match (c == quiet, bin) {
                         (false, _) => base.count(c, bin),
@@ -435,7 +435,7 @@ mod tests {
         };
         let (a, b) = (copy(false), copy(true));
         let names: Vec<String> = Vec::new();
-        let cell_districts = vec![None; 300];
+        let cell_districts = vec![None; 120];
         let stats = StatsParams::default();
         let patrol = PatrolParams::default();
         let ctx = PlanContext {

@@ -741,4 +741,167 @@ mod tests {
         assert_ne!(area_id(&[a, b]), area_id(&[a]));
         assert_eq!(area_id(&[a]).len(), 15);
     }
+
+    /// A plan made by hand: 37 cells (a cell X and three rings), six weeks, one team walking four
+    /// cells, a quarter of them reserved for new and intensifying hot spots. The forecast, the
+    /// patterns, the weekday × hour profiles, the concern reports and one service are set here,
+    /// and every field of every area is worked out from them in the comments.
+    #[test]
+    #[allow(clippy::float_cmp)] // sums of small integers and of values set here: exact
+    fn a_hand_made_plan_has_the_cells_ranks_reasons_peaks_services_and_concerns_worked_out_here() {
+        use crate::cube::{JobSpec, SpaceTimeCube};
+        use crate::space::services::Service;
+        use crate::stats::analysis::{StatsParams, analyse};
+        use crate::stats::patterns::Pattern;
+        use geo::{Distance, Geodesic, Point};
+        use h3o::{LatLng, Resolution};
+
+        let x = LatLng::new(60.2, 24.95).unwrap().to_cell(Resolution::Eight);
+        let x1 = x.grid_ring_fast(1).next().unwrap().unwrap();
+        let ring3: Vec<CellIndex> = x.grid_ring_fast(3).map(Option::unwrap).collect();
+        // Three rings out: W and D on opposite sides, E between them.
+        let (w, d, e) = (ring3[0], ring3[9], ring3[4]);
+        let mut cells: Vec<CellIndex> = x.grid_disk(3);
+        cells.sort_unstable();
+        let at = |c: CellIndex| cells.binary_search(&c).unwrap();
+        let (px, px1, pw, pd, pe) = (at(x), at(x1), at(w), at(d), at(e));
+        let n = cells.len();
+        assert_eq!(n, 37);
+        let bins = crate::test_data::random_cube(1, 6, 1).bins().clone();
+        let mut cube = SpaceTimeCube::zeros(Resolution::Eight, cells.clone(), bins);
+        let mut concerns = vec![0u64; n * 6];
+        for c in 0..n {
+            for b in 0..6 {
+                // Events per week: X 6, X1 5, D 10 in the four recent weeks, every other cell 1.
+                let v = match c {
+                    _ if c == px => 6,
+                    _ if c == px1 => 5,
+                    _ if c == pd && b >= 2 => 10,
+                    _ => 1,
+                };
+                cube.add(c, b, v, v as f64);
+                // Concern reports in the recent weeks: D 9 a week, X and X1 1, W 2 in all.
+                concerns[c * 6 + b] = match c {
+                    _ if b < 2 => 0,
+                    _ if c == pd => 9,
+                    _ if c == px || c == px1 => 1,
+                    _ if c == pw && b >= 4 => 1,
+                    _ => 0,
+                };
+            }
+        }
+        let mut profile = vec![0u32; n * 168];
+        let mut put = |c: usize, day: usize, hour: usize, v: u32| profile[c * 168 + day * 24 + hour] = v;
+        put(pw, 5, 22, 3); // Saturday 22–23
+        put(pw, 0, 10, 2); // Monday 10–11
+        put(px, 1, 9, 4); // Tuesday 9–10
+        put(px1, 1, 14, 3); // Tuesday 14–15
+        put(px1, 2, 9, 1); // Wednesday 9–10
+        let job = JobCube { spec: JobSpec::all(), cube, districts: Vec::new(), concerns, profile };
+        let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
+        for (c, s) in stats.cells.iter_mut().enumerate() {
+            s.pattern = match c {
+                _ if c == pw => Pattern::NewHotSpot,
+                _ if c == px => Pattern::PersistentHotSpot,
+                _ if c == px1 => Pattern::ConsecutiveHotSpot,
+                _ => Pattern::NoPatternDetected,
+            };
+        }
+        let mut forecast = vec![0.2; n];
+        (forecast[px], forecast[px1], forecast[pd], forecast[pe], forecast[pw]) = (10.0, 8.0, 5.5, 5.2, 5.0);
+        let services = Services::new(vec![Service {
+            name: "S".into(),
+            kind: "day_centre".into(),
+            lon: cell_centre(x).0,
+            lat: cell_centre(x).1,
+        }]);
+        let cell_districts = vec![None; n];
+        let inputs = PlanInputs {
+            job: &job,
+            stats: &stats,
+            forecast: &forecast,
+            cell_districts: &cell_districts,
+            districts: None,
+            services: Some(&services),
+            alpha: 0.05,
+            min_count: 5,
+        };
+        // Four cells' worth: 4.5 mean cell areas floor to 4.
+        let mean_area = cells.iter().map(|c| c.area_km2()).sum::<f64>() / n as f64;
+        let params = PatrolParams::new(4.5 * mean_area, TeamCounts::Each(1), 1000.0, 0.25).unwrap();
+        let plan = plan(&inputs, &params);
+        assert_eq!(plan.budgets, vec![(String::new(), 4)]);
+        // A quarter of 4 cells is reserved: W, a new hot spot expecting 5 a week (the small-count
+        // threshold: enough). Then the highest forecasts: X 10, X1 8, D 5.5. The forecast alone
+        // would take X, X1, D and E (5.2): W is there only for its pattern.
+        assert_eq!(plan.cells, vec![pw, px, px1, pd]);
+        // Recent weeks (the last 4): events 24 + 20 + 40 + 4 + 33·4 = 220, concern reports
+        // 4 + 4 + 36 + 2 = 46.
+        assert_eq!(plan.concern_share, 46.0 / 220.0);
+        let q: f64 = 46.0 / 220.0;
+        let areas = &plan.areas;
+        assert_eq!(areas.len(), 3);
+        let distance = |a: CellIndex| {
+            let (lon, lat) = cell_centre(a);
+            Geodesic.distance(Point::new(lon, lat), Point::new(cell_centre(x).0, cell_centre(x).1))
+        };
+        // Rank 1: W, reserved: 1000 + 5.
+        let a = &areas[0];
+        assert_eq!((a.rank, a.cells.as_slice(), a.score, a.tier), (1, &[w][..], 1005.0, 6));
+        assert_eq!(a.reasons, vec!["new_hot_spot"]);
+        assert_eq!(a.categories, vec![Pattern::NewHotSpot]);
+        assert_eq!(
+            (a.last_bin, a.recent_events, a.recent_concerns, a.forecast, a.expected_per_week),
+            (1, 4, 2, 5.0, 5.0)
+        );
+        // Saturday has 3, Monday 2: Saturday; hour 22 has 3, hour 10 has 2: 22, outside office hours.
+        assert_eq!((a.peak_weekday, a.peak_hour, a.peak_outside_office_hours()), (Some(5), Some(22), Some(true)));
+        let (name, metres) = a.nearest_service.clone().unwrap();
+        assert_eq!(name, "S");
+        assert!((metres - distance(w)).abs() < 1e-6 && metres > 2000.0, "{metres}");
+        assert_eq!(a.service_gap(1000.0), Some(true));
+        // 2 concern reports of 4 events: a share of 0.5 above 46/220, but P(X ≥ 2 | 4, q) =
+        // 1 − (1 − q)⁴ − 4q(1 − q)³ ≈ 0.19: not significant.
+        let p = 1.0 - (1.0 - q).powi(4) - 4.0 * q * (1.0 - q).powi(3);
+        assert!((a.unmet_concern_p - p).abs() < 1e-12 && !a.unmet_concern, "{}", a.unmet_concern_p);
+        // Rank 2: X and X1, adjacent: one area expecting 18; its busiest cell X is persistent.
+        let a = &areas[1];
+        let mut pair = vec![x, x1];
+        pair.sort_unstable();
+        assert_eq!((a.rank, &a.cells, a.score, a.tier), (2, &pair, 18.0, 3));
+        assert_eq!(a.reasons, vec!["forecast"]);
+        assert_eq!(a.categories, vec![Pattern::ConsecutiveHotSpot, Pattern::PersistentHotSpot]);
+        assert_eq!((a.last_bin, a.recent_events, a.recent_concerns, a.expected_per_week), (11, 44, 8, 18.0));
+        // Tuesday 7, Wednesday 1; hour 9 has 5, hour 14 has 3: Tuesday 9–10, office hours.
+        assert_eq!((a.peak_weekday, a.peak_hour, a.peak_outside_office_hours()), (Some(1), Some(9), Some(false)));
+        assert_eq!(a.nearest_service.clone().unwrap(), ("S".to_string(), 0.0));
+        assert_eq!(a.service_gap(1000.0), Some(false));
+        assert!(!a.unmet_concern, "8 of 44 is below the share");
+        assert!((a.area_km2 - x.area_km2() - x1.area_km2()).abs() < 1e-12);
+        let (cx, cx1) = (cell_centre(x), cell_centre(x1));
+        assert!((a.centre.0 - (cx.0 + cx1.0) / 2.0).abs() < 1e-12 && (a.centre.1 - (cx.1 + cx1.1) / 2.0).abs() < 1e-12);
+        // Rank 3: D, 5.5 expected, no pattern; 36 concern reports of 40 events: unmet concern.
+        let a = &areas[2];
+        assert_eq!((a.rank, a.cells.as_slice(), a.score, a.tier), (3, &[d][..], 5.5, 0));
+        assert_eq!(a.reasons, vec!["forecast", "unmet_concern"]);
+        assert_eq!((a.last_bin, a.recent_events, a.recent_concerns), (10, 40, 36));
+        assert_eq!((a.peak_weekday, a.peak_hour, a.peak_outside_office_hours()), (None, None, None));
+        assert!(a.unmet_concern && a.unmet_concern_p < 1e-15);
+        assert!(areas.iter().all(|a| a.team == Some(1) && a.district.is_none() && a.municipality.is_empty()));
+        assert_eq!(plan.teams.len(), 1);
+        assert_eq!((plan.teams[0].areas, plan.teams[0].expected_per_week), (3, 5.0 + 18.0 + 5.5));
+        // Without the reservation (share 0) the forecast alone chooses, in forecast order, and E
+        // (5.2 a week, no pattern) takes W's place, ranked last.
+        let plain = plan_with(&inputs, &PatrolParams { watch_share: 0.0, ..params.clone() });
+        assert_eq!(plain.cells, vec![px, px1, pd, pe]);
+        let last = plain.areas.last().unwrap();
+        assert_eq!(
+            (last.rank, last.cells.as_slice(), last.score, last.reasons.clone()),
+            (3, &[e][..], 5.2, vec!["forecast"])
+        );
+    }
+
+    fn plan_with(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
+        plan(inputs, params)
+    }
 }

@@ -188,6 +188,42 @@ impl JobStats {
     }
 }
 
+/// The rule a bin's p-value is judged by.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Significance {
+    /// Without FDR: significant when `p < α` (DESIGN.md; a p equal to α is not).
+    Alpha(f64),
+    /// With FDR: significant when `p ≤` the Benjamini–Hochberg threshold (a p equal to it is,
+    /// Benjamini & Hochberg 1995); `None` when no p qualifies, so no bin is significant.
+    Fdr(Option<f64>),
+}
+
+impl Significance {
+    /// Whether `p` is significant under the rule.
+    ///
+    /// ```
+    /// use hotspots_core::stats::analysis::Significance;
+    /// assert!(!Significance::Alpha(0.05).admits(0.05) && Significance::Alpha(0.05).admits(0.049));
+    /// assert!(Significance::Fdr(Some(0.01)).admits(0.01) && !Significance::Fdr(Some(0.01)).admits(0.0101));
+    /// assert!(Significance::Fdr(Some(0.0)).admits(0.0)); // a p that underflowed to 0
+    /// assert!(!Significance::Fdr(None).admits(0.0));
+    /// ```
+    pub fn admits(self, p: f64) -> bool {
+        match self {
+            Significance::Alpha(alpha) => p < alpha,
+            Significance::Fdr(threshold) => threshold.is_some_and(|t| p <= t),
+        }
+    }
+
+    /// The threshold reported in `summary.json`: α, or the FDR threshold (0 when there is none).
+    pub fn threshold(self) -> f64 {
+        match self {
+            Significance::Alpha(alpha) => alpha,
+            Significance::Fdr(threshold) => threshold.unwrap_or(0.0),
+        }
+    }
+}
+
 struct UnitResult {
     z: Vec<f64>,
     p: Vec<f64>,
@@ -207,14 +243,16 @@ fn analyse_unit(
     let neighbours = Neighbourhoods::k_ring(cells, params.k);
     let gi = gi_star(values, bins, &neighbours, params.time_window);
     let p = if params.permutations > 0 { permutation_p(values, &gi, params.permutations, seed) } else { gi.p.clone() };
-    let (threshold, inclusive) =
-        if params.fdr { (bh_threshold(&p, params.alpha).unwrap_or(0.0), true) } else { (params.alpha, false) };
+    let rule =
+        if params.fdr { Significance::Fdr(bh_threshold(&p, params.alpha)) } else { Significance::Alpha(params.alpha) };
+    let threshold = rule.threshold();
     let sig: Vec<i8> =
         gi.z.iter()
             .zip(&p)
             .map(|(&z, &p)| {
-                let significant = if inclusive { threshold > 0.0 && p <= threshold } else { p < threshold };
-                match (significant, z > 0.0, z < 0.0) {
+                // z = 0 has p = 1 (and every permutation is as extreme), so it is never
+                // significant: `z > 0` and `z >= 0` give the same answer here.
+                match (rule.admits(p), z > 0.0, z < 0.0) {
                     (true, true, _) => 1,
                     (true, _, true) => -1,
                     _ => 0,
@@ -493,7 +531,10 @@ mod tests {
             let stats = analyse(&cube, &vec![None; 721], &[], &StatsParams::default(), "t").unwrap();
             let at = |cell: h3o::CellIndex| {
                 let c = cube.cell_position(cell).unwrap();
-                (stats.cells[c].pattern, &stats.significance[c * 20..(c + 1) * 20])
+                let sig = &stats.significance[c * 20..(c + 1) * 20];
+                let count = |v: i8| sig.iter().filter(|&&s| s == v).count() as u32;
+                assert_eq!((stats.cells[c].hot_bins, stats.cells[c].cold_bins), (count(1), count(-1)));
+                (stats.cells[c].pattern, sig)
             };
             let (pattern, sig) = at(cold);
             assert_eq!(pattern, Pattern::PersistentColdSpot, "seed {seed}: {sig:?}");
@@ -597,5 +638,36 @@ mod tests {
             assert!((got - hand_city[b]).abs() < 1e-9, "city, bin {b}: {got} against {} by hand", hand_city[b]);
             assert!((got - hand[b]).abs() > 0.02, "bin {b}");
         }
+    }
+
+    #[test]
+    fn scopes_are_named_as_the_flag_and_the_outputs_spell_them() {
+        for (text, scope) in [("city", Scope::City), ("district", Scope::District)] {
+            assert_eq!(scope.as_str(), text);
+            assert_eq!(Scope::parse(text).unwrap(), scope);
+        }
+        assert!(Scope::parse("town").is_err());
+    }
+
+    /// Two districts holding the same counts in mirror image get the same z but draw their own
+    /// permutation streams, so their permutation p-values differ somewhere.
+    #[test]
+    fn each_district_draws_its_own_permutations() {
+        let (cube, _) = surge_cube();
+        let n = cube.cells().len();
+        let mut twin = SpaceTimeCube::zeros(Resolution::Eight, cube.cells().to_vec(), bins(20));
+        // Cells 0..n/2 are district 0, the rest district 1, each cell of 1 a copy of one of 0.
+        let half = n / 2;
+        for c in 0..2 * half {
+            for b in 0..20 {
+                let v = cube.count(c % half, b);
+                twin.add(c, b, v, v as f64);
+            }
+        }
+        let districts: Vec<Option<usize>> = (0..n).map(|c| Some(usize::from(c >= half))).collect();
+        let params = StatsParams { scope: Scope::District, permutations: 99, ..Default::default() };
+        let stats = analyse(&twin, &districts, &["a".into(), "b".into()], &params, "t").unwrap();
+        let (a, b) = (&stats.p[..half * 20], &stats.p[half * 20..2 * half * 20]);
+        assert_ne!(a, b, "the two districts drew the same permutations");
     }
 }

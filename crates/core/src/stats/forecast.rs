@@ -559,4 +559,82 @@ mod tests {
         assert!(chosen > last_bin, "{:?} {chosen} vs last bin {last_bin}", f.model);
         assert_eq!(f.validation_bins, (4..12).collect::<Vec<_>>());
     }
+
+    fn model_of(v: &serde_json::Value) -> Model {
+        let f = |k: &str| v[k].as_f64().unwrap();
+        match v["model"].as_str().unwrap() {
+            "changepoint" => Model::Changepoint { z: f("z"), alpha: f("alpha") },
+            "last_bin" => Model::LastBin,
+            "last_4" => Model::Last4,
+            "history" => Model::History,
+            "ewma" => Model::Ewma { alpha: f("alpha") },
+            "spatial_ewma" => Model::SpatialEwma { alpha: f("alpha"), ring_weight: f("ring_weight") },
+            "poisson_lag" => Model::PoissonLag,
+            other => panic!("{other}"),
+        }
+    }
+
+    /// Every candidate's forecast, the Poisson regression's coefficients, the validation
+    /// captures, the choice with its margin and the weekday factor, against
+    /// `testdata/forecast-statsmodels.json`: numpy and statsmodels' GLM
+    /// (`testdata/make_forecast_fixture.py`, versions in the file) on 6 cells × 14 bins.
+    #[test]
+    fn every_candidate_and_the_choice_match_an_independent_statsmodels_computation() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../../testdata/forecast-statsmodels.json")).unwrap();
+        let rows = fixture["counts"].as_array().unwrap();
+        let bins = rows[0].as_array().unwrap().len();
+        let counts: Vec<u64> =
+            rows.iter().flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_u64().unwrap())).collect();
+        let cells = rows.len();
+        let ring = line(cells);
+        let h = History { counts: &counts, bins };
+        let close = |a: f64, b: f64, tol: f64| (a - b).abs() <= tol * b.abs().max(1.0);
+        let predictions = fixture["predictions_at_last_bin"].as_array().unwrap();
+        assert_eq!(predictions.len(), Model::candidates().len());
+        for (p, candidate) in predictions.iter().zip(Model::candidates()) {
+            let model = model_of(p);
+            assert_eq!(model, candidate, "the candidates, in order");
+            let (got, beta) = predict(&h, &ring, model, bins);
+            // The regression: IRLS to 1e-10 here, statsmodels' to 1e-12, and a 1e-8 ridge.
+            let tol = if model == Model::PoissonLag { 1e-6 } else { 1e-12 };
+            for (c, want) in p["next"].as_array().unwrap().iter().enumerate() {
+                let want = want.as_f64().unwrap();
+                assert!(close(got[c], want, tol), "{model:?}, cell {c}: {} against {want}", got[c]);
+            }
+            match (beta, p["coefficients"].as_array()) {
+                (Some(beta), Some(want)) => {
+                    for (k, w) in want.iter().enumerate() {
+                        assert!(close(beta[k], w.as_f64().unwrap(), 1e-6), "β{k}: {} against {w}", beta[k]);
+                    }
+                }
+                (None, None) => {}
+                other => panic!("{model:?}: coefficients {other:?}"),
+            }
+        }
+        let budget = fixture["budget"].as_u64().unwrap() as usize;
+        let groups = [((0..cells).collect::<Vec<_>>(), budget)];
+        let f = forecast(&counts, bins, &ring, &groups, DEFAULT_VALIDATION_BINS, None);
+        let origins: Vec<usize> =
+            fixture["validation_bins"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+        assert_eq!(f.validation_bins, origins);
+        for (got, want) in f.validation.iter().zip(fixture["validation"].as_array().unwrap()) {
+            assert_eq!(got.model, model_of(want));
+            let w = want["capture"].as_f64().unwrap();
+            assert!(close(got.capture, w, 1e-12), "{:?}: capture {} against {w}", got.model, got.capture);
+        }
+        assert_eq!(f.model, model_of(&fixture["chosen"]), "{}", f.note);
+        let next: Vec<f64> = fixture["next"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        for (c, (&got, &want)) in f.next.iter().zip(&next).enumerate() {
+            assert!(close(got, want, 1e-12), "next, cell {c}: {got} against {want}");
+        }
+        // Daily bins: bin b is weekday b mod 7, the next bin's weekday is bins mod 7.
+        let weekdays: Vec<usize> = (0..bins).map(|b| b % 7).collect();
+        let daily = forecast(&counts, bins, &ring, &groups, DEFAULT_VALIDATION_BINS, Some((&weekdays, bins % 7)));
+        let factor = fixture["daily_factor"].as_f64().unwrap();
+        assert!((factor - 1.0).abs() > 0.01, "the factor must move the level");
+        for (c, (&got, &want)) in daily.next.iter().zip(&next).enumerate() {
+            assert!(close(got, want * factor, 1e-12), "daily, cell {c}: {got} against {}", want * factor);
+        }
+    }
 }
