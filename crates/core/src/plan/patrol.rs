@@ -797,6 +797,7 @@ mod tests {
         put(px, 1, 9, 4); // Tuesday 9–10
         put(px1, 1, 14, 3); // Tuesday 14–15
         put(px1, 2, 9, 1); // Wednesday 9–10
+        put(pd, 3, 16, 2); // Thursday 16–17: a weekday, just after office hours
         let job = JobCube { spec: JobSpec::all(), cube, districts: Vec::new(), concerns, profile };
         let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
         for (c, s) in stats.cells.iter_mut().enumerate() {
@@ -885,7 +886,7 @@ mod tests {
         assert_eq!((a.rank, a.cells.as_slice(), a.score, a.tier), (3, &[d][..], 5.5, 0));
         assert_eq!(a.reasons, vec!["forecast", "unmet_concern"]);
         assert_eq!((a.last_bin, a.recent_events, a.recent_concerns), (10, 40, 36));
-        assert_eq!((a.peak_weekday, a.peak_hour, a.peak_outside_office_hours()), (None, None, None));
+        assert_eq!((a.peak_weekday, a.peak_hour, a.peak_outside_office_hours()), (Some(3), Some(16), Some(true)));
         assert!(a.unmet_concern && a.unmet_concern_p < 1e-15);
         assert!(areas.iter().all(|a| a.team == Some(1) && a.district.is_none() && a.municipality.is_empty()));
         assert_eq!(plan.teams.len(), 1);

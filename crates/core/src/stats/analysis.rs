@@ -670,4 +670,18 @@ mod tests {
         let (a, b) = (&stats.p[..half * 20], &stats.p[half * 20..2 * half * 20]);
         assert_ne!(a, b, "the two districts drew the same permutations");
     }
+
+    /// The `p == α` boundaries: without FDR a p equal to α is not significant (`p < α`), with FDR
+    /// a p equal to the Benjamini–Hochberg threshold is (`p ≤ t`); no threshold admits nothing.
+    #[test]
+    fn significance_at_the_boundaries() {
+        assert!(!Significance::Alpha(0.05).admits(0.05));
+        assert!(Significance::Alpha(0.05).admits(0.05 - 1e-17_f64.max(f64::EPSILON * 0.05)));
+        assert!(Significance::Fdr(Some(0.012)).admits(0.012));
+        assert!(!Significance::Fdr(Some(0.012)).admits(0.012 + 1e-15));
+        assert!(Significance::Fdr(Some(0.0)).admits(0.0));
+        assert!(!Significance::Fdr(None).admits(0.0));
+        assert_eq!((Significance::Alpha(0.05).threshold(), Significance::Fdr(None).threshold()), (0.05, 0.0));
+        assert_eq!(Significance::Fdr(Some(0.012)).threshold(), 0.012);
+    }
 }
