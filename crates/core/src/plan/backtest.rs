@@ -605,5 +605,19 @@ mod hand_built {
         // same cells: the difference is exactly 0.
         assert_eq!(bt.difference.baseline, "last_4");
         assert_eq!((bt.difference.mean, bt.difference.ci95), (0.0, [0.0, 0.0]));
+        // The terminal table: a line per method with the same numbers, rounded.
+        let table = bt.table();
+        assert!(table.starts_with("backtest of job all over 2 held-out bins ("), "{table}");
+        assert!(table.contains("budget team (1 cells, "), "{table}");
+        let plan_line =
+            format!("plan           50.0% {:>7.2}   0.93   1.28\n", (hit7[0] / share(A) + hit8[0] / share(A)) / 2.0);
+        assert!(table.contains(&plan_line), "{plan_line:?} in\n{table}");
+        assert!(table.contains("oracle         53.3% "), "{table}");
+        assert!(
+            table.ends_with("plan − last_4 (team budget): +0.0 points of hit rate, 95 % interval +0.0 … +0.0\n"),
+            "{table}"
+        );
+        assert_eq!(bt.team("oracle").unwrap().hit_rates, vec![hit7[2], hit8[0]]);
+        assert!(bt.team("nothing").is_none());
     }
 }

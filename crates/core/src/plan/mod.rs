@@ -125,4 +125,81 @@ mod tests {
         assert_eq!(planned.stats.cells[new].pattern, crate::stats::Pattern::NewHotSpot);
         assert!(area.reasons.contains(&"new_hot_spot"), "{:?}", area.reasons);
     }
+
+    /// Daily bins: the forecast of the next day is scaled by that weekday's factor, the weekday
+    /// worked out here with chrono from the window's end (day numbers count from 1970-01-01).
+    /// Cell 0 has 30 events every Monday and 1 on other days; the other six cells 1 a day.
+    #[test]
+    fn daily_forecasts_take_the_next_days_weekday_factor() {
+        use crate::time::{BinSpec, BinStep, TimeBins, WindowStart};
+        use chrono::Datelike;
+        let spec = BinSpec::new(
+            BinStep::Day,
+            WindowStart::Steps(28),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 2),
+            chrono_tz::Europe::Helsinki,
+        )
+        .unwrap();
+        let bins = TimeBins::build(&spec, None).unwrap();
+        let centre = h3o::LatLng::new(60.2, 24.95).unwrap().to_cell(h3o::Resolution::Eight);
+        let mut cells: Vec<h3o::CellIndex> = centre.grid_disk(1);
+        cells.sort_unstable();
+        let weekday = |day: i32| {
+            (chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Days::new(day as u64))
+                .weekday()
+                .num_days_from_monday()
+        };
+        let days: Vec<i32> = bins.bins().iter().map(|b| b.start_day).collect();
+        let next = weekday(bins.end_day());
+        let mut cube = SpaceTimeCube::zeros(h3o::Resolution::Eight, cells, bins);
+        for c in 0..7 {
+            for (b, &day) in days.iter().enumerate() {
+                let v = if c == 0 && weekday(day) == 0 { 30 } else { 1 };
+                cube.add(c, b, v, v as f64);
+            }
+        }
+        let job = JobCube {
+            spec: JobSpec::all(),
+            cube,
+            districts: Vec::new(),
+            concerns: vec![0; 7 * 28],
+            profile: vec![0; 7 * 168],
+        };
+        let (names, cell_districts) = (Vec::new(), vec![None; 7]);
+        let (stats, patrol) = (StatsParams::default(), PatrolParams::default());
+        let ctx = PlanContext {
+            cell_districts: &cell_districts,
+            districts: None,
+            district_names: &names,
+            services: None,
+            stats: &stats,
+            patrol: &patrol,
+            min_count: 5,
+        };
+        let planned = analyse_and_plan(&job, &ctx).unwrap();
+        // Four Mondays of 36 events (30 + 6), 24 other days of 7: 312 events over 28 days.
+        let mondays = days.iter().filter(|&&d| weekday(d) == 0).count();
+        assert_eq!(mondays, 4);
+        let overall = (4.0 * 36.0 + 24.0 * 7.0) / 28.0;
+        let factor = if next == 0 { 36.0 / overall } else { 7.0 / overall };
+        let ring = Neighbourhoods::k_ring(job.cube.cells(), 1);
+        let groups = patrol::budget_groups(
+            &PlanInputs {
+                job: &job,
+                stats: &planned.stats,
+                forecast: &[],
+                cell_districts: &cell_districts,
+                districts: None,
+                services: None,
+                alpha: 0.05,
+                min_count: 5,
+            },
+            &patrol,
+        );
+        let plain = forecast(job.cube.counts(), 28, &ring, &groups, DEFAULT_VALIDATION_BINS, None);
+        for (c, (&daily, &flat)) in planned.forecast.next.iter().zip(&plain.next).enumerate() {
+            assert!((daily - flat * factor).abs() < 1e-9, "cell {c}: {daily} against {flat} × {factor}");
+        }
+        assert_ne!(factor, 1.0);
+    }
 }

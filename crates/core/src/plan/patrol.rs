@@ -905,4 +905,24 @@ mod tests {
     fn plan_with(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
         plan(inputs, params)
     }
+
+    /// The tiers as the module documentation lists them, for every pattern.
+    #[test]
+    fn every_pattern_has_the_documented_tier() {
+        use crate::stats::patterns::Pattern::*;
+        let expected = [
+            (NewHotSpot, 6),
+            (IntensifyingHotSpot, 5),
+            (ConsecutiveHotSpot, 4),
+            (PersistentHotSpot, 3),
+            (DiminishingHotSpot, 2),
+            (OscillatingHotSpot, 2),
+            (SporadicHotSpot, 1),
+            (HistoricalHotSpot, 1),
+        ];
+        for p in crate::stats::patterns::Pattern::ALL {
+            let want = expected.iter().find(|(q, _)| *q == p).map_or(0, |e| e.1);
+            assert_eq!(tier(p), want, "{}", p.name());
+        }
+    }
 }

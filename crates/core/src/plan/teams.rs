@@ -333,4 +333,63 @@ mod tests {
         let changes = (0..8).filter(|&i| arc[i] != arc[(i + 1) % 8]).count();
         assert!(changes <= 2, "{arc:?}");
     }
+
+    /// Five teams: the one nearest the centre is `centre`, the others take the four directions;
+    /// six: each takes its nearest direction, repeats numbered in order.
+    #[test]
+    fn five_teams_have_a_centre_and_more_number_their_directions() {
+        let five = [(0.0, 5.0), (5.0, 0.0), (0.0, -5.0), (-5.0, 0.0), (0.5, 0.5)];
+        assert_eq!(labels(&five), vec!["north", "east", "south", "west", "centre"]);
+        let at = |deg: f64| (deg.to_radians().sin() * 3.0, deg.to_radians().cos() * 3.0);
+        let six: Vec<(f64, f64)> = [0.0, 10.0, 90.0, 180.0, 270.0, 350.0].iter().map(|&d| at(d)).collect();
+        assert_eq!(labels(&six), vec!["north", "north 2", "east", "south", "west", "north 3"]);
+        let mut sorted = labels(&six);
+        sorted.sort_by_key(|l| label_rank(l));
+        assert_eq!(sorted, vec!["north", "north 2", "north 3", "east", "south", "west"]);
+        assert_eq!(label_rank("elsewhere").0, 5);
+    }
+
+    /// Four units at 10°, 100°, 190° and 280° with loads 3, 1, 1, 1, two teams: only the unit
+    /// at 10° alone against the other three balances the load (3 against 3); every other cut of
+    /// the circle into two arcs gives 4 : 2 or 5 : 1.
+    #[test]
+    fn arcs_find_the_only_even_cut() {
+        let arc = arcs(&[10.0, 100.0, 190.0, 280.0], &[3.0, 1.0, 1.0, 1.0], 2);
+        assert_ne!(arc[0], arc[1]);
+        assert!(arc[1] == arc[2] && arc[2] == arc[3], "{arc:?}");
+        // As many teams as units: one each.
+        assert_eq!(arcs(&[10.0, 100.0], &[1.0, 1.0], 3), vec![0, 1]);
+        assert_eq!(cut_sets(4, 2, 100), vec![vec![1], vec![2], vec![3]]);
+        assert_eq!(cut_sets(4, 3, 100), vec![vec![1, 2], vec![1, 3], vec![2, 3]]);
+        assert_eq!(cut_sets(5, 3, 2).len(), 2, "the limit");
+        // Bearings: north 0°, east 90°, south 180°, west 270°; angles the short way round.
+        assert_eq!(
+            (bearing((0.0, 1.0)), bearing((1.0, 0.0)), bearing((0.0, -1.0)), bearing((-1.0, 0.0))),
+            (0.0, 90.0, 180.0, 270.0)
+        );
+        assert_eq!(
+            (angle_between(350.0, 10.0), angle_between(10.0, 350.0), angle_between(90.0, 270.0)),
+            (20.0, 20.0, 180.0)
+        );
+        // One degree of latitude is 110.57 km; of longitude at 60° N, 111.32 · cos 60° km.
+        let (east, north) = km((25.0, 61.0), (24.0, 60.0));
+        assert!((north - 110.57).abs() < 1e-9 && (east - 111.32 * 0.5).abs() < 1e-9, "{east} {north}");
+    }
+
+    #[test]
+    fn balance_is_the_largest_load_over_the_smallest_per_municipality() {
+        let team = |m: &str, load: f64| Team {
+            number: 0,
+            municipality: m.into(),
+            direction: String::new(),
+            areas: 0,
+            expected_per_week: load,
+        };
+        let teams =
+            [team("A", 30.0), team("A", 45.0), team("A", 40.0), team("B", 10.0), team("C", 0.0), team("C", 5.0)];
+        assert_eq!(
+            balance(&teams),
+            vec![("A".to_string(), Some(1.5)), ("B".to_string(), None), ("C".to_string(), None)]
+        );
+    }
 }
