@@ -541,6 +541,10 @@ mod tests {
             assert!(ll(beta) > ll([beta[0] + d, beta[1], 0.0, 0.0, 0.0]));
             assert!(ll(beta) > ll([beta[0], beta[1] + d, 0.0, 0.0, 0.0]));
         }
+        // No rows: the system is singular from the start, and the fit stays at its start, the
+        // log of the floor 1e-6 of a mean of nothing, with no slope.
+        assert_eq!(fit_poisson(&[]), [1e-6f64.ln(), 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(solve5([[0.0; 5]; 5], [1.0; 5]), None);
     }
 
     #[test]
