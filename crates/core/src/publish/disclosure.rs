@@ -348,4 +348,32 @@ mod tests {
         assert_eq!(p.estimate(4.9), None);
         assert_eq!(p.estimate(5.0), Some(5.0));
     }
+
+    /// The confidence bins at their thresholds (z of 90 %, 95 % and 99 % two-sided confidence:
+    /// a z exactly at a threshold is in the higher bin), on both sides.
+    #[test]
+    fn gi_bins_at_the_thresholds() {
+        for (z, bin) in [(1.6448536269514722, 1), (1.959963984540054, 2), (2.5758293035489004, 3)] {
+            assert_eq!((gi_bin(z), gi_bin(-z)), (bin, -bin), "z {z}");
+            let below = z - 1e-12;
+            assert_eq!((gi_bin(below), gi_bin(-below)), (bin - 1, -(bin - 1)), "just under {z}");
+        }
+        assert_eq!(gi_bin(0.0), 0);
+    }
+
+    #[test]
+    fn sums_per_bin_and_the_policy_accessors() {
+        let p = Disclosure::new(Audience::Public, SmallCounts::new(5));
+        let i = Disclosure::new(Audience::Internal, SmallCounts::new(5));
+        let series: [&[u64]; 3] = [&[6, 1, 0], &[2, 2, 9], &[3, 4, 1]];
+        // Bin 0: 6 shown, 2 + 3 hidden (k = 2: capped at 5·⌊4/5⌋ = 0) → 6. Bin 1: nothing shown,
+        // 7 hidden in three parts: ⌊7/5⌋·5 = 5 within the cap 5 → 5. Bin 2: 9 shown → 9.
+        assert_eq!(p.sums_per_bin(series.iter().copied(), 3), vec![Some(6), Some(5), Some(9)]);
+        assert_eq!(i.sums_per_bin(series.iter().copied(), 3), vec![Some(11), Some(7), Some(10)]);
+        assert_eq!((p.min_count(), p.audience(), i.audience()), (5, Audience::Public, Audience::Internal));
+        assert!(i.exact() && !p.exact());
+        assert_eq!((Audience::Public.folder(), Audience::Internal.folder()), ("public", "internal"));
+        assert_eq!(i.estimate(0.5), Some(0.5));
+        assert_eq!(p.estimate(4.999), None);
+    }
 }
