@@ -406,20 +406,21 @@ mod tests {
 
     #[test]
     fn a_held_out_bin_is_planned_without_seeing_it_or_anything_after() {
-        let base = crate::test_data::random_cube(120, 20, 5);
-        let (t, test) = (20, 16);
-        // Cell `quiet` has no event before the first held-out bin and 50 in it in both versions;
-        // in version b it has 1,000 in every later bin: a plan that saw those would cover it.
-        let quiet = 7;
-        let copy = |spike: bool| {
+        let base = crate::test_data::random_cube(60, 12, 5);
+        let (t, test) = (12, 10);
+        // Cell `quiet` has no event before the first held-out bin and 50 in it in versions a
+        // and b; in version b it has 1,000 in every later bin: a plan that saw those would cover
+        // it. In version e it has none in the held-out bin either.
+        let quiet = 59; // last in H3 order: never reached by ties at 0
+        let copy = |held_out: u64, spike: bool| {
             let mut cube =
                 crate::cube::SpaceTimeCube::zeros(base.resolution(), base.cells().to_vec(), base.bins().clone());
-            for c in 0..120 {
+            for c in 0..60 {
                 for bin in 0..t {
                     let v = match (c == quiet, bin) {
                         (false, _) => base.count(c, bin),
                         (true, b) if b < test => 0,
-                        (true, b) if b == test => 50,
+                        (true, b) if b == test => held_out,
                         (true, _) => {
                             if spike {
                                 1000
@@ -433,9 +434,9 @@ mod tests {
             }
             cube
         };
-        let (a, b) = (copy(false), copy(true));
+        let (a, b, e) = (copy(50, false), copy(50, true), copy(0, false));
         let names: Vec<String> = Vec::new();
-        let cell_districts = vec![None; 120];
+        let cell_districts = vec![None; 60];
         let stats = StatsParams::default();
         let patrol = PatrolParams::default();
         let ctx = PlanContext {
@@ -447,15 +448,27 @@ mod tests {
             patrol: &patrol,
             min_count: 5,
         };
-        let (ra, rb) = (backtest(&job(a), &ctx, 4).unwrap(), backtest(&job(b), &ctx, 4).unwrap());
+        let (ra, rb) = (backtest(&job(a), &ctx, 2).unwrap(), backtest(&job(b), &ctx, 2).unwrap());
         for (x, y) in ra.budgets.iter().zip(&rb.budgets) {
-            for (m, n) in x.methods.iter().zip(&y.methods) {
+            // Not `ewma`: its α is the one that scores best over all held-out bins, chosen in
+            // hindsight by design (the module documentation), so later bins may change it.
+            for (m, n) in x.methods.iter().zip(&y.methods).filter(|(m, _)| m.method != "ewma") {
                 assert_eq!(m.hit_rates[0], n.hit_rates[0], "{} at {}: the first held-out bin", m.method, x.budget);
+            }
+        }
+        // The held-out bin itself is not seen: without its 50 events in `quiet` (version e) every
+        // method but the oracle (and the hindsight EWMA) catches the same events there.
+        let re = backtest(&job(e), &ctx, 2).unwrap();
+        let caught = |r: &Backtest, m: &MethodScores| (m.hit_rates[0] * r.events[0] as f64).round() as u64;
+        assert_eq!(ra.events[0], re.events[0] + 50);
+        for (x, y) in ra.budgets.iter().zip(&re.budgets) {
+            for (m, n) in x.methods.iter().zip(&y.methods).filter(|(m, _)| m.method != "ewma" && m.method != "oracle") {
+                assert_eq!(caught(&ra, m), caught(&re, n), "{} at {}: the held-out bin was seen", m.method, x.budget);
             }
         }
         // …and the later bins do see the spike (the test can tell).
         let plan_b = rb.team("plan").unwrap();
-        assert_ne!(ra.team("plan").unwrap().hit_rates[3], plan_b.hit_rates[3]);
+        assert_ne!(ra.team("plan").unwrap().hit_rates[1], plan_b.hit_rates[1]);
     }
 
     #[test]
