@@ -641,4 +641,31 @@ mod tests {
             assert!(close(got, want * factor, 1e-12), "daily, cell {c}: {got} against {}", want * factor);
         }
     }
+
+    /// The changepoint rule switches to the EWMA only when the last four bins depart from the
+    /// long-term mean by *more* than z standard errors. Bins 0, 0, 0, 0, 2, 2, 2, 2: m = 1, m₄ = 2,
+    /// se = √(1/4) = 0.5, a departure of exactly 2: at z = 2 the mean stays, at z = 1.5 the EWMA
+    /// (α = 0.5: 0 until bin 4, then 1, 1.5, 1.75, 1.875) takes over.
+    #[test]
+    fn the_changepoint_switches_only_beyond_z() {
+        let series = [0u64, 0, 0, 0, 2, 2, 2, 2];
+        assert_eq!(predict_series(Model::Changepoint { z: 2.0, alpha: 0.5 }, &series), 1.0);
+        assert_eq!(predict_series(Model::Changepoint { z: 1.5, alpha: 0.5 }, &series), 1.875);
+        // The other rules of one series, and the default rule for those that need neighbours.
+        assert_eq!(predict_series(Model::LastBin, &series), 2.0);
+        assert_eq!(predict_series(Model::Last4, &[9, 1, 2, 3, 6]), 3.0);
+        assert_eq!(predict_series(Model::History, &[9, 1, 2, 3, 5]), 4.0);
+        assert_eq!(predict_series(Model::Ewma { alpha: 0.5 }, &[4, 0, 2]), 2.0);
+        assert_eq!(predict_series(Model::SpatialEwma { alpha: 0.1, ring_weight: 0.5 }, &series), 1.0);
+        assert_eq!(predict_series(Model::LastBin, &[]), 0.0);
+    }
+
+    /// ln P(y | μ) = y ln μ − μ − ln y!: y = 3 under μ = 2 is 3 ln 2 − 2 − ln 6; y = 0 under μ = 0.5
+    /// is −0.5.
+    #[test]
+    fn the_poisson_log_likelihood_has_every_term() {
+        let got = poisson_log_likelihood(&[3.0, 0.0], &[2.0, 0.5]);
+        let want = 3.0 * 2f64.ln() - 2.0 - 6f64.ln() - 0.5;
+        assert!((got - want).abs() < 1e-12, "{got} against {want}");
+    }
 }
