@@ -377,14 +377,6 @@ fn predict(h: &History<'_>, ring: &Neighbourhoods, model: Model, origin: usize) 
     }
 }
 
-/// The `budget` positions with the highest `values`, ties to the lower position.
-pub fn top_positions(values: &[f64], budget: usize) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
-    order.truncate(budget);
-    order
-}
-
 /// Share of `actual`'s total in `chosen` (0 when the total is 0).
 fn capture(chosen: &[usize], actual: &[f64]) -> f64 {
     let total: f64 = actual.iter().sum();
@@ -667,5 +659,60 @@ mod tests {
         let got = poisson_log_likelihood(&[3.0, 0.0], &[2.0, 0.5]);
         let want = 3.0 * 2f64.ln() - 2.0 - 6f64.ln() - 0.5;
         assert!((got - want).abs() < 1e-12, "{got} against {want}");
+    }
+
+    /// The switching margin at its boundary. One validation bin (bin 4 of 5) with 100 events in
+    /// three cells: A 25, B 26, C 49. A had 10 a bin before, B 0, 0, 0, 12, C nothing. The default
+    /// (changepoint: A 10, B's mean 3 with no departure) takes A and catches 0.25; the last bin
+    /// takes B (12 > 10) and catches 0.26, exactly the margin more: the default is kept. Nothing
+    /// could foresee C.
+    #[test]
+    fn a_rival_exactly_one_margin_ahead_does_not_replace_the_default() {
+        let counts = [10u64, 10, 10, 10, 25, 0, 0, 0, 12, 26, 0, 0, 0, 0, 49];
+        let f = forecast(&counts, 5, &line(3), &[(vec![0, 1, 2], 1)], 8, None);
+        assert_eq!(f.validation_bins, vec![4]);
+        let capture = |m: Model| f.validation.iter().find(|v| v.model == m).unwrap().capture;
+        assert_eq!(capture(Model::Changepoint { z: 2.0, alpha: 0.5 }), 0.25);
+        assert_eq!(capture(Model::LastBin), 0.26);
+        assert_eq!(0.25 + SWITCH_MARGIN, 0.26, "the margin is met exactly in floating point");
+        assert_eq!(f.model, Model::Changepoint { z: 2.0, alpha: 0.5 });
+        assert!(
+            f.note.starts_with("the default changepoint 25.0 % is kept: the best other rule, last_bin 26.0 %"),
+            "{}",
+            f.note
+        );
+        // One more event for B in the validation bin (27 of 101): more than the margin, B's rule wins.
+        let mut more = counts;
+        more[9] = 27;
+        let f = forecast(&more, 5, &line(3), &[(vec![0, 1, 2], 1)], 8, None);
+        assert_eq!(f.model, Model::LastBin);
+        assert!(
+            f.note.starts_with(
+                "last_bin 26.7 % caught more of the validation bins' events than the default (changepoint 24.8 %)"
+            ),
+            "{}",
+            f.note
+        );
+        // A alone busy in the validation bin: every rule takes A, the default caught the most.
+        let mut a_only = counts;
+        (a_only[9], a_only[14]) = (0, 0);
+        let f = forecast(&a_only, 5, &line(3), &[(vec![0, 1, 2], 1)], 8, None);
+        assert_eq!(f.model, Model::Changepoint { z: 2.0, alpha: 0.5 });
+        assert_eq!(f.note, "the default changepoint 100.0 % caught the most on validation");
+    }
+
+    /// Nothing at all: captures of 0 (not 0/0), forecasts of 0, and no weekday factor (0/0).
+    #[test]
+    fn an_empty_history_forecasts_zero_without_nan() {
+        let counts = [0u64; 3 * 6];
+        let weekdays = [0usize, 1, 2, 3, 4, 5];
+        let f = forecast(&counts, 6, &line(3), &[(vec![0, 1, 2], 1)], 8, Some((&weekdays, 6)));
+        assert!(f.validation.iter().all(|v| v.capture == 0.0), "{:?}", f.validation);
+        assert_eq!(f.next, vec![0.0; 3]);
+        // A history with events but none on the next bin's weekday (a Sunday): the factor is 0.
+        let mut busy = counts;
+        busy[0] = 6;
+        let f = forecast(&busy, 6, &line(3), &[(vec![0, 1, 2], 1)], 8, Some((&weekdays, 6)));
+        assert!(f.next.iter().all(|v| v.is_finite()), "{:?}", f.next);
     }
 }

@@ -288,3 +288,23 @@ mod properties {
         }
     }
 }
+
+#[cfg(test)]
+mod moments {
+    use super::{Moments, Neighbourhoods};
+
+    /// Two values are enough for a z: 1 and 3 have mean 2 and S = 1; a neighbourhood of the 3
+    /// alone is (3 − 2) / (1 · √((2·1 − 1)/(2 − 1))) = 1. One value, or none, is degenerate.
+    #[test]
+    fn two_values_give_a_z_and_fewer_do_not() {
+        let m = Moments::of(&[1.0, 3.0]);
+        assert_eq!((m.n, m.mean, m.std), (2, 2.0, 1.0));
+        assert!(!m.is_degenerate());
+        assert_eq!(m.z(3.0, 1), 1.0);
+        assert_eq!(m.z(4.0, 2), 0.0, "a neighbourhood of every value");
+        assert!(Moments::of(&[5.0]).is_degenerate() && Moments::of(&[]).is_degenerate());
+        let nb = Neighbourhoods::from_lists(vec![vec![0, 1], vec![0, 1]]);
+        assert_eq!((nb.len(), nb.is_empty(), nb.of(1)), (2, false, &[0u32, 1][..]));
+        assert!(Neighbourhoods::from_lists(Vec::new()).is_empty());
+    }
+}
