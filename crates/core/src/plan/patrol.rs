@@ -925,4 +925,38 @@ mod tests {
             assert_eq!(tier(p), want, "{}", p.name());
         }
     }
+
+    /// Budgets per municipality: teams × the walkable area over the mean cell area, floored, at
+    /// least one cell where there are teams and at most the municipality's cells; none without
+    /// teams. Ten cells: six of A, three of B, one of C; two teams in A and one in B.
+    #[test]
+    fn budgets_per_municipality_are_worked_out_here() {
+        let centre = h3o::LatLng::new(60.2, 24.95).unwrap().to_cell(h3o::Resolution::Eight);
+        let mut cells: Vec<CellIndex> = centre.grid_disk(2);
+        cells.sort_unstable();
+        cells.truncate(10);
+        let mean = cells.iter().map(|c| c.area_km2()).sum::<f64>() / 10.0;
+        let municipalities = ["A", "A", "B", "A", "C", "A", "B", "A", "B", "A"];
+        let teams = TeamCounts::parse("A=2, b=1").unwrap();
+        // A: 2 × 1.6 mean cell areas = 3.2 → 3 cells. B: 1 × 1.6 → 1 cell. C: no team → 0.
+        let params = PatrolParams::new(1.6 * mean, teams.clone(), 0.0, 0.0).unwrap();
+        let b = budgets(&cells, &municipalities, &params);
+        assert_eq!(b, vec![("A".to_string(), 3), ("B".to_string(), 1), ("C".to_string(), 0)]);
+        // A walkable area smaller than a cell still gives one cell; a large one is capped at the
+        // municipality's cells.
+        let small = PatrolParams::new(0.1 * mean, teams.clone(), 0.0, 0.0).unwrap();
+        assert_eq!(budgets(&cells, &municipalities, &small)[1], ("B".to_string(), 1));
+        let large = PatrolParams::new(100.0 * mean, teams.clone(), 0.0, 0.0).unwrap();
+        assert_eq!(budgets(&cells, &municipalities, &large), vec![("A".into(), 6), ("B".into(), 3), ("C".into(), 0)]);
+        assert_eq!(teams.to_string(), "A=2,b=1");
+        assert_eq!(TeamCounts::Each(3).to_string(), "3");
+        assert!(TeamCounts::parse("0").is_err());
+        // The parameters' checks.
+        assert!(PatrolParams::new(0.0, TeamCounts::Each(1), 0.0, 0.0).is_err());
+        assert!(PatrolParams::new(f64::INFINITY, TeamCounts::Each(1), 0.0, 0.0).is_err());
+        assert!(PatrolParams::new(1.0, TeamCounts::Each(1), -1.0, 0.0).is_err());
+        assert!(PatrolParams::new(1.0, TeamCounts::Each(1), f64::NAN, 0.0).is_err());
+        assert!(PatrolParams::new(1.0, TeamCounts::Each(1), 0.0, 1.5).is_err());
+        assert!(PatrolParams::new(1.0, TeamCounts::Each(1), 0.0, 1.0).is_ok());
+    }
 }
