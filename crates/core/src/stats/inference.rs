@@ -242,6 +242,16 @@ mod tests {
         }
     }
 
+    /// The stream seeds go through SplitMix64's finaliser (Steele, Lea & Flood 2014; Vigna's
+    /// `splitmix64.c`): chosen so the finaliser's input is the generator's first and second
+    /// states from seed 0, they give its published first outputs.
+    #[test]
+    fn stream_seeds_are_splitmix64_outputs() {
+        let (phi, c) = (0x9E37_79B9_7F4A_7C15u64, 0x6A09_E667_F3BC_C909u64);
+        assert_eq!(stream_seed(phi ^ c, 0), 0xE220_A839_7B1D_CDAF);
+        assert_eq!(stream_seed(phi.wrapping_mul(2) ^ phi.wrapping_add(c), 1), 0x6E78_9E6A_A1B9_65F4);
+    }
+
     #[test]
     fn binomial_tail_matches_hand_computed_values() {
         // P(X ≥ 2 | n = 3, q = 0.5) = (3 + 1) / 8.
