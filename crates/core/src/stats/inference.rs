@@ -261,6 +261,9 @@ mod tests {
         // P(X ≥ 1 | n = 4, q = 0.1) = 1 − 0.9⁴.
         assert!((binomial_upper_tail(1, 4, 0.1) - (1.0 - 0.9f64.powi(4))).abs() < 1e-12);
         assert_eq!(binomial_upper_tail(0, 10, 0.3), 1.0);
+        // No concern reports anywhere (q = 0): one is already beyond chance; q = 1: certain.
+        assert_eq!(binomial_upper_tail(1, 5, 0.0), 0.0);
+        assert_eq!(binomial_upper_tail(5, 5, 1.0), 1.0);
         assert_eq!(binomial_upper_tail(11, 10, 0.3), 0.0);
     }
 }

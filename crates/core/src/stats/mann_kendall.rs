@@ -114,6 +114,10 @@ mod tests {
         assert_eq!(mk(3.0, 0.049_999_999).direction(0.05), 1);
         assert_eq!(mk(-3.0, 0.049_999_999).direction(0.05), -1);
         assert_eq!(mk(0.0, 0.0).direction(0.05), 0, "no sign, no direction");
+        assert_eq!(
+            [mk(3.0, 0.01), mk(-3.0, 0.01), mk(3.0, 0.05)].map(|m| m.direction_name(0.05)),
+            ["up", "down", "none"]
+        );
     }
 
     /// The 300 cases of `testdata/pattern-and-trend-vectors.json` (copied from the project's
