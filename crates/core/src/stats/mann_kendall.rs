@@ -146,5 +146,11 @@ mod tests {
         assert_eq!((flat.s, flat.var_s, flat.z, flat.p), (0.0, 0.0, 0.0, 1.0));
         assert_eq!(mann_kendall(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]).direction(0.05), 1);
         assert_eq!(mann_kendall(&[8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0]).direction(0.05), -1);
+        // S = 0 with variation (1, 2, 2, 1: +1 +1 0 0 −1 −1): no continuity correction, z = 0.
+        let even = mann_kendall(&[1.0, 2.0, 2.0, 1.0]);
+        assert_eq!((even.s, even.z, even.p, even.tau), (0.0, 0.0, 1.0, 0.0));
+        assert!(even.var_s > 0.0);
+        // τ of fewer than two values is 0, not 0/0.
+        assert_eq!((mann_kendall(&[3.0]).tau, mann_kendall(&[]).tau), (0.0, 0.0));
     }
 }

@@ -455,4 +455,25 @@ mod tests {
             }
         }
     }
+
+    /// The texts of one pattern in every language, the three emerging patterns, and that every
+    /// pattern has its own text in each language.
+    #[test]
+    fn texts_and_the_emerging_patterns() {
+        let p = Pattern::NewHotSpot;
+        assert_eq!((p.name(), p.arcgis_label()), ("new_hot_spot", "New Hot Spot"));
+        assert!(p.label_en().starts_with("New hot spot: significantly more events"));
+        assert!(p.label_fi().starts_with("Uusi kuuma piste: merkitsevästi"));
+        assert!(p.label_sv().starts_with("Ny het punkt: signifikant"));
+        for label in [Pattern::label_en, Pattern::label_fi, Pattern::label_sv, Pattern::arcgis_label, Pattern::colour] {
+            let mut all: Vec<&str> = Pattern::ALL.iter().map(|&q| label(q)).collect();
+            all.sort_unstable();
+            all.dedup();
+            assert_eq!(all.len(), 17);
+        }
+        let emerging: Vec<Pattern> = Pattern::ALL.iter().copied().filter(|q| q.is_emerging()).collect();
+        assert_eq!(emerging, vec![Pattern::NewHotSpot, Pattern::ConsecutiveHotSpot, Pattern::IntensifyingHotSpot]);
+        assert_eq!(Pattern::from_name("persistent_cold_spot"), Some(Pattern::PersistentColdSpot));
+        assert_eq!(Pattern::from_name("warm_spot"), None);
+    }
 }
