@@ -471,6 +471,25 @@ mod tests {
         assert_ne!(ra.team("plan").unwrap().hit_rates[1], plan_b.hit_rates[1]);
     }
 
+    /// The RRI is undefined (not infinite, not 0/0) when the chosen cells had nothing the bin
+    /// before, when the bin before was empty, or when the held-out bin is; an empty held-out bin
+    /// has a hit rate of 0; an empty choice covers no area.
+    #[test]
+    fn scores_with_empty_bins_and_cells() {
+        let areas = [1.0, 3.0];
+        let s = score(&[0], &[5, 5], &[0, 4], &areas);
+        assert_eq!((s.hit_rate, s.pai, s.rri), (0.5, 2.0, None));
+        let s = score(&[0], &[5, 5], &[0, 0], &areas);
+        assert_eq!(s.rri, None);
+        let s = score(&[0], &[0, 0], &[2, 2], &areas);
+        assert_eq!((s.hit_rate, s.pai, s.rri), (0.0, 0.0, None));
+        let s = score(&[], &[3, 1], &[2, 2], &areas);
+        assert_eq!((s.hit_rate, s.pai, s.rri), (0.0, 0.0, None));
+        // Defined: (2 / 1) / (4 / 4) = 2; the second cell is three quarters of the area.
+        let s = score(&[1], &[2, 2], &[3, 1], &areas);
+        assert_eq!((s.hit_rate, s.pai, s.rri), (0.5, 0.5 / 0.75, Some(2.0)));
+    }
+
     #[test]
     fn the_block_bootstrap_interval_holds_the_mean_and_is_exact_for_constants() {
         let (mean, ci) = block_bootstrap(&[0.01; 8], 500, 0);
