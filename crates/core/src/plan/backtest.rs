@@ -564,6 +564,52 @@ mod hand_built {
         (a - b).abs() < 1e-12
     }
 
+    /// A hot spot that moves every other week (10 events, one cell after another, 1 elsewhere):
+    /// the last week is the best guide. An EWMA with α ≥ 0.5 follows it (the new cell's
+    /// 0.5·10 + 0.5·1 = 5.5 beats the old cell's 0.5·1 + 0.5·7.75 = 4.375), one with α ≤ 0.3
+    /// stays on the old cell a week too long; the best, ties to the smaller, is α = 0.5. Held-out
+    /// weeks must leave four weeks before them.
+    #[test]
+    fn the_best_ewma_follows_a_moving_hot_spot_and_holdouts_leave_four_weeks() {
+        let base = crate::test_data::random_cube(5, 9, 1);
+        let mut cube = SpaceTimeCube::zeros(base.resolution(), base.cells().to_vec(), base.bins().clone());
+        for c in 0..5 {
+            for b in 0..9 {
+                let v = if c == (b / 2) % 5 { 10 } else { 1 };
+                cube.add(c, b, v, v as f64);
+            }
+        }
+        let job = JobCube {
+            spec: JobSpec::all(),
+            cube,
+            districts: Vec::new(),
+            concerns: vec![0; 45],
+            profile: vec![0; 5 * 168],
+        };
+        let patrol = PatrolParams::new(0.9, TeamCounts::Each(1), 1000.0, 0.0).unwrap();
+        let (names, cell_districts, stats) = (Vec::new(), vec![None; 5], StatsParams::default());
+        let ctx = PlanContext {
+            cell_districts: &cell_districts,
+            districts: None,
+            district_names: &names,
+            services: None,
+            stats: &stats,
+            patrol: &patrol,
+            min_count: 5,
+        };
+        // Held-out weeks 5–8: week 5 repeats week 4's cell (2), week 6 moves on (3), week 7
+        // repeats it, week 8 moves (4). The last week catches 10 of 14 in weeks 5 and 7.
+        let bt = backtest(&job, &ctx, 4).unwrap();
+        assert_eq!(bt.ewma_alpha, 0.5);
+        let (last, ewma) = (bt.team("last_bin").unwrap(), bt.team("ewma").unwrap());
+        assert_eq!(ewma.hit_rates, last.hit_rates);
+        assert_eq!(last.hit_rates, vec![10.0 / 14.0, 1.0 / 14.0, 10.0 / 14.0, 1.0 / 14.0]);
+        // Four weeks must remain before the first held-out one: 5 of 9 is too many, and 0 is none.
+        assert!(backtest(&job, &ctx, 5).is_ok());
+        assert!(backtest(&job, &ctx, 6).is_err());
+        assert!(backtest(&job, &ctx, 0).is_err());
+    }
+
     #[test]
     fn every_method_scores_what_the_counts_give_by_hand() {
         let (bt, areas) = run();
@@ -622,6 +668,7 @@ mod hand_built {
         assert_eq!(bt.budgets.len(), 4);
         for budget in &bt.budgets {
             assert_eq!(budget.cells, 1, "{}", budget.budget);
+            assert!(close(budget.area_share, share(A)), "{}: the plan's cell A", budget.budget);
             let methods: Vec<&str> = budget.methods.iter().map(|m| m.method.as_str()).collect();
             assert_eq!(methods, expected.iter().map(|e| e.0).collect::<Vec<_>>());
             for (m, (name, (hits, pais, pei, rri))) in budget.methods.iter().zip(&expected) {

@@ -889,6 +889,14 @@ mod tests {
         assert_eq!((a.peak_weekday, a.peak_hour, a.peak_outside_office_hours()), (Some(3), Some(16), Some(true)));
         assert!(a.unmet_concern && a.unmet_concern_p < 1e-15);
         assert!(areas.iter().all(|a| a.team == Some(1) && a.district.is_none() && a.municipality.is_empty()));
+        // Office hours are Monday–Friday 08–16: every edge.
+        let mut probe = areas[0].clone();
+        for (day, hour, outside) in
+            [(0, 8, false), (4, 15, false), (4, 16, true), (0, 7, true), (5, 10, true), (6, 10, true)]
+        {
+            (probe.peak_weekday, probe.peak_hour) = (Some(day), Some(hour));
+            assert_eq!(probe.peak_outside_office_hours(), Some(outside), "day {day} hour {hour}");
+        }
         assert_eq!(plan.teams.len(), 1);
         assert_eq!((plan.teams[0].areas, plan.teams[0].expected_per_week), (3, 5.0 + 18.0 + 5.5));
         // Without the reservation (share 0) the forecast alone chooses, in forecast order, and E
