@@ -224,6 +224,16 @@ impl Significance {
     }
 }
 
+/// The permutation seed of a study area: the run's seed for the city, and for district `d` the
+/// seed mixed with an odd multiple of `d + 1`, so each district draws its own streams, none of
+/// them the city's.
+fn unit_seed(seed: u64, district: Option<usize>) -> u64 {
+    match district {
+        None => seed,
+        Some(d) => seed ^ (d as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F),
+    }
+}
+
 struct UnitResult {
     z: Vec<f64>,
     p: Vec<f64>,
@@ -324,12 +334,7 @@ pub fn analyse(
             for &c in members {
                 sub.extend_from_slice(&values[c * bins..(c + 1) * bins]);
             }
-            // Each district draws its own permutation streams.
-            let seed = match district {
-                None => params.seed,
-                Some(d) => params.seed ^ (*d as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F),
-            };
-            analyse_unit(&sub, &cells, bins, params, *district, seed)
+            analyse_unit(&sub, &cells, bins, params, *district, unit_seed(params.seed, *district))
         })
         .collect();
 
@@ -649,8 +654,21 @@ mod tests {
         assert!(Scope::parse("town").is_err());
     }
 
-    /// Two districts holding the same counts in mirror image get the same z but draw their own
-    /// permutation streams, so their permutation p-values differ somewhere.
+    /// Every district's seed differs from every other's and from the city's, for any run seed.
+    #[test]
+    fn each_district_has_its_own_seed() {
+        for seed in [0, 1, 42, u64::MAX] {
+            let mut seen: Vec<u64> = (0..50).map(|d| unit_seed(seed, Some(d))).collect();
+            seen.push(unit_seed(seed, None));
+            assert_eq!(unit_seed(seed, None), seed);
+            seen.sort_unstable();
+            seen.dedup();
+            assert_eq!(seen.len(), 51, "seed {seed}");
+        }
+    }
+
+    /// Two districts of the same counts (in a different geometry) under district scope with
+    /// permutations: their permutation p-values differ somewhere.
     #[test]
     fn each_district_draws_its_own_permutations() {
         let (cube, _) = surge_cube();
