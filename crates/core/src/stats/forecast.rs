@@ -709,6 +709,9 @@ mod tests {
         let f = forecast(&counts, 6, &line(3), &[(vec![0, 1, 2], 1)], 8, Some((&weekdays, 6)));
         assert!(f.validation.iter().all(|v| v.capture == 0.0), "{:?}", f.validation);
         assert_eq!(f.next, vec![0.0; 3]);
+        // …and with the next bin's weekday among the history's (a Monday): still 0, not 0/0.
+        let f = forecast(&counts, 6, &line(3), &[(vec![0, 1, 2], 1)], 8, Some((&weekdays, 0)));
+        assert_eq!(f.next, vec![0.0; 3]);
         // A history with events but none on the next bin's weekday (a Sunday): the factor is 0.
         let mut busy = counts;
         busy[0] = 6;
