@@ -174,8 +174,14 @@ pub fn block_bootstrap(d: &[f64], resamples: usize, seed: u64) -> (f64, [f64; 2]
         })
         .collect();
     means.sort_by(f64::total_cmp);
-    let at = |q: f64| means[((q * (resamples - 1) as f64).round() as usize).min(resamples - 1)];
-    (mean, [at(0.025), at(0.975)])
+    (mean, [nearest_rank(&means, 0.025), nearest_rank(&means, 0.975)])
+}
+
+/// The `q` quantile of ascending `sorted` (not empty) by the nearest rank: the value at position
+/// `round(q · (n − 1))`, so 0 is the smallest and 1 the largest.
+fn nearest_rank(sorted: &[f64], q: f64) -> f64 {
+    let last = sorted.len() - 1;
+    sorted[((q * last as f64).round() as usize).min(last)]
 }
 
 /// Runs the backtest of one job over its last `holdout` bins.
@@ -490,6 +496,15 @@ mod tests {
         assert_eq!((s.hit_rate, s.pai, s.rri), (0.5, 0.5 / 0.75, Some(2.0)));
     }
 
+    /// Forty values 0…39: the 2.5 % quantile is at position round(0.025 · 39) = round(0.975) = 1,
+    /// the 97.5 % one at round(38.025) = 38 (not the largest), 0 and 1 at the ends.
+    #[test]
+    fn nearest_rank_quantiles_are_worked_out_here() {
+        let v: Vec<f64> = (0..40).map(f64::from).collect();
+        assert_eq!([0.0, 0.025, 0.5, 0.975, 1.0].map(|q| nearest_rank(&v, q)), [0.0, 1.0, 20.0, 38.0, 39.0]);
+        assert_eq!(nearest_rank(&[7.0], 0.975), 7.0);
+    }
+
     #[test]
     fn the_block_bootstrap_interval_holds_the_mean_and_is_exact_for_constants() {
         let (mean, ci) = block_bootstrap(&[0.01; 8], 500, 0);
@@ -608,6 +623,28 @@ mod hand_built {
         assert!(backtest(&job, &ctx, 5).is_ok());
         assert!(backtest(&job, &ctx, 6).is_err());
         assert!(backtest(&job, &ctx, 0).is_err());
+        // Two cells for the team (1.6 km² over ≈ 0.74 km² a cell): the share budgets keep their
+        // one cell (1 %, 2 % and 5 % of five cells, raised to 1), each planned on its own.
+        let wider = PatrolParams::new(1.6, TeamCounts::Each(1), 1000.0, 0.0).unwrap();
+        let bt = backtest(&job, &PlanContext { patrol: &wider, ..ctx }, 4).unwrap();
+        let cells: Vec<usize> = bt.budgets.iter().map(|b| b.cells).collect();
+        assert_eq!(cells, vec![2, 1, 1, 1]);
+        // A held-out week without events has no PEI (nothing to catch): the mean is over the
+        // other three, (1 + 0.1 + 1) / 3 for the last week's cell, as the oracle's 10 of 14 is
+        // caught in weeks 5 and 7 and 1 of 14 against 10 of 14 in week 6.
+        let mut quiet_end =
+            SpaceTimeCube::zeros(job.cube.resolution(), job.cube.cells().to_vec(), job.cube.bins().clone());
+        for c in 0..5 {
+            for b in 0..8 {
+                let v = job.cube.count(c, b);
+                quiet_end.add(c, b, v, v as f64);
+            }
+        }
+        let job = JobCube { cube: quiet_end, ..job };
+        let bt = backtest(&job, &ctx, 4).unwrap();
+        let last = bt.team("last_bin").unwrap();
+        assert_eq!(last.hit_rates, vec![10.0 / 14.0, 1.0 / 14.0, 10.0 / 14.0, 0.0]);
+        assert!(close(last.pei.unwrap(), 2.1 / 3.0), "{:?}", last.pei);
     }
 
     #[test]

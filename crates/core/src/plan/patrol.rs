@@ -910,6 +910,273 @@ mod tests {
         );
     }
 
+    /// A plan on daily bins: a day's forecast counts seven times towards a week, so a new hot
+    /// spot expecting 0.8 a day (5.6 a week, above the small-count threshold of 5) gets the
+    /// reserved place, though 0.8 alone is below it. Seven cells: A (the centre, 2 a day), N (a
+    /// new hot spot, 0.8), D (no pattern, 0.9), a new cold spot and three quiet cells (0.01);
+    /// one team walking two cells, half of them reserved.
+    #[test]
+    #[allow(clippy::float_cmp)] // values set here and the production's own p, compared exactly
+    fn a_daily_plan_reserves_by_the_week_and_tests_unmet_concern_at_its_boundaries() {
+        use crate::cube::{JobSpec, SpaceTimeCube};
+        use crate::space::services::Service;
+        use crate::stats::analysis::{StatsParams, analyse};
+        use crate::time::{BinSpec, BinStep, TimeBins, WindowStart};
+        use geo::{Distance, Geodesic, Point};
+        use h3o::{LatLng, Resolution};
+
+        let x = LatLng::new(60.2, 24.95).unwrap().to_cell(Resolution::Eight);
+        let ring: Vec<CellIndex> = x.grid_ring_fast(1).map(Option::unwrap).collect();
+        let (nc, dc, cold) = (ring[0], ring[3], ring[1]);
+        let mut cells: Vec<CellIndex> = x.grid_disk(1);
+        cells.sort_unstable();
+        let at = |c: CellIndex| cells.binary_search(&c).unwrap();
+        let (pa, pn, pd, pcold) = (at(x), at(nc), at(dc), at(cold));
+        let (n, t) = (7, 14);
+        let spec = BinSpec::new(
+            BinStep::Day,
+            WindowStart::Steps(14),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 16),
+            chrono_tz::Europe::Helsinki,
+        )
+        .unwrap();
+        let bins = TimeBins::build(&spec, None).unwrap();
+        assert_eq!(bins.len(), t);
+        let mut cube = SpaceTimeCube::zeros(Resolution::Eight, cells.clone(), bins);
+        // A: two events a day, a concern report on each of the last two days: 2 of the recent 8.
+        let mut concerns = vec![0u64; n * t];
+        for b in 0..t {
+            cube.add(pa, b, 2, 2.0);
+        }
+        (concerns[pa * t + 12], concerns[pa * t + 13]) = (1, 1);
+        let job = JobCube { spec: JobSpec::all(), cube, districts: Vec::new(), concerns, profile: vec![0; n * 168] };
+        let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
+        for (c, s) in stats.cells.iter_mut().enumerate() {
+            s.pattern = match c {
+                _ if c == pn => Pattern::NewHotSpot,
+                _ if c == pcold => Pattern::NewColdSpot,
+                _ => Pattern::NoPatternDetected,
+            };
+        }
+        let mut forecast = vec![0.01; n];
+        (forecast[pa], forecast[pn], forecast[pd]) = (2.0, 0.8, 0.9);
+        let near = cell_centre(x);
+        let services = Services::new(vec![
+            Service { name: "near".into(), kind: "day_centre".into(), lon: near.0, lat: near.1 },
+            Service { name: "far".into(), kind: "shelter".into(), lon: 25.5, lat: 60.5 },
+        ]);
+        let cell_districts = vec![None; n];
+        let inputs = PlanInputs {
+            job: &job,
+            stats: &stats,
+            forecast: &forecast,
+            cell_districts: &cell_districts,
+            districts: None,
+            services: Some(&services),
+            alpha: 0.05,
+            min_count: 5,
+        };
+        let mean_area = cells.iter().map(|c| c.area_km2()).sum::<f64>() / n as f64;
+        let params = PatrolParams::new(2.5 * mean_area, TeamCounts::Each(1), 1000.0, 0.5).unwrap();
+        let p = plan(&inputs, &params);
+        assert_eq!(p.budgets, vec![(String::new(), 2)]);
+        // One of two cells reserved: N (5.6 a week ≥ 5), then the highest forecast, A.
+        assert_eq!(p.cells, vec![pn, pa]);
+        // N and A are neighbours: one area expecting (0.8 + 2) × 7 = 19.6 a week, boosted.
+        assert_eq!(p.areas.len(), 1);
+        let a = &p.areas[0];
+        let mut pair = vec![x, nc];
+        pair.sort_unstable();
+        assert_eq!((&a.cells, a.reasons.clone()), (&pair, vec!["forecast", "new_hot_spot"]));
+        assert!((a.expected_per_week - 19.6).abs() < 1e-12 && (a.score - 1019.6).abs() < 1e-12, "{}", a.score);
+        assert!((p.teams[0].expected_per_week - 19.6).abs() < 1e-12);
+        // Everything reserved: N is the only new hot spot, the rest of the budget is filled by
+        // forecast (and planning ends).
+        assert_eq!(plan_with(&inputs, &PatrolParams { watch_share: 1.0, ..params.clone() }).cells, vec![pn, pa]);
+        // Nothing reserved, or a threshold of 6 a week that N's 5.6 misses: A and D (0.9).
+        assert_eq!(plan_with(&inputs, &PatrolParams { watch_share: 0.0, ..params.clone() }).cells, vec![pa, pd]);
+        assert_eq!(plan_with(&PlanInputs { min_count: 6, ..inputs }, &params).cells, vec![pa, pd]);
+        // Without any recent event the city's concern share is 0, not 0 / 0.
+        let empty_cube = SpaceTimeCube::zeros(Resolution::Eight, cells.clone(), job.cube.bins().clone());
+        let quiet = JobCube {
+            spec: JobSpec::all(),
+            cube: empty_cube,
+            districts: Vec::new(),
+            concerns: vec![0; n * t],
+            profile: vec![0; n * 168],
+        };
+        assert_eq!(plan_with(&PlanInputs { job: &quiet, ..inputs }, &params).concern_share, 0.0);
+
+        // The nearest service of every hot cell: N only (the cold spot and the others have none);
+        // "near" stands on A's centre, one cell away.
+        let hot = hot_cell_services(&job.cube, &stats, &services);
+        let (lon, lat) = cell_centre(nc);
+        let metres = Geodesic.distance(Point::new(lon, lat), Point::new(near.0, near.1));
+        for (c, h) in hot.iter().enumerate() {
+            if c == pn {
+                let (name, d) = h.clone().unwrap();
+                assert!(name == "near" && (d - metres).abs() < 1e-6 && d > 500.0, "{name} {d}");
+            } else {
+                assert!(h.is_none(), "cell {c}: {h:?}");
+            }
+        }
+
+        // Unmet concern of area A (2 concern reports of 8 recent events, a share of 0.25) against
+        // the city's share q, worked out here: P(X ≥ 2 | 8, q) = 1 − (1 − q)⁸ − 8q(1 − q)⁷.
+        let municipalities = inputs.municipalities();
+        let none = HashSet::new();
+        let area = |inputs: &PlanInputs<'_>, q: f64| {
+            let facts = AreaFacts {
+                inputs,
+                municipalities: &municipalities,
+                by_forecast: &none,
+                watched: &none,
+                recent: 4,
+                concern_share: q,
+                per_week: 7.0,
+            };
+            facts.area(None, vec![pa])
+        };
+        let tail = |q: f64| 1.0 - (1.0 - q).powi(8) - 8.0 * q * (1.0 - q).powi(7);
+        let lenient = PlanInputs { alpha: 0.99, ..inputs };
+        for q in [0.25, 0.3] {
+            // A share equal to or below the city's is never unmet, however lenient α: here
+            // p ≈ 0.63 and 0.74 are below 0.99.
+            let a = area(&lenient, q);
+            assert!((a.unmet_concern_p - tail(q)).abs() < 1e-12 && a.unmet_concern_p < 0.99, "{}", a.unmet_concern_p);
+            assert!(!a.unmet_concern, "q = {q}");
+            assert_eq!((a.recent_events, a.recent_concerns), (8, 2));
+        }
+        // Above q = 0.1 with p ≈ 0.187: unmet for an α just above p, not for α = p.
+        let p01 = area(&inputs, 0.1).unmet_concern_p;
+        assert!((p01 - tail(0.1)).abs() < 1e-12);
+        assert!(!area(&PlanInputs { alpha: p01, ..inputs }, 0.1).unmet_concern);
+        assert!(area(&PlanInputs { alpha: p01.next_up(), ..inputs }, 0.1).unmet_concern);
+    }
+
+    /// Two municipalities named by the districts layer plan apart: 37 cells, the nine
+    /// northernmost in Beta (districts "Beta South" and "Beta North"), the rest in Alpha
+    /// ("Alpha West", "Alpha East"). Alpha's two teams walk six cells, Beta's one team three.
+    /// Alpha's busiest cells are its three easternmost and three westernmost (7 a week each):
+    /// cut by bearing from Alpha's own centre they make an east team and a west team, 21 a
+    /// week each. An area's district is its cells' majority, ties to the lower index.
+    #[test]
+    fn two_municipalities_from_the_districts_layer_plan_apart_with_teams_from_their_own_centres() {
+        use crate::cube::{JobSpec, SpaceTimeCube};
+        use crate::space::{District, Districts};
+        use crate::stats::analysis::{StatsParams, analyse};
+        use h3o::{LatLng, Resolution};
+
+        let x = LatLng::new(60.2, 24.95).unwrap().to_cell(Resolution::Eight);
+        let mut cells: Vec<CellIndex> = x.grid_disk(3);
+        cells.sort_unstable();
+        let n = cells.len();
+        let centre = |c: usize| cell_centre(cells[c]);
+        let mut by_lat: Vec<usize> = (0..n).collect();
+        by_lat.sort_by(|&a, &b| centre(b).1.total_cmp(&centre(a).1));
+        let beta: Vec<usize> = by_lat[..9].to_vec();
+        let mut alpha: Vec<usize> = by_lat[9..].to_vec();
+        alpha.sort_by(|&a, &b| centre(a).0.total_cmp(&centre(b).0));
+        let (west, east) = (alpha[..3].to_vec(), alpha[alpha.len() - 3..].to_vec());
+        let adjacent = |a: usize, b: usize| cells[a].grid_disk::<Vec<_>>(1).contains(&cells[b]);
+        // Beta's pair: its northernmost cell and a neighbour; its single cell touches neither.
+        let pair = [beta[0], *beta[1..].iter().find(|&&b| adjacent(beta[0], b)).unwrap()];
+        let single = *beta.iter().find(|&&b| !pair.iter().any(|&p| adjacent(p, b) || p == b)).unwrap();
+        for group in [&west[..], &east[..], &pair[..]] {
+            assert_eq!(components(&cells, group).len(), 1, "the test's clusters are contiguous");
+        }
+        let layer = Districts::new(
+            [("Alpha West", "Alpha"), ("Alpha East", "Alpha"), ("Beta South", "Beta"), ("Beta North", "Beta")]
+                .iter()
+                .map(|&(name, m)| District {
+                    name: name.into(),
+                    municipality: m.into(),
+                    shape: geo::MultiPolygon(Vec::new()),
+                })
+                .collect(),
+        );
+        let mut cell_districts: Vec<Option<usize>> = (0..n)
+            .map(|c| {
+                Some(if beta.contains(&c) {
+                    2
+                } else if centre(c).0 < cell_centre(x).0 {
+                    0
+                } else {
+                    1
+                })
+            })
+            .collect();
+        // Votes: east 1, 1, 0 → Alpha East; west 0, 0, 1 → Alpha West; the pair 3, 2 → a tie,
+        // to the lower: Beta South.
+        (cell_districts[east[0]], cell_districts[east[1]], cell_districts[east[2]]) = (Some(0), Some(1), Some(1));
+        (cell_districts[west[0]], cell_districts[west[1]], cell_districts[west[2]]) = (Some(0), Some(0), Some(1));
+        (cell_districts[pair[0]], cell_districts[pair[1]]) = (Some(3), Some(2));
+        let bins = crate::test_data::random_cube(1, 6, 1).bins().clone();
+        let mut cube = SpaceTimeCube::zeros(Resolution::Eight, cells.clone(), bins);
+        for c in 0..n {
+            for b in 0..6 {
+                cube.add(c, b, 1, 1.0);
+            }
+        }
+        let job = JobCube {
+            spec: JobSpec::all(),
+            cube,
+            districts: Vec::new(),
+            concerns: vec![0; n * 6],
+            profile: vec![0; n * 168],
+        };
+        let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
+        for s in &mut stats.cells {
+            s.pattern = Pattern::NoPatternDetected;
+        }
+        let mut forecast = vec![0.1; n];
+        for &c in west.iter().chain(&east) {
+            forecast[c] = 7.0;
+        }
+        (forecast[pair[0]], forecast[pair[1]], forecast[single]) = (6.0, 6.0, 5.0);
+        let inputs = PlanInputs {
+            job: &job,
+            stats: &stats,
+            forecast: &forecast,
+            cell_districts: &cell_districts,
+            districts: Some(&layer),
+            services: None,
+            alpha: 0.05,
+            min_count: 5,
+        };
+        let municipalities = inputs.municipalities();
+        assert!((0..n).all(|c| municipalities[c] == if beta.contains(&c) { "Beta" } else { "Alpha" }));
+        let mean_area = cells.iter().map(|c| c.area_km2()).sum::<f64>() / n as f64;
+        let teams = TeamCounts::parse("Alpha=2, Beta=1").unwrap();
+        let params = PatrolParams::new(3.2 * mean_area, teams, 1000.0, 0.0).unwrap();
+        let p = plan(&inputs, &params);
+        // 2 × 3.2 → 6 cells for Alpha, 3.2 → 3 for Beta.
+        assert_eq!(p.budgets, vec![("Alpha".to_string(), 6), ("Beta".to_string(), 3)]);
+        let mut chosen = p.cells.clone();
+        chosen.sort_unstable();
+        let mut want: Vec<usize> = west.iter().chain(&east).chain(&pair).copied().chain([single]).collect();
+        want.sort_unstable();
+        assert_eq!(chosen, want);
+        // Teams: Alpha's east (1) and west (2), numbered north, east, south, west; Beta's is 3.
+        let summary: Vec<(usize, &str, &str, usize, f64)> = p
+            .teams
+            .iter()
+            .map(|t| (t.number, t.municipality.as_str(), t.direction.as_str(), t.areas, t.expected_per_week))
+            .collect();
+        assert_eq!(&summary[..2], &[(1, "Alpha", "east", 1, 21.0), (2, "Alpha", "west", 1, 21.0)]);
+        assert_eq!((summary[2].0, summary[2].1, summary[2].3, summary[2].4), (3, "Beta", 2, 17.0));
+        let area_of = |members: &[usize]| {
+            let mut want: Vec<CellIndex> = members.iter().map(|&c| cells[c]).collect();
+            want.sort_unstable();
+            p.areas.iter().find(|a| a.cells == want).unwrap_or_else(|| panic!("no area of {members:?}"))
+        };
+        let (e, w, b2, b1) = (area_of(&east), area_of(&west), area_of(&pair), area_of(&[single]));
+        assert_eq!((e.team, e.municipality.as_str(), e.district), (Some(1), "Alpha", Some(1)));
+        assert_eq!((w.team, w.municipality.as_str(), w.district), (Some(2), "Alpha", Some(0)));
+        assert_eq!((b2.team, b2.municipality.as_str(), b2.district), (Some(3), "Beta", Some(2)));
+        assert_eq!((b1.team, b1.municipality.as_str(), b1.district), (Some(3), "Beta", Some(2)));
+    }
+
     fn plan_with(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
         plan(inputs, params)
     }

@@ -349,6 +349,15 @@ mod tests {
         assert_eq!(label_rank("elsewhere").0, 5);
     }
 
+    /// Four units of equal load at 0°, 10°, 180° and 190°, two teams: every two-and-two cut is
+    /// even, and the narrowest (0–10° and 180–190°, 20° in all, against 340° for 10–180° and
+    /// 190–0°) wins, though the wide cut comes later in the search.
+    #[test]
+    fn even_cuts_tie_to_the_narrowest_arcs() {
+        let arc = arcs(&[0.0, 10.0, 180.0, 190.0], &[1.0; 4], 2);
+        assert!(arc[0] == arc[1] && arc[2] == arc[3] && arc[0] != arc[2], "{arc:?}");
+    }
+
     /// Four units at 10°, 100°, 190° and 280° with loads 3, 1, 1, 1, two teams: only the unit
     /// at 10° alone against the other three balances the load (3 against 3); every other cut of
     /// the circle into two arcs gives 4 : 2 or 5 : 1.
