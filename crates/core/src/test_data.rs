@@ -5,7 +5,10 @@
 
 use h3o::{LatLng, Resolution};
 
-use crate::cube::SpaceTimeCube;
+use crate::cube::build::JobCube;
+use crate::cube::{JobSpec, SpaceTimeCube};
+use crate::plan::{PatrolParams, PlanContext};
+use crate::stats::StatsParams;
 use crate::time::{BinSpec, BinStep, TimeBins, WindowStart};
 
 /// Marsaglia's xorshift64 (shifts 13, 7, 17): fast, seeded, the same sequence everywhere.
@@ -61,6 +64,57 @@ pub fn random_cube(cells: usize, weeks: u32, seed: u64) -> SpaceTimeCube {
         }
     }
     cube
+}
+
+/// The job of `cube`'s events alone: no concern reports, no district tallies and an empty
+/// weekday × hour profile.
+pub fn job_of(cube: SpaceTimeCube) -> JobCube {
+    let (cells, bins) = (cube.cells().len(), cube.bins().len());
+    JobCube {
+        spec: JobSpec::all(),
+        cube,
+        districts: Vec::new(),
+        concerns: vec![0; cells * bins],
+        profile: vec![0; cells * 168],
+    }
+}
+
+/// What a test's [`PlanContext`] borrows, owned: cells in no district, no districts layer and no
+/// services, the default statistics and a small-count threshold of 5.
+pub struct PlanSetup {
+    /// Each cell's district: none.
+    pub cell_districts: Vec<Option<usize>>,
+    /// District names: none.
+    pub district_names: Vec<String>,
+    /// The statistics' parameters: the defaults.
+    pub stats: StatsParams,
+    /// The plan's parameters.
+    pub patrol: PatrolParams,
+}
+
+impl PlanSetup {
+    /// The setup for `cells` cells planned with `patrol`.
+    pub fn new(cells: usize, patrol: PatrolParams) -> Self {
+        PlanSetup {
+            cell_districts: vec![None; cells],
+            district_names: Vec::new(),
+            stats: StatsParams::default(),
+            patrol,
+        }
+    }
+
+    /// The context that borrows it.
+    pub fn ctx(&self) -> PlanContext<'_> {
+        PlanContext {
+            cell_districts: &self.cell_districts,
+            districts: None,
+            district_names: &self.district_names,
+            services: None,
+            stats: &self.stats,
+            patrol: &self.patrol,
+            min_count: 5,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -400,15 +400,8 @@ impl Backtest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cube::JobSpec;
     use crate::plan::PatrolParams;
-    use crate::stats::StatsParams;
-
-    fn job(cube: crate::cube::SpaceTimeCube) -> JobCube {
-        let n = cube.cells().len() * cube.bins().len();
-        let profile = vec![0; cube.cells().len() * 168];
-        JobCube { spec: JobSpec::all(), cube, districts: Vec::new(), concerns: vec![0; n], profile }
-    }
+    use crate::test_data::{PlanSetup, job_of as job};
 
     #[test]
     fn a_held_out_bin_is_planned_without_seeing_it_or_anything_after() {
@@ -441,19 +434,8 @@ mod tests {
             cube
         };
         let (a, b, e) = (copy(50, false), copy(50, true), copy(0, false));
-        let names: Vec<String> = Vec::new();
-        let cell_districts = vec![None; 60];
-        let stats = StatsParams::default();
-        let patrol = PatrolParams::default();
-        let ctx = PlanContext {
-            cell_districts: &cell_districts,
-            districts: None,
-            district_names: &names,
-            services: None,
-            stats: &stats,
-            patrol: &patrol,
-            min_count: 5,
-        };
+        let setup = PlanSetup::new(60, PatrolParams::default());
+        let ctx = setup.ctx();
         let (ra, rb) = (backtest(&job(a), &ctx, 2).unwrap(), backtest(&job(b), &ctx, 2).unwrap());
         for (x, y) in ra.budgets.iter().zip(&rb.budgets) {
             // Not `ewma`: its α is the one that scores best over all held-out bins, chosen in
@@ -525,9 +507,9 @@ mod tests {
 #[cfg(test)]
 mod hand_built {
     use super::*;
-    use crate::cube::{JobSpec, SpaceTimeCube};
+    use crate::cube::SpaceTimeCube;
     use crate::plan::{PatrolParams, TeamCounts};
-    use crate::stats::StatsParams;
+    use crate::test_data::{PlanSetup, job_of};
 
     /// Five cells (positions 0–4 = A–E) × nine weeks; weeks 7 and 8 are held out.
     const COUNTS: [[u64; 9]; 5] = [
@@ -551,28 +533,11 @@ mod hand_built {
         }
         // Each cell's area from h3o, for the PAI.
         let areas: Vec<f64> = cube.cells().iter().map(|c| c.area_km2()).collect();
-        let n = 5;
-        let job = JobCube {
-            spec: JobSpec::all(),
-            cube,
-            districts: Vec::new(),
-            concerns: vec![0; n * 9],
-            profile: vec![0; n * 168],
-        };
+        let job = job_of(cube);
         // One team walking 0.9 km²: one resolution-8 cell (≈ 0.74 km²); 1 %, 2 % and 5 % of five
         // cells round to 0 and are raised to 1. The watch share, 0.1 of one cell, rounds to 0.
         let patrol = PatrolParams::new(0.9, TeamCounts::Each(1), 1000.0, PatrolParams::DEFAULT_WATCH_SHARE).unwrap();
-        let (names, cell_districts, stats) = (Vec::new(), vec![None; n], StatsParams::default());
-        let ctx = PlanContext {
-            cell_districts: &cell_districts,
-            districts: None,
-            district_names: &names,
-            services: None,
-            stats: &stats,
-            patrol: &patrol,
-            min_count: 5,
-        };
-        (backtest(&job, &ctx, 2).unwrap(), areas)
+        (backtest(&job, &PlanSetup::new(5, patrol).ctx(), 2).unwrap(), areas)
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -594,24 +559,9 @@ mod hand_built {
                 cube.add(c, b, v, v as f64);
             }
         }
-        let job = JobCube {
-            spec: JobSpec::all(),
-            cube,
-            districts: Vec::new(),
-            concerns: vec![0; 45],
-            profile: vec![0; 5 * 168],
-        };
-        let patrol = PatrolParams::new(0.9, TeamCounts::Each(1), 1000.0, 0.0).unwrap();
-        let (names, cell_districts, stats) = (Vec::new(), vec![None; 5], StatsParams::default());
-        let ctx = PlanContext {
-            cell_districts: &cell_districts,
-            districts: None,
-            district_names: &names,
-            services: None,
-            stats: &stats,
-            patrol: &patrol,
-            min_count: 5,
-        };
+        let job = job_of(cube);
+        let setup = PlanSetup::new(5, PatrolParams::new(0.9, TeamCounts::Each(1), 1000.0, 0.0).unwrap());
+        let ctx = setup.ctx();
         // Held-out weeks 5–8: week 5 repeats week 4's cell (2), week 6 moves on (3), week 7
         // repeats it, week 8 moves (4). The last week catches 10 of 14 in weeks 5 and 7.
         let bt = backtest(&job, &ctx, 4).unwrap();
@@ -640,7 +590,7 @@ mod hand_built {
                 quiet_end.add(c, b, v, v as f64);
             }
         }
-        let job = JobCube { cube: quiet_end, ..job };
+        let job = job_of(quiet_end);
         let bt = backtest(&job, &ctx, 4).unwrap();
         let last = bt.team("last_bin").unwrap();
         assert_eq!(last.hit_rates, vec![10.0 / 14.0, 1.0 / 14.0, 10.0 / 14.0, 0.0]);

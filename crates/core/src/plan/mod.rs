@@ -83,7 +83,8 @@ pub fn analyse_and_plan(job: &JobCube, ctx: &PlanContext<'_>) -> Result<Planned>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cube::{JobSpec, SpaceTimeCube};
+    use crate::cube::SpaceTimeCube;
+    use crate::test_data::{PlanSetup, job_of};
 
     #[test]
     fn a_new_hot_spot_is_expected_at_its_recent_level() {
@@ -98,26 +99,9 @@ mod tests {
                 cube.add(c, b, v, v as f64);
             }
         }
-        let n = 300 * 24;
-        let job = JobCube {
-            spec: JobSpec::all(),
-            cube,
-            districts: Vec::new(),
-            concerns: vec![0; n],
-            profile: vec![0; 300 * 168],
-        };
-        let (names, cell_districts) = (Vec::new(), vec![None; 300]);
-        let (stats, patrol) = (StatsParams::default(), PatrolParams::default());
-        let ctx = PlanContext {
-            cell_districts: &cell_districts,
-            districts: None,
-            district_names: &names,
-            services: None,
-            stats: &stats,
-            patrol: &patrol,
-            min_count: 5,
-        };
-        let planned = analyse_and_plan(&job, &ctx).unwrap();
+        let job = job_of(cube);
+        let setup = PlanSetup::new(300, PatrolParams::default());
+        let planned = analyse_and_plan(&job, &setup.ctx()).unwrap();
         let area = planned.plan.areas.iter().find(|a| a.cells.contains(&job.cube.cells()[new])).expect("in the plan");
         assert_eq!(area.last_bin, 82);
         // The changepoint rule follows the new level: the EWMA (α = 0.5) of 0, …, 0, 82 is 41.
@@ -158,25 +142,9 @@ mod tests {
                 cube.add(c, b, v, v as f64);
             }
         }
-        let job = JobCube {
-            spec: JobSpec::all(),
-            cube,
-            districts: Vec::new(),
-            concerns: vec![0; 7 * 28],
-            profile: vec![0; 7 * 168],
-        };
-        let (names, cell_districts) = (Vec::new(), vec![None; 7]);
-        let (stats, patrol) = (StatsParams::default(), PatrolParams::default());
-        let ctx = PlanContext {
-            cell_districts: &cell_districts,
-            districts: None,
-            district_names: &names,
-            services: None,
-            stats: &stats,
-            patrol: &patrol,
-            min_count: 5,
-        };
-        let planned = analyse_and_plan(&job, &ctx).unwrap();
+        let job = job_of(cube);
+        let setup = PlanSetup::new(7, PatrolParams::default());
+        let planned = analyse_and_plan(&job, &setup.ctx()).unwrap();
         // Four Mondays of 36 events (30 + 6), 24 other days of 7: 312 events over 28 days.
         let mondays = days.iter().filter(|&&d| weekday(d) == 0).count();
         assert_eq!(mondays, 4);
@@ -188,13 +156,13 @@ mod tests {
                 job: &job,
                 stats: &planned.stats,
                 forecast: &[],
-                cell_districts: &cell_districts,
+                cell_districts: &setup.cell_districts,
                 districts: None,
                 services: None,
                 alpha: 0.05,
                 min_count: 5,
             },
-            &patrol,
+            &setup.patrol,
         );
         let plain = forecast(job.cube.counts(), 28, &ring, &groups, DEFAULT_VALIDATION_BINS, None);
         for (c, (&daily, &flat)) in planned.forecast.next.iter().zip(&plain.next).enumerate() {

@@ -817,18 +817,9 @@ mod tests {
             lat: cell_centre(x).1,
         }]);
         let cell_districts = vec![None; n];
-        let inputs = PlanInputs {
-            job: &job,
-            stats: &stats,
-            forecast: &forecast,
-            cell_districts: &cell_districts,
-            districts: None,
-            services: Some(&services),
-            alpha: 0.05,
-            min_count: 5,
-        };
+        let inputs = PlanInputs { services: Some(&services), ..inputs_of(&job, &stats, &forecast, &cell_districts) };
         // Four cells' worth: 4.5 mean cell areas floor to 4.
-        let mean_area = cells.iter().map(|c| c.area_km2()).sum::<f64>() / n as f64;
+        let mean_area = mean_cell_area(&cells);
         let params = PatrolParams::new(4.5 * mean_area, TeamCounts::Each(1), 1000.0, 0.25).unwrap();
         let plan = plan(&inputs, &params);
         assert_eq!(plan.budgets, vec![(String::new(), 4)]);
@@ -966,17 +957,8 @@ mod tests {
             Service { name: "far".into(), kind: "shelter".into(), lon: 25.5, lat: 60.5 },
         ]);
         let cell_districts = vec![None; n];
-        let inputs = PlanInputs {
-            job: &job,
-            stats: &stats,
-            forecast: &forecast,
-            cell_districts: &cell_districts,
-            districts: None,
-            services: Some(&services),
-            alpha: 0.05,
-            min_count: 5,
-        };
-        let mean_area = cells.iter().map(|c| c.area_km2()).sum::<f64>() / n as f64;
+        let inputs = PlanInputs { services: Some(&services), ..inputs_of(&job, &stats, &forecast, &cell_districts) };
+        let mean_area = mean_cell_area(&cells);
         let params = PatrolParams::new(2.5 * mean_area, TeamCounts::Each(1), 1000.0, 0.5).unwrap();
         let p = plan(&inputs, &params);
         assert_eq!(p.budgets, vec![(String::new(), 2)]);
@@ -1134,19 +1116,10 @@ mod tests {
             forecast[c] = 7.0;
         }
         (forecast[pair[0]], forecast[pair[1]], forecast[single]) = (6.0, 6.0, 5.0);
-        let inputs = PlanInputs {
-            job: &job,
-            stats: &stats,
-            forecast: &forecast,
-            cell_districts: &cell_districts,
-            districts: Some(&layer),
-            services: None,
-            alpha: 0.05,
-            min_count: 5,
-        };
+        let inputs = PlanInputs { districts: Some(&layer), ..inputs_of(&job, &stats, &forecast, &cell_districts) };
         let municipalities = inputs.municipalities();
         assert!((0..n).all(|c| municipalities[c] == if beta.contains(&c) { "Beta" } else { "Alpha" }));
-        let mean_area = cells.iter().map(|c| c.area_km2()).sum::<f64>() / n as f64;
+        let mean_area = mean_cell_area(&cells);
         let teams = TeamCounts::parse("Alpha=2, Beta=1").unwrap();
         let params = PatrolParams::new(3.2 * mean_area, teams, 1000.0, 0.0).unwrap();
         let p = plan(&inputs, &params);
@@ -1175,6 +1148,21 @@ mod tests {
         assert_eq!((w.team, w.municipality.as_str(), w.district), (Some(2), "Alpha", Some(0)));
         assert_eq!((b2.team, b2.municipality.as_str(), b2.district), (Some(3), "Beta", Some(2)));
         assert_eq!((b1.team, b1.municipality.as_str(), b1.district), (Some(3), "Beta", Some(2)));
+    }
+
+    /// Plan inputs over `job` without a districts layer or services, at α = 0.05 and a
+    /// small-count threshold of 5.
+    fn inputs_of<'a>(
+        job: &'a JobCube,
+        stats: &'a JobStats,
+        forecast: &'a [f64],
+        cell_districts: &'a [Option<usize>],
+    ) -> PlanInputs<'a> {
+        PlanInputs { job, stats, forecast, cell_districts, districts: None, services: None, alpha: 0.05, min_count: 5 }
+    }
+
+    fn mean_cell_area(cells: &[CellIndex]) -> f64 {
+        cells.iter().map(|c| c.area_km2()).sum::<f64>() / cells.len() as f64
     }
 
     fn plan_with(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
