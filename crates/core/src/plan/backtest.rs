@@ -69,7 +69,9 @@ pub fn score(selected: &[usize], now: &[u64], before: &[u64], areas: &[f64]) -> 
     let hit_before: u64 = selected.iter().map(|&c| before[c]).sum();
     let area_share = selected.iter().map(|&c| areas[c]).sum::<f64>() / areas.iter().sum::<f64>();
     let hit_rate = if total_now > 0 { hit_now as f64 / total_now as f64 } else { 0.0 };
-    let rri = (hit_before > 0 && total_before > 0 && total_now > 0)
+    // The chosen cells' events before are part of all events before: hit_before > 0 means
+    // total_before > 0 too.
+    let rri = (hit_before > 0 && total_now > 0)
         .then(|| (hit_now as f64 / hit_before as f64) / (total_now as f64 / total_before as f64));
     Scores { hit_rate, pai: if area_share > 0.0 { hit_rate / area_share } else { 0.0 }, rri }
 }
