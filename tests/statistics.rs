@@ -251,15 +251,58 @@ fn a_cube_without_variation_warns_and_gives_no_pattern() {
 }
 
 /// Gi* as published in `cube.parquet`, read back and recomputed from the file's own counts with
-/// h3o's rings and DESIGN.md's formula, for every cell and bin, at k = 2 and a time window of 2
-/// (so neither default hides a wrong neighbourhood).
+/// DESIGN.md's formula, for every cell and bin: at k = 2 and a time window of 2 with h3o's rings
+/// (so neither default hides a wrong neighbourhood), with neighbours within 1500 m by a brute
+/// force over every pair of centres against each bin's own time window (ArcGIS's
+/// NEIGHBORHOOD_TIME_STEP), and against each bin alone (INDIVIDUAL_TIME_STEP).
 #[test]
 fn gi_star_read_back_from_the_cube_matches_a_recomputation_with_h3o_rings() {
+    let rings = |k: u32| {
+        move |cells: &[h3o::CellIndex], position: &std::collections::HashMap<h3o::CellIndex, usize>, i: usize| {
+            cells[i].grid_disk::<Vec<_>>(k).iter().filter_map(|c| position.get(c).copied()).collect::<Vec<usize>>()
+        }
+    };
+    let within = |metres: f64| {
+        move |cells: &[h3o::CellIndex], _: &std::collections::HashMap<h3o::CellIndex, usize>, i: usize| {
+            use geo::{Distance, Geodesic, Point};
+            let centre = |c: h3o::CellIndex| {
+                let ll = h3o::LatLng::from(c);
+                Point::new(ll.lng(), ll.lat())
+            };
+            let here = centre(cells[i]);
+            (0..cells.len())
+                .filter(|&j| {
+                    let there = centre(cells[j]);
+                    // A box of 0.1° holds 1.5 km at this latitude; the geodesic decides.
+                    ((there.y() - here.y()).abs() < 0.1 && (there.x() - here.x()).abs() < 0.1)
+                        && Geodesic.distance(here, there) <= metres
+                })
+                .collect::<Vec<usize>>()
+        }
+    };
+    check_gi_read_back(&["--k", "2", "--time-window", "2"], 2, "cube", rings(2));
+    check_gi_read_back(
+        &["--neighborhood-m", "1500", "--time-window", "1", "--global-window", "neighborhood"],
+        1,
+        "neighborhood",
+        within(1500.0),
+    );
+    check_gi_read_back(&["--global-window", "individual"], 1, "individual", rings(1));
+}
+
+fn check_gi_read_back(
+    flags: &[&str],
+    time_window: usize,
+    global_window: &str,
+    neighbours: impl Fn(&[h3o::CellIndex], &std::collections::HashMap<h3o::CellIndex, usize>, usize) -> Vec<usize>,
+) {
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Float64Type, Int64Type};
 
     let s = Scratch::new();
-    s.run(&["analyze", "--out", "o", "--k", "2", "--time-window", "2", "-q"]).ok();
+    let mut args = vec!["analyze", "--out", "o", "-q"];
+    args.extend_from_slice(flags);
+    s.run(&args).ok();
     let (mut h3, mut counts, mut z) = (Vec::new(), Vec::new(), Vec::new());
     for b in crate::harness::read_parquet(&s.path("o/internal/cube.parquet")) {
         h3.extend(b.column_by_name("h3").unwrap().as_string::<i32>().iter().map(|v| v.unwrap().to_string()));
@@ -273,24 +316,48 @@ fn gi_star_read_back_from_the_cube_matches_a_recomputation_with_h3o_rings() {
     assert_eq!(bins * cells.len(), h3.len());
     let position: std::collections::HashMap<h3o::CellIndex, usize> =
         cells.iter().enumerate().map(|(i, &c)| (c, i)).collect();
-    let n = counts.len() as f64;
-    let mean = counts.iter().sum::<f64>() / n;
-    let sd = (counts.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
-    let mut checked = 0;
+    // The global window of each bin: its mean, population standard deviation and size.
+    let window_moments: Vec<(f64, f64, f64)> = (0..bins)
+        .map(|t| {
+            let range = match global_window {
+                "cube" => 0..bins,
+                "neighborhood" => t.saturating_sub(time_window)..t + 1,
+                _ => t..t + 1,
+            };
+            let x: Vec<f64> = (0..cells.len())
+                .flat_map(|c| range.clone().map(move |b| (c, b)))
+                .map(|(c, b)| counts[c * bins + b])
+                .collect();
+            let n = x.len() as f64;
+            let mean = x.iter().sum::<f64>() / n;
+            (mean, (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt(), n)
+        })
+        .collect();
+    let summary = summary(&s.path("o"));
+    assert_eq!(summary["parameters"]["statistics"]["global_window"], global_window);
+    let (mut checked, mut nonzero) = (0, 0);
     for (i, cell) in cells.iter().enumerate() {
-        let ring: Vec<usize> = cell.grid_disk::<Vec<_>>(2).iter().filter_map(|c| position.get(c).copied()).collect();
+        let ring = neighbours(&cells, &position, i);
+        assert!(ring.contains(&i));
         for t in 0..bins {
-            let from = t.saturating_sub(2);
+            let from = t.saturating_sub(time_window);
             let counts = &counts;
             let sum: f64 = ring.iter().flat_map(|&j| (from..=t).map(move |b| counts[j * bins + b])).sum();
             let w = (ring.len() * (t - from + 1)) as f64;
-            let expected = (sum - mean * w) / (sd * ((n * w - w * w) / (n - 1.0)).sqrt());
+            let (mean, sd, n) = window_moments[t];
+            let expected =
+                if sd == 0.0 || w >= n { 0.0 } else { (sum - mean * w) / (sd * ((n * w - w * w) / (n - 1.0)).sqrt()) };
             let published = z[i * bins + t];
-            assert!((published - expected).abs() < 1e-9, "{cell} bin {t}: z {published} against {expected}");
+            assert!(
+                (published - expected).abs() < 1e-9,
+                "{global_window} {flags:?}: {cell} bin {t}: z {published} against {expected}"
+            );
             checked += 1;
+            nonzero += usize::from(expected != 0.0);
         }
     }
     assert_eq!(checked, 1027 * 52);
+    assert!(nonzero > checked / 2, "{nonzero}");
 }
 
 /// The configuration file's precedence, flag by flag: a flag wins over the file (including
@@ -349,4 +416,40 @@ fn a_flag_wins_over_the_configuration_file_and_paths_are_relative_to_it() {
     // The last of --fdr and --no-fdr wins, as for any switch with its opposite.
     s.run(&["analyze", "--config", "conf/nightly.toml", "--out", "both", "--no-fdr", "--fdr", "-q"]).ok();
     assert_eq!(summary(&s.path("both"))["parameters"]["statistics"]["fdr"], true);
+}
+
+/// The global window and the neighbourhood by distance, from the file or from flags: a flag wins
+/// (`--k` over the file's distance too), a file with both `k` and `neighborhood_m` is refused, as
+/// are permutations with a window other than the whole cube and a distance out of range.
+#[test]
+fn the_global_window_and_the_distance_neighbourhood_come_from_a_flag_or_the_file() {
+    let s = Scratch::new();
+    std::fs::create_dir(s.path("conf")).unwrap();
+    s.run(&["synth", "--events", "3000", "--weeks", "12", "--seed", "3", "--out", "conf/e.parquet", "-q"]).ok();
+    let toml = "inputs = [\"e.parquet\"]\nglobal_window = \"individual\"\nneighborhood_m = 900\n";
+    std::fs::write(s.path("conf/a.toml"), toml).unwrap();
+    s.run(&["analyze", "--config", "conf/a.toml", "--out", "file", "-q"]).ok();
+    let st = summary(&s.path("file"))["parameters"]["statistics"].clone();
+    assert_eq!((st["global_window"].as_str(), st["neighborhood_m"].as_f64()), (Some("individual"), Some(900.0)));
+    s.run(&["analyze", "--config", "conf/a.toml", "--out", "flags", "--k", "2", "--global-window", "cube", "-q"]).ok();
+    let st = summary(&s.path("flags"))["parameters"]["statistics"].clone();
+    assert_eq!((st["global_window"].as_str(), st["k"].as_u64()), (Some("cube"), Some(2)));
+    assert!(st["neighborhood_m"].is_null(), "--k replaces the file's distance");
+    s.run(&["analyze", "--config", "conf/a.toml", "--out", "m", "--neighborhood-m", "1500", "-q"]).ok();
+    assert_eq!(summary(&s.path("m"))["parameters"]["statistics"]["neighborhood_m"], 1500.0);
+
+    std::fs::write(s.path("conf/both.toml"), format!("{toml}k = 2\n")).unwrap();
+    let r = s.run(&["analyze", "--config", "conf/both.toml", "--out", "x", "-q"]);
+    assert!(r.code() != 0 && r.stderr().contains("set one of them"), "{}", r.stderr());
+    let r = s.run(&["analyze", "--config", "conf/a.toml", "--out", "x", "--permutations", "99", "-q"]);
+    assert!(r.code() != 0 && r.stderr().contains("--permutations"), "{}", r.stderr());
+    let r = s.run(&["analyze", "--config", "conf/a.toml", "--out", "x", "--neighborhood-m", "60000", "-q"]);
+    assert!(
+        r.code() != 0 && r.stderr().contains("--neighborhood-m 60000: must be 0 to 50000 metres"),
+        "{}",
+        r.stderr()
+    );
+    let r = s.run(&["analyze", "--out", "x", "--k", "1", "--neighborhood-m", "900", "-q"]);
+    assert!(r.code() != 0 && r.stderr().contains("cannot be used with"), "{}", r.stderr());
+    assert!(!s.path("x").exists(), "nothing written");
 }

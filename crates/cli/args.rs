@@ -135,6 +135,15 @@ pub struct AnalyzeArgs {
     pub seed: Option<u64>,
     #[arg(long, value_name = "SCOPE", value_parser = ["city", "district"], help_heading = "Statistics", help = with_default("Study area: one cube over the city, or every district on its own", StatsParams::DEFAULT_SCOPE.as_str()))]
     pub scope: Option<String>,
+    /// The bins each bin's Gi* is measured against, as ArcGIS's Define Global Window: `cube`
+    /// (ENTIRE_CUBE), `neighborhood` (NEIGHBORHOOD_TIME_STEP: the bin's own time window) or
+    /// `individual` (INDIVIDUAL_TIME_STEP: the bin alone) [default: cube].
+    #[arg(long, value_name = "WINDOW", value_parser = ["cube", "neighborhood", "individual"], help_heading = "Statistics")]
+    pub global_window: Option<String>,
+    /// Neighbourhood by distance instead of rings (ArcGIS's fixed distance): the cells whose
+    /// centres lie within M metres of the cell's centre, itself included.
+    #[arg(long, value_name = "M", help_heading = "Statistics", conflicts_with = "k")]
+    pub neighborhood_m: Option<f64>,
     #[arg(long, value_name = "F", help = with_default("Fail (exit 1, nothing written) when more than this share of all rows is rejected, so a broken export does not quietly produce an empty map", RunConfig::DEFAULT_MAX_REJECT_SHARE))]
     pub max_reject_share: Option<f64>,
     #[arg(long, value_name = "N", help_heading = "Statistics", help = with_default("Published counts below N are suppressed (null)", SmallCounts::DEFAULT_MIN_COUNT))]

@@ -14,6 +14,7 @@ use hotspots_core::plan::{PatrolParams, TeamCounts};
 use hotspots_core::publish::SmallCounts;
 use hotspots_core::sample;
 use hotspots_core::space::{Districts, Services};
+use hotspots_core::stats::gi_star::GlobalWindow;
 use hotspots_core::stats::{Scope, StatsParams};
 use hotspots_core::time::{BinSpec, BinStep, WindowStart, parse_time_zone};
 use hotspots_core::{Error, RunConfig, ServicesLayer, Task};
@@ -48,6 +49,8 @@ pub struct ConfigFile {
     permutations: Option<u32>,
     seed: Option<u64>,
     scope: Option<String>,
+    global_window: Option<String>,
+    neighborhood_m: Option<f64>,
     min_count: Option<u64>,
     columns: Option<ConfigColumns>,
     #[serde(default)]
@@ -230,6 +233,28 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
         args.seed.or(file.seed).unwrap_or(StatsParams::DEFAULT_SEED),
         scope,
     )?;
+    let global_window = match args.global_window.as_deref().or(file.global_window.as_deref()) {
+        Some(w) => GlobalWindow::parse(w)?,
+        None => GlobalWindow::default(),
+    };
+    // The neighbourhood: a flag wins over the file, `--k` over a file's distance too; a file
+    // that sets both is ambiguous.
+    let neighbourhood_m = match (args.neighborhood_m, args.k) {
+        (Some(m), _) => Some(m),
+        (None, Some(_)) => None,
+        (None, None) => match (file.neighborhood_m, file.k) {
+            (Some(m), Some(_)) => {
+                return Err(Error::parameter(
+                    "neighborhood_m",
+                    m,
+                    "the configuration file sets k too: set one of them",
+                )
+                .into());
+            }
+            (m, _) => m,
+        },
+    };
+    let stats = stats.with_global_window(global_window)?.with_neighbourhood_m(neighbourhood_m)?;
 
     let selection_given = args.kind.is_some() || args.category.is_some();
     let jobs: Vec<JobSpec> = if selection_given || file.jobs.is_empty() {

@@ -525,11 +525,15 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
         html.push_str("<section class=\"full\"><h2>The run</h2>\n");
         let _ = writeln!(
             html,
-            "<p class=\"muted\">Parameters: resolution {} · {} bins · k = {} · time window {} · α = {} · FDR {} · permutations {} · scope {} · min count {} · time zone {} · districts {} · overall trend {} (Mann-Kendall). Row accounting, exact figures and rejects are in the internal folder.</p>",
+            "<p class=\"muted\">Parameters: resolution {} · {} bins · {} · time window {} · global window {} · α = {} · FDR {} · permutations {} · scope {} · min count {} · time zone {} · districts {} · overall trend {} (Mann-Kendall). Row accounting, exact figures and rejects are in the internal folder.</p>",
             p.resolution,
             escape(&p.bin),
-            st.k,
+            match st.neighbourhood_m {
+                Some(m) => format!("neighbours within {m} m"),
+                None => format!("k = {}", st.k),
+            },
             st.time_window,
+            st.global_window.as_str(),
             st.alpha,
             if st.fdr { "on" } else { "off" },
             st.permutations,

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::cube::SpaceTimeCube;
 use crate::error::{Error, Result};
-use crate::stats::gi_star::{Neighbourhoods, gi_star};
+use crate::stats::gi_star::{GlobalWindow, Neighbourhoods, gi_star_in};
 use crate::stats::inference::{bh_threshold, permutation_p};
 use crate::stats::mann_kendall::{MannKendall, mann_kendall};
 use crate::stats::patterns::{Pattern, classify};
@@ -70,6 +70,12 @@ pub struct StatsParams {
     pub seed: u64,
     /// City or district scope (`--scope`).
     pub scope: Scope,
+    /// The bins each bin's z is measured against (`--global-window`).
+    pub global_window: GlobalWindow,
+    /// Neighbourhood by distance instead of rings: the cells whose centres lie within this many
+    /// metres of the cell's centre (`--neighborhood-m`).
+    #[serde(rename = "neighborhood_m")]
+    pub neighbourhood_m: Option<f64>,
 }
 
 impl StatsParams {
@@ -87,6 +93,8 @@ impl StatsParams {
     pub const DEFAULT_SEED: u64 = 0;
     /// Default scope.
     pub const DEFAULT_SCOPE: Scope = Scope::City;
+    /// The largest neighbourhood distance accepted, metres.
+    pub const MAX_NEIGHBOURHOOD_M: f64 = 50_000.0;
 
     /// Checked parameters.
     ///
@@ -108,7 +116,63 @@ impl StatsParams {
         if k > Self::MAX_K {
             return Err(Error::parameter("k", k, format!("is too large (at most {} rings)", Self::MAX_K)));
         }
-        Ok(StatsParams { k, time_window, alpha, fdr, permutations, seed, scope })
+        Ok(StatsParams {
+            k,
+            time_window,
+            alpha,
+            fdr,
+            permutations,
+            seed,
+            scope,
+            global_window: GlobalWindow::Cube,
+            neighbourhood_m: None,
+        })
+    }
+
+    /// The same parameters measured against another global window.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parameter`] for a window other than the whole cube with permutations: the
+    /// conditional permutation draws from the whole cube.
+    pub fn with_global_window(mut self, window: GlobalWindow) -> Result<Self> {
+        if window != GlobalWindow::Cube && self.permutations > 0 {
+            return Err(Error::parameter(
+                "global_window",
+                window.as_str(),
+                "permutation p-values (--permutations) draw from the whole cube: use the normal p with this window",
+            ));
+        }
+        self.global_window = window;
+        Ok(self)
+    }
+
+    /// The same parameters with the neighbourhood by distance (`None`: by rings).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Parameter`] for a distance that is not a finite number of at least 0 metres, or
+    /// one beyond [`StatsParams::MAX_NEIGHBOURHOOD_M`].
+    pub fn with_neighbourhood_m(mut self, metres: Option<f64>) -> Result<Self> {
+        if let Some(m) = metres
+            && !(m.is_finite() && (0.0..=Self::MAX_NEIGHBOURHOOD_M).contains(&m))
+        {
+            return Err(Error::parameter(
+                "neighborhood_m",
+                m,
+                format!("must be 0 to {} metres", Self::MAX_NEIGHBOURHOOD_M),
+            ));
+        }
+        self.neighbourhood_m = metres;
+        Ok(self)
+    }
+
+    /// The spatial neighbourhoods of `cells` (sorted) under these parameters.
+    pub fn neighbourhoods(&self, cells: &[h3o::CellIndex]) -> Neighbourhoods {
+        match self.neighbourhood_m {
+            Some(m) => Neighbourhoods::within_m(cells, m),
+            None => Neighbourhoods::k_ring(cells, self.k),
+        }
     }
 }
 
@@ -122,6 +186,8 @@ impl Default for StatsParams {
             permutations: Self::DEFAULT_PERMUTATIONS,
             seed: Self::DEFAULT_SEED,
             scope: Self::DEFAULT_SCOPE,
+            global_window: GlobalWindow::Cube,
+            neighbourhood_m: None,
         }
     }
 }
@@ -250,8 +316,8 @@ fn analyse_unit(
     district: Option<usize>,
     seed: u64,
 ) -> UnitResult {
-    let neighbours = Neighbourhoods::k_ring(cells, params.k);
-    let gi = gi_star(values, bins, &neighbours, params.time_window);
+    let neighbours = params.neighbourhoods(cells);
+    let gi = gi_star_in(values, bins, &neighbours, params.time_window, params.global_window);
     let p = if params.permutations > 0 { permutation_p(values, &gi, params.permutations, seed) } else { gi.p.clone() };
     let rule =
         if params.fdr { Significance::Fdr(bh_threshold(&p, params.alpha)) } else { Significance::Alpha(params.alpha) };

@@ -14,6 +14,19 @@
 //! that is the whole cube (W = n), gives z = 0 and p = 1. With one bin and w = 0 this is PySAL
 //! esda's `G_Local(star=True)` with binary weights.
 //!
+//! **The global window** ([`GlobalWindow`], ArcGIS Pro's *Define Global Window*) is the set of
+//! bins whose x̄, S and n the formula takes for bin *t*; the neighbourhood itself does not change:
+//! - `cube` (ArcGIS `ENTIRE_CUBE`, the default, and DESIGN.md's definition): every bin;
+//! - `neighborhood` (`NEIGHBORHOOD_TIME_STEP`): every cell in bins *t − w … t*, clipped to the
+//!   cube like the neighbourhood (so the first bins have shorter windows);
+//! - `individual` (`INDIVIDUAL_TIME_STEP`): every cell in bin *t* alone.
+//!
+//! Esri documents the three windows only in words ("in comparison to the entire cube", "to the
+//! bins contained within the specified Neighborhood Time Step", "to the bins in the same time
+//! step"); the bins above are our reading, the one Esri's own Python passes to its compiled code
+//! (a window of N time steps, or of 0). A neighbourhood that spans more values than its window
+//! holds (W ≥ n, possible with `individual`) gives z = 0, as the whole cube does.
+//!
 //! Cost: O(cells · |N| · bins) for the spatial sums plus O(cells · bins · w) for the windows, in
 //! parallel over cells. Sums of counts are exact in f64, so the result does not depend on the
 //! number of threads.
@@ -43,6 +56,42 @@ impl Neighbourhoods {
                     cell.grid_disk_safe(k).filter_map(|c| cells.binary_search(&c).ok()).map(|i| i as u32).collect();
                 list.sort_unstable();
                 list.dedup();
+                list
+            })
+            .collect();
+        Neighbourhoods::from_lists(lists)
+    }
+
+    /// The cells whose centres lie within `metres` of each cell's centre (geodesic distance on
+    /// the WGS 84 ellipsoid, the bound included), clipped to `cells` (sorted by H3 index): what
+    /// ArcGIS's fixed-distance neighbourhood means on a hexagon grid. Each list holds the cell
+    /// itself. Candidates come from an R-tree of the centres, by a box in degrees that holds
+    /// the circle (a degree of latitude is at least 110.5 km, of longitude at least that times
+    /// the cosine of the box's farthest latitude); the exact distance decides.
+    pub fn within_m(cells: &[CellIndex], metres: f64) -> Self {
+        use geo::{Distance, Geodesic, Point};
+        use rstar::{AABB, RTree, primitives::GeomWithData};
+        debug_assert!(cells.windows(2).all(|w| w[0] < w[1]), "cells sorted and distinct");
+        let centres: Vec<(f64, f64)> = cells.iter().map(|&c| crate::space::study_area::cell_centre(c)).collect();
+        let tree = RTree::bulk_load(
+            centres.iter().enumerate().map(|(i, &(lon, lat))| GeomWithData::new([lon, lat], i)).collect(),
+        );
+        let lists: Vec<Vec<u32>> = centres
+            .par_iter()
+            .enumerate()
+            .map(|(i, &(lon, lat))| {
+                let dlat = metres / 110_500.0;
+                let farthest = (lat.abs() + dlat).min(90.0);
+                let dlon = (dlat / farthest.to_radians().cos().max(1e-9)).min(360.0);
+                let envelope = AABB::from_corners([lon - dlon, lat - dlat], [lon + dlon, lat + dlat]);
+                let here = Point::new(lon, lat);
+                let mut list: Vec<u32> = tree
+                    .locate_in_envelope(&envelope)
+                    .map(|g| g.data)
+                    .filter(|&j| j == i || Geodesic.distance(here, Point::new(centres[j].0, centres[j].1)) <= metres)
+                    .map(|j| j as u32)
+                    .collect();
+                list.sort_unstable();
                 list
             })
             .collect();
@@ -115,6 +164,60 @@ impl Moments {
     }
 }
 
+/// The bins a bin's Gi* is measured against (see the module documentation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub enum GlobalWindow {
+    /// Every bin of the cube (ArcGIS `ENTIRE_CUBE`).
+    #[default]
+    #[serde(rename = "cube")]
+    Cube,
+    /// Every cell in the bin's own time window (ArcGIS `NEIGHBORHOOD_TIME_STEP`).
+    #[serde(rename = "neighborhood")]
+    Neighbourhood,
+    /// Every cell in the bin alone (ArcGIS `INDIVIDUAL_TIME_STEP`).
+    #[serde(rename = "individual")]
+    Individual,
+}
+
+impl GlobalWindow {
+    /// Reads `cube`, `neighborhood` (or `neighbourhood`) or `individual`, or ArcGIS's names
+    /// `ENTIRE_CUBE`, `NEIGHBORHOOD_TIME_STEP` and `INDIVIDUAL_TIME_STEP`, in any case.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::error::Error::Parameter`] for any other name.
+    pub fn parse(name: &str) -> crate::error::Result<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "cube" | "entire_cube" => Ok(GlobalWindow::Cube),
+            "neighborhood" | "neighbourhood" | "neighborhood_time_step" => Ok(GlobalWindow::Neighbourhood),
+            "individual" | "individual_time_step" => Ok(GlobalWindow::Individual),
+            _ => Err(crate::error::Error::parameter(
+                "global_window",
+                name,
+                "must be cube, neighborhood or individual (ArcGIS: ENTIRE_CUBE, NEIGHBORHOOD_TIME_STEP, INDIVIDUAL_TIME_STEP)",
+            )),
+        }
+    }
+
+    /// The name used on the command line and in `summary.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GlobalWindow::Cube => "cube",
+            GlobalWindow::Neighbourhood => "neighborhood",
+            GlobalWindow::Individual => "individual",
+        }
+    }
+
+    /// The bins of bin `t`'s window, for a backward time window of `w` bins in a cube of `bins`.
+    pub fn bins(self, t: usize, w: usize, bins: usize) -> std::ops::Range<usize> {
+        match self {
+            GlobalWindow::Cube => 0..bins,
+            GlobalWindow::Neighbourhood => t.saturating_sub(w)..t + 1,
+            GlobalWindow::Individual => t..t + 1,
+        }
+    }
+}
+
 /// Gi* of every cell and bin.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GiStar {
@@ -128,6 +231,8 @@ pub struct GiStar {
     pub size: Vec<u32>,
     /// The cube's moments.
     pub moments: Moments,
+    /// Per bin, the moments of its global window (each equal to `moments` for the whole cube).
+    pub windows: Vec<Moments>,
 }
 
 /// Computes Gi* for `values` (cell-major, `bins` per cell) with the given neighbourhoods and
@@ -141,10 +246,37 @@ pub struct GiStar {
 /// assert!((g.z[2 * 2 + 1] - 0.9258200997725515).abs() < 1e-12);
 /// ```
 pub fn gi_star(values: &[f64], bins: usize, neighbours: &Neighbourhoods, w: u32) -> GiStar {
+    gi_star_in(values, bins, neighbours, w, GlobalWindow::Cube)
+}
+
+/// [`gi_star`] against the given global window (see the module documentation).
+///
+/// ```
+/// use hotspots_core::stats::gi_star::{GlobalWindow, Neighbourhoods, gi_star_in};
+/// // Two cells, neighbours of each other, three bins; each bin alone: x̄ and S of its two values.
+/// let nb = Neighbourhoods::from_lists(vec![vec![0, 1], vec![0, 1]]);
+/// let g = gi_star_in(&[1.0, 2.0, 3.0, 3.0, 2.0, 1.0], 3, &nb, 0, GlobalWindow::Individual);
+/// // Bin 0 holds 1 and 3: a neighbourhood of both is the whole window, z = 0.
+/// assert_eq!((g.windows[0].mean, g.windows[0].std, g.z[0]), (2.0, 1.0, 0.0));
+/// ```
+pub fn gi_star_in(values: &[f64], bins: usize, neighbours: &Neighbourhoods, w: u32, window: GlobalWindow) -> GiStar {
     let cells = neighbours.len();
     assert_eq!(values.len(), cells * bins, "values must be cells × bins");
     let moments = Moments::of(values);
     let w = w as usize;
+    let windows: Vec<Moments> = match window {
+        GlobalWindow::Cube => vec![moments; bins],
+        _ => (0..bins)
+            .into_par_iter()
+            .map(|t| {
+                let range = window.bins(t, w, bins);
+                let in_window: Vec<f64> = (0..cells)
+                    .flat_map(|c| values[c * bins + range.start..c * bins + range.end].iter().copied())
+                    .collect();
+                Moments::of(&in_window)
+            })
+            .collect(),
+    };
     let per_cell: Vec<(Vec<f64>, Vec<u32>)> = (0..cells)
         .into_par_iter()
         .map(|i| {
@@ -172,9 +304,10 @@ pub fn gi_star(values: &[f64], bins: usize, neighbours: &Neighbourhoods, w: u32)
         sum.extend(s);
         size.extend(n);
     }
-    let z: Vec<f64> = sum.par_iter().zip(&size).map(|(&s, &n)| moments.z(s, n as usize)).collect();
+    let z: Vec<f64> =
+        sum.par_iter().zip(&size).enumerate().map(|(i, (&s, &n))| windows[i % bins.max(1)].z(s, n as usize)).collect();
     let p = z.par_iter().map(|&z| two_sided_p(z)).collect();
-    GiStar { z, p, sum, size, moments }
+    GiStar { z, p, sum, size, moments, windows }
 }
 
 #[cfg(test)]
@@ -226,6 +359,106 @@ mod tests {
                 assert!((got - want).abs() < 1e-9, "k {k} cell {i}: {got} vs {want}");
             }
         }
+    }
+
+    /// The global windows by hand on the three-cell line (c0 = [1, 2], c1 = [3, 4], c2 = [0, 5]).
+    /// Bin 0 alone holds 1, 3, 0: x̄ = 4/3, S = √14/3, n = 3; bin 1 alone 2, 4, 5: x̄ = 11/3, the
+    /// same S. With w = 0, c0 in bin 0 (cells 0 and 1: Σ = 4, W = 2) is (4 − 8/3) / (S·√(2/2))
+    /// = 4/√14; c2 in bin 1 (cells 1 and 2: Σ = 9) is (9 − 22/3) / S = 5/√14; c1 in bin 0 is
+    /// every value of its window: 0. The neighbourhood window with w = 1 is bin 0 alone for bin 0
+    /// (clipped) and the whole cube for bin 1.
+    #[test]
+    fn global_windows_worked_by_hand() {
+        let values = [1.0, 2.0, 3.0, 4.0, 0.0, 5.0];
+        let one = gi_star_in(&values, 2, &line(), 0, GlobalWindow::Individual);
+        let s = 14f64.sqrt() / 3.0;
+        assert!((one.windows[0].mean - 4.0 / 3.0).abs() < 1e-15 && (one.windows[0].std - s).abs() < 1e-15);
+        assert!((one.windows[1].mean - 11.0 / 3.0).abs() < 1e-15 && (one.windows[1].std - s).abs() < 1e-15);
+        assert_eq!((one.windows[0].n, one.moments.n), (3, 6));
+        assert!((one.z[0] - 4.0 / 14f64.sqrt()).abs() < 1e-12, "{}", one.z[0]);
+        assert!((one.z[5] - 5.0 / 14f64.sqrt()).abs() < 1e-12, "{}", one.z[5]);
+        assert_eq!((one.z[2], one.p[2]), (0.0, 1.0));
+        let near = gi_star_in(&values, 2, &line(), 1, GlobalWindow::Neighbourhood);
+        let cube = gi_star(&values, 2, &line(), 1);
+        assert_eq!((near.windows[0], near.windows[1]), (one.windows[0], cube.moments));
+        for c in 0..3 {
+            assert!((near.z[c * 2] - one.z[c * 2]).abs() < 1e-15, "bin 0 is its own window");
+            assert_eq!(near.z[c * 2 + 1], cube.z[c * 2 + 1], "bin 1's window is the whole cube");
+        }
+        // The whole cube's window is the plain Gi*.
+        assert_eq!(gi_star_in(&values, 2, &line(), 1, GlobalWindow::Cube), cube);
+        // Names, ArcGIS's included.
+        for (name, want) in [
+            ("cube", GlobalWindow::Cube),
+            ("ENTIRE_CUBE", GlobalWindow::Cube),
+            ("neighborhood", GlobalWindow::Neighbourhood),
+            ("Neighbourhood", GlobalWindow::Neighbourhood),
+            ("NEIGHBORHOOD_TIME_STEP", GlobalWindow::Neighbourhood),
+            ("individual", GlobalWindow::Individual),
+            ("INDIVIDUAL_TIME_STEP", GlobalWindow::Individual),
+        ] {
+            assert_eq!(GlobalWindow::parse(name).unwrap(), want, "{name}");
+            assert_eq!(GlobalWindow::parse(want.as_str()).unwrap(), want);
+        }
+        assert!(GlobalWindow::parse("space").is_err());
+        assert_eq!(GlobalWindow::Neighbourhood.bins(1, 3, 8), 0..2);
+        assert_eq!(GlobalWindow::Neighbourhood.bins(5, 3, 8), 2..6);
+        assert_eq!(GlobalWindow::Individual.bins(5, 3, 8), 5..6);
+        assert_eq!(GlobalWindow::Cube.bins(5, 3, 8), 0..8);
+    }
+
+    /// Every global window, k = 1 and 2, w = 0–2, against numpy's arithmetic with h3-py's rings
+    /// (`testdata/make_global_window_fixture.py`), every cell and bin to 1e-9.
+    #[test]
+    fn global_windows_agree_with_numpy() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../../testdata/gi-star-windows.json")).unwrap();
+        let cells: Vec<CellIndex> =
+            fixture["cells"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().parse().unwrap()).collect();
+        assert!(cells.windows(2).all(|w| w[0] < w[1]), "the fixture lists cells in H3 order");
+        let bins = fixture["bins"].as_u64().unwrap() as usize;
+        let values: Vec<f64> = fixture["values"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let cases = fixture["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 18);
+        for case in cases {
+            let (k, w) = (case["k"].as_u64().unwrap() as u32, case["w"].as_u64().unwrap() as u32);
+            let window = GlobalWindow::parse(case["window"].as_str().unwrap()).unwrap();
+            let g = gi_star_in(&values, bins, &Neighbourhoods::k_ring(&cells, k), w, window);
+            let want: Vec<f64> = case["z"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            assert_eq!(g.z.len(), want.len());
+            let mut nonzero = 0;
+            for (i, (got, want)) in g.z.iter().zip(&want).enumerate() {
+                assert!(
+                    (got - want).abs() < 1e-9,
+                    "k {k} w {w} {window:?}: cell {} bin {}: {got} vs {want}",
+                    i / bins,
+                    i % bins
+                );
+                nonzero += usize::from(*want != 0.0);
+            }
+            assert!(nonzero > want.len() / 2, "the case tests something");
+        }
+    }
+
+    /// Neighbours by distance against pyproj's geodesic distances between every pair of centres
+    /// (the same fixture), at 600 m (only the cell itself at resolution 8), 900 m (every adjacent
+    /// centre, 757–859 m away here, and none two rings out, 1341 m or more: the k = 1 ring) and
+    /// 1500 m (part of the second ring).
+    #[test]
+    fn distance_neighbourhoods_agree_with_a_brute_force_over_every_pair() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../../testdata/gi-star-windows.json")).unwrap();
+        let cells: Vec<CellIndex> =
+            fixture["cells"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().parse().unwrap()).collect();
+        for case in fixture["distance"].as_array().unwrap() {
+            let metres = case["metres"].as_f64().unwrap();
+            let nb = Neighbourhoods::within_m(&cells, metres);
+            for (i, want) in case["neighbours"].as_array().unwrap().iter().enumerate() {
+                let want: Vec<u32> = want.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u32).collect();
+                assert_eq!(nb.of(i), &want[..], "{metres} m, cell {i}");
+            }
+        }
+        assert_eq!(Neighbourhoods::within_m(&cells, 900.0), Neighbourhoods::k_ring(&cells, 1));
     }
 
     #[test]
