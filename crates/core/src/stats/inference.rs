@@ -26,7 +26,7 @@ pub fn bh_threshold(p: &[f64], alpha: f64) -> Option<f64> {
     sorted.iter().enumerate().rev().find(|&(k, &v)| v <= (k as f64 + 1.0) / m * alpha).map(|(_, &v)| v)
 }
 
-fn stream_seed(seed: u64, index: u64) -> u64 {
+pub(crate) fn stream_seed(seed: u64, index: u64) -> u64 {
     // SplitMix64 finaliser: an independent stream per (seed, cell-bin).
     let mut z = seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(0x6A09_E667_F3BC_C909);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
