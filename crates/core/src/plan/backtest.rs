@@ -186,6 +186,11 @@ fn nearest_rank(sorted: &[f64], q: f64) -> f64 {
     sorted[((q * last as f64).round() as usize).min(last)]
 }
 
+/// The position of the highest of `values` (not empty), ties to the first.
+fn best_of(values: &[f64]) -> usize {
+    (0..values.len()).fold(0, |best, i| if values[i] > values[best] { i } else { best })
+}
+
 /// Runs the backtest of one job over its last `holdout` bins.
 ///
 /// # Errors
@@ -291,9 +296,8 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
     }
     // The best EWMA: the α with the highest mean hit rate at the team budget.
     let mean_hit = |s: &[Scores]| s.iter().map(|x| x.hit_rate).sum::<f64>() / s.len().max(1) as f64;
-    let best_alpha = (0..EWMA_ALPHAS.len())
-        .max_by(|&a, &b| mean_hit(&hits[0][4 + a]).total_cmp(&mean_hit(&hits[0][4 + b])).then(b.cmp(&a)))
-        .expect("alphas");
+    let alpha_hits: Vec<f64> = (0..EWMA_ALPHAS.len()).map(|a| mean_hit(&hits[0][4 + a])).collect();
+    let best_alpha = best_of(&alpha_hits);
     let chosen_methods: Vec<(&str, usize)> = vec![
         ("plan", 0),
         ("last_bin", 1),
@@ -480,6 +484,14 @@ mod tests {
         assert_eq!((s.hit_rate, s.pai, s.rri), (0.5, 0.5 / 0.75, Some(2.0)));
     }
 
+    /// The best of several values, ties to the first.
+    #[test]
+    fn the_best_value_is_the_first_of_the_highest() {
+        assert_eq!(best_of(&[0.2, 0.5, 0.5, 0.4, 0.1]), 1);
+        assert_eq!(best_of(&[0.1, 0.2, 0.3, 0.4, 0.9]), 4);
+        assert_eq!(best_of(&[0.3]), 0);
+    }
+
     /// Forty values 0…39: the 2.5 % quantile is at position round(0.025 · 39) = round(0.975) = 1,
     /// the 97.5 % one at round(38.025) = 38 (not the largest), 0 and 1 at the ends.
     #[test]
@@ -493,6 +505,9 @@ mod tests {
     fn the_block_bootstrap_interval_holds_the_mean_and_is_exact_for_constants() {
         let (mean, ci) = block_bootstrap(&[0.01; 8], 500, 0);
         assert!((mean - 0.01).abs() < 1e-15 && (ci[0] - 0.01).abs() < 1e-15 && (ci[1] - 0.01).abs() < 1e-15);
+        // Ten values in blocks of ⌈∛10⌉ = 3: the last block of each resample is cut to one value,
+        // so every resample of ten ones sums to exactly 10.
+        assert_eq!(block_bootstrap(&[1.0; 10], 200, 0), (1.0, [1.0, 1.0]));
         let d = [0.02, -0.01, 0.03, 0.0, 0.01, -0.02, 0.04, 0.01];
         let (mean, ci) = block_bootstrap(&d, 2000, 0);
         assert!((mean - 0.01).abs() < 1e-12);
