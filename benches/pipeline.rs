@@ -117,6 +117,7 @@ fn benches(c: &mut Criterion) {
         max_reject_share: RunConfig::DEFAULT_MAX_REJECT_SHARE,
         out_dir: out.path().to_path_buf(),
         accept_change: true,
+        scan: None,
     };
     let mut group = c.benchmark_group("run");
     group.sample_size(10);

@@ -453,3 +453,55 @@ fn the_global_window_and_the_distance_neighbourhood_come_from_a_flag_or_the_file
     assert!(r.code() != 0 && r.stderr().contains("cannot be used with"), "{}", r.stderr());
     assert!(!s.path("x").exists(), "nothing written");
 }
+
+/// The prospective space-time scan on synth data (`hotspots scan`): the planted new hot spot
+/// (nothing until the final week) and the consecutive one (the final four weeks) are the two
+/// strongest clusters, each at the smallest p 99 replicates allow; with cylinders of the final
+/// bin alone the new one is the most likely. `clusters.geojson` publishes in `public/` only the
+/// observed sum and a significance class, and the run is the same on one thread.
+#[test]
+fn the_scan_finds_the_planted_new_hot_spot_alive_in_the_final_week() {
+    let s = Scratch::new();
+    s.run(&["synth", "--events", "20000", "--weeks", "26", "--seed", "1", "--out", "e.parquet", "-q"]).ok();
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("e.truth.json")).unwrap()).unwrap();
+    let planted = |name: &str| {
+        let p = truth["patterns"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap();
+        LatLng::new(p["lat"].as_f64().unwrap(), p["lon"].as_f64().unwrap())
+            .unwrap()
+            .to_cell(Resolution::Eight)
+            .to_string()
+    };
+    let (new, consecutive) = (planted("new"), planted("consecutive"));
+    let holds = |c: &serde_json::Value, cell: &str| c["cells"].as_array().unwrap().iter().any(|h| h == cell);
+    let out = s.run(&["scan", "e.parquet", "--out", "o", "--scan-replicates", "99"]).ok();
+    assert!(out.contains("space-time scan: 10 clusters alive in the final bin (99 replicates)"), "{out}");
+    let scan = summary(&s.path("o"))["scan"].clone();
+    let clusters = scan["clusters"].as_array().unwrap();
+    let top_two: Vec<&serde_json::Value> = clusters.iter().take(2).collect();
+    assert!(top_two.iter().any(|c| holds(c, &new) && c["bins"] == 1), "{top_two:?}");
+    assert!(top_two.iter().any(|c| holds(c, &consecutive)), "{top_two:?}");
+    for c in &top_two {
+        assert_eq!((c["p"].as_f64(), c["recurrence_bins"].as_f64()), (Some(0.01), Some(100.0)));
+        assert!(c["observed"].as_f64().unwrap() > 3.0 * c["expected"].as_f64().unwrap());
+        assert_eq!(c["end"], "2026-11-02");
+    }
+    // Public: the protected observed sum and the class, no exact statistics.
+    let public = crate::harness::read_json(&s.path("o/public/clusters.geojson"));
+    let first = &public["features"][0]["properties"];
+    assert_eq!(first["significance"], "p ≤ 0.01");
+    for key in ["p", "llr", "expected", "relative_risk", "recurrence_bins"] {
+        assert!(first.get(key).is_none(), "{key} in public: {first}");
+    }
+    let internal = crate::harness::read_json(&s.path("o/internal/clusters.geojson"));
+    assert_eq!(internal["features"][0]["properties"]["p"], 0.01);
+    assert!(std::fs::read_to_string(s.path("o/public/report.html")).unwrap().contains("Clusters alive this bin"));
+    // The final bin alone: the new hot spot is the most likely cluster.
+    s.run(&["scan", "e.parquet", "--out", "one", "--scan-replicates", "99", "--scan-max-bins", "1", "-q"]).ok();
+    let top = summary(&s.path("one"))["scan"]["clusters"][0].clone();
+    assert!(holds(&top, &new) && top["p"] == 0.01, "{top}");
+    // One thread: the same clusters.
+    s.run_env(&["scan", "e.parquet", "--out", "t1", "--scan-replicates", "99", "-q"], &[("RAYON_NUM_THREADS", "1")])
+        .ok();
+    assert_eq!(summary(&s.path("t1"))["scan"], scan);
+}

@@ -10,6 +10,7 @@ use hotspots_core::ingest::IngestOptions;
 use hotspots_core::plan::PatrolParams;
 use hotspots_core::publish::SmallCounts;
 use hotspots_core::stats::StatsParams;
+use hotspots_core::stats::scan::ScanParams;
 use hotspots_core::time::BinSpec;
 
 /// A flag's help text with its default, which comes from the library's constant.
@@ -42,6 +43,10 @@ pub enum Command {
     /// Check inputs: read and validate every row, print the row accounting and the reasons for
     /// rejected rows; exit 1 when every row is rejected.
     Validate(Box<ValidateArgs>),
+    /// Find the clusters alive in the final bin, of any size: `analyze` with the prospective
+    /// space-time permutation scan (Kulldorff et al. 2005) on, writing clusters.geojson beside
+    /// the other outputs and printing each cluster with its recurrence interval.
+    Scan(Box<AnalyzeArgs>),
     /// Write seeded synthetic outreach events (Parquet) with planted patterns and their ground
     /// truth (NAME.truth.json beside the file).
     Synth(SynthArgs),
@@ -87,7 +92,7 @@ pub struct ColumnArgs {
 
 /// `hotspots analyze`. Every parameter can also come from `--config FILE.toml`; a flag given on
 /// the command line wins over the file.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct AnalyzeArgs {
     /// Event exports: Parquet (or GeoParquet), CSV or GeoJSON points. None (and none in --config):
     /// the built-in sample.
@@ -158,6 +163,16 @@ pub struct AnalyzeArgs {
     pub max_patrol_km2: Option<f64>,
     #[arg(long, value_name = "N", help_heading = "Patrol planning", help = with_default("Also backtest the plan over the last N bins: in the report and backtest.json", RunConfig::DEFAULT_BACKTEST_STEPS))]
     pub backtest_steps: Option<usize>,
+    /// Also run the prospective space-time permutation scan: clusters.geojson, the report and
+    /// summary.json list the clusters alive in the final bin with their recurrence interval.
+    #[arg(long, help_heading = "Space-time scan")]
+    pub scan: bool,
+    #[arg(long, value_name = "KM", help_heading = "Space-time scan", help = with_default("Largest cluster radius between cell centres (circles also stop at half of all events)", ScanParams::DEFAULT_MAX_KM))]
+    pub scan_max_km: Option<f64>,
+    #[arg(long, value_name = "N", help_heading = "Space-time scan", help = with_default("Longest cluster, in bins (all end in the final bin)", ScanParams::DEFAULT_MAX_BINS))]
+    pub scan_max_bins: Option<usize>,
+    #[arg(long, value_name = "N", help_heading = "Space-time scan", help = with_default("Monte Carlo replicates of the scan (seeded by --seed)", ScanParams::DEFAULT_REPLICATES))]
+    pub scan_replicates: Option<u32>,
     /// Analyse only this kind of event [default: all].
     #[arg(long, value_name = "KIND", value_parser = ["all", "encounter", "concern"], help_heading = "Jobs")]
     pub kind: Option<String>,

@@ -15,6 +15,7 @@ use hotspots_core::publish::SmallCounts;
 use hotspots_core::sample;
 use hotspots_core::space::{Districts, Services};
 use hotspots_core::stats::gi_star::GlobalWindow;
+use hotspots_core::stats::scan::ScanParams;
 use hotspots_core::stats::{Scope, StatsParams};
 use hotspots_core::time::{BinSpec, BinStep, WindowStart, parse_time_zone};
 use hotspots_core::{Error, RunConfig, ServicesLayer, Task};
@@ -51,6 +52,10 @@ pub struct ConfigFile {
     scope: Option<String>,
     global_window: Option<String>,
     neighborhood_m: Option<f64>,
+    scan: Option<bool>,
+    scan_max_km: Option<f64>,
+    scan_max_bins: Option<usize>,
+    scan_replicates: Option<u32>,
     min_count: Option<u64>,
     columns: Option<ConfigColumns>,
     #[serde(default)]
@@ -255,6 +260,16 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
         },
     };
     let stats = stats.with_global_window(global_window)?.with_neighbourhood_m(neighbourhood_m)?;
+    let scan = if args.scan || file.scan.unwrap_or(false) {
+        Some(ScanParams::new(
+            args.scan_max_km.or(file.scan_max_km).unwrap_or(ScanParams::DEFAULT_MAX_KM),
+            args.scan_max_bins.or(file.scan_max_bins).unwrap_or(ScanParams::DEFAULT_MAX_BINS),
+            args.scan_replicates.or(file.scan_replicates).unwrap_or(ScanParams::DEFAULT_REPLICATES),
+            stats.seed,
+        )?)
+    } else {
+        None
+    };
 
     let selection_given = args.kind.is_some() || args.category.is_some();
     let jobs: Vec<JobSpec> = if selection_given || file.jobs.is_empty() {
@@ -297,6 +312,7 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
             .or(file.out.as_ref().map(rel))
             .unwrap_or_else(|| PathBuf::from(RunConfig::DEFAULT_OUT_DIR)),
         accept_change: args.accept_change,
+        scan,
     };
     config.check()?;
     Ok(config)

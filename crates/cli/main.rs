@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Command::Analyze(a) => analyze(a),
         Command::Backtest(b) => backtest(b),
         Command::Validate(v) => validate::validate(v),
+        Command::Scan(a) => analyze(&AnalyzeArgs { scan: true, ..(**a).clone() }),
         Command::Synth(s) => synth(s),
     };
     match outcome {
@@ -113,6 +114,31 @@ fn print_analysis(report: &RunReport) {
         let patterns: Vec<String> =
             s.patterns.iter().filter(|&(_, &n)| n > 0).map(|(p, n)| format!("{p} {n}")).collect();
         println!("  patterns: {}", patterns.join(", "));
+        if let Some(scan) = &s.scan {
+            println!(
+                "  space-time scan: {} clusters alive in the final bin ({} replicates)",
+                scan.clusters.len(),
+                scan.parameters.replicates
+            );
+            for c in &scan.clusters {
+                println!(
+                    "    {}. {} cells around {} within {:.2} km, {} … {}: {} events where {:.1} were expected (relative risk {:.2}), p = {}, by chance {} once in {:.0} scans (every {:.0} days)",
+                    c.rank,
+                    c.cells.len(),
+                    c.centre,
+                    c.radius_km,
+                    c.start,
+                    c.end,
+                    c.observed,
+                    c.expected,
+                    c.relative_risk,
+                    c.p,
+                    if c.p * f64::from(scan.parameters.replicates + 1) <= 1.0 { "at most" } else { "about" },
+                    c.recurrence_bins,
+                    c.recurrence_days
+                );
+            }
+        }
         println!("  wrote {}: {}", job.dir.display(), job.written.join(", "));
     }
 }

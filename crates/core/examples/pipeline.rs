@@ -36,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         max_reject_share: RunConfig::DEFAULT_MAX_REJECT_SHARE,
         out_dir: "out-example".into(),
         accept_change: false,
+        scan: None,
     };
     let report = run(&config, &NoProgress)?;
     for input in &report.inputs {

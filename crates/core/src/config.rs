@@ -57,6 +57,8 @@ pub struct RunConfig {
     pub out_dir: PathBuf,
     /// Publish even when the guard ([`crate::publish::guard`]) would refuse the run.
     pub accept_change: bool,
+    /// The prospective space-time scan ([`crate::stats::scan`]) of every job, when asked for.
+    pub scan: Option<crate::stats::scan::ScanParams>,
 }
 
 impl RunConfig {

@@ -47,6 +47,7 @@
 //!     max_reject_share: RunConfig::DEFAULT_MAX_REJECT_SHARE,
 //!     out_dir: "out".into(),
 //!     accept_change: false,
+//!     scan: None,
 //! };
 //! let report = run(&config, &NoProgress)?;
 //! let job = &report.jobs[0];

@@ -17,13 +17,14 @@ use crate::progress::Progress;
 use crate::publish::disclosure::Figures;
 use crate::publish::guard;
 use crate::publish::rejects::RejectWriter;
-use crate::publish::summary::{TeamSummary, district_summaries};
+use crate::publish::summary::{ScanSummary, TeamSummary, district_summaries};
 use crate::publish::{
     ANALYSIS_OUTPUTS, Audience, BACKTEST_OUTPUTS, Disclosure, DistrictSummary, JobResults, OutputSet, RunParameters,
     Summary, output_path, publish_job, stale_outputs,
 };
 use crate::stats::JobStats;
 use crate::stats::forecast::Forecast;
+use crate::stats::scan::{ScanResult, scan};
 use crate::time::WindowStart;
 
 /// What one job of a run produced.
@@ -56,6 +57,8 @@ struct Analysed {
     plan: Plan,
     forecast_ms: u64,
     backtest: Option<Backtest>,
+    scan: Option<ScanResult>,
+    scan_ms: u64,
 }
 
 /// Runs the whole product as `config` says and writes its outputs as one atomic set: either
@@ -118,6 +121,10 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         summary.warnings.splice(0..0, cube_run.diagnoses.iter().cloned().chain(unpublished.iter().cloned()));
         summary.timings_ms.insert("statistics".into(), statistics_ms);
         summary.timings_ms.insert("forecast_and_plan".into(), done.forecast_ms);
+        if let Some(result) = &done.scan {
+            summary.scan = Some(ScanSummary::of(result, job, config.scan.as_ref().expect("scanned")));
+            summary.timings_ms.insert("scan".into(), done.scan_ms);
+        }
         let results = JobResults {
             job,
             stats: &done.stats,
@@ -131,6 +138,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             patrol: &config.patrol,
             scope: config.stats.scope,
             backtest: done.backtest.as_ref(),
+            scan: done.scan.as_ref(),
             summary: &summary,
         };
         let exact = Figures::of(&results, Disclosure::new(Audience::Internal, config.small_counts));
@@ -237,7 +245,16 @@ fn analyse_job(config: &RunConfig, run: &CubeRun, job: &JobCube) -> Result<Analy
             Some(holdout(holdout_steps.unwrap_or_else(|| default_holdout(job.cube.bins().len())), "holdout_steps")?)
         }
     };
-    Ok(Analysed { stats, forecast, cell_services, plan, backtest, forecast_ms })
+    let started = Instant::now();
+    let scan = match (&config.scan, &config.task) {
+        (Some(params), Task::Analyze { .. }) => {
+            let cube = &job.cube;
+            Some(scan(cube.cells(), cube.counts(), cube.bins().len(), params))
+        }
+        _ => None,
+    };
+    let scan_ms = started.elapsed().as_millis() as u64;
+    Ok(Analysed { stats, forecast, cell_services, plan, backtest, forecast_ms, scan, scan_ms })
 }
 
 /// The parameters as `summary.json` records them.

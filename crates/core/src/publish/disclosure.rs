@@ -151,6 +151,9 @@ pub struct Figures {
     pub events: Option<u64>,
     /// The job's events per bin.
     pub events_per_bin: Vec<Option<u64>>,
+    /// Per cluster of the space-time scan (when run), its observed events: a sum over its cells
+    /// and bins.
+    pub clusters: Vec<Option<u64>>,
 }
 
 impl Figures {
@@ -239,6 +242,14 @@ impl Figures {
             team_balance,
             events: disclosure.sum(cube.counts().iter().copied()),
             events_per_bin: disclosure.sums_per_bin((0..n).map(|c| cube.series(c)), t),
+            clusters: results.scan.map_or_else(Vec::new, |scan| {
+                scan.clusters
+                    .iter()
+                    .map(|c| {
+                        disclosure.sum(c.cells.iter().flat_map(|&z| cube.series(z)[c.first_bin..].iter().copied()))
+                    })
+                    .collect()
+            }),
         }
     }
 }

@@ -16,6 +16,7 @@
 //! ([`rejects::RejectWriter`]); it joins the same set before anything is rendered.
 
 mod backtest_json;
+mod clusters_layer;
 mod cube_parquet;
 pub mod disclosure;
 mod districts_layer;
@@ -86,6 +87,8 @@ pub struct JobResults<'a> {
     pub scope: Scope,
     /// The backtest, when one was run.
     pub backtest: Option<&'a Backtest>,
+    /// The space-time scan, when one was run.
+    pub scan: Option<&'a crate::stats::scan::ScanResult>,
     /// The job's summary, without its output hashes.
     pub summary: &'a Summary,
 }
@@ -129,11 +132,13 @@ pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
     &districts_layer::DistrictsLayer(Audience::Internal),
     &qgis_style::QgisStyle(Audience::Internal),
     &backtest_json::BacktestJson,
+    &clusters_layer::ClustersLayer(Audience::Internal),
     &hotspots_layer::HotspotsLayer(Audience::Public),
     &patrol_layer::PatrolLayer { gaps_only: false, audience: Audience::Public },
     &patrol_layer::PatrolLayer { gaps_only: true, audience: Audience::Public },
     &qgis_style::QgisStyle(Audience::Public),
     &districts_layer::DistrictsLayer(Audience::Public),
+    &clusters_layer::ClustersLayer(Audience::Public),
     &report::ReportHtml,
     &public_summary::PublicSummaryJson,
     &summary::SummaryJson,

@@ -90,6 +90,62 @@ pub struct PublicSummary {
     pub privacy: PrivacyNote,
     /// SHA-256 of each other public file of the job.
     pub outputs: BTreeMap<String, String>,
+    /// The space-time scan's clusters as `clusters.geojson` publishes them (with `--scan`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scan: Option<Vec<PublicCluster>>,
+}
+
+/// One cluster of the scan as published: where and since when, its observed events as a
+/// protected sum, and its significance as a class. A cluster whose events are not published
+/// (under the small-count threshold) is left out.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicCluster {
+    /// 1 for the most likely cluster (ranks of clusters left out are skipped).
+    pub rank: usize,
+    /// Its cells, in H3 order.
+    pub cells: Vec<String>,
+    /// The first local date of its first bin.
+    pub start: String,
+    /// The local date after its last day, exclusive.
+    pub end: String,
+    /// Its events (a protected sum).
+    pub observed: u64,
+    /// `p ≤ 0.01`, `p ≤ 0.05` or `not significant`.
+    pub significance: &'static str,
+}
+
+/// The significance class of a scan cluster's p.
+pub fn significance(p: f64) -> &'static str {
+    if p <= 0.01 {
+        "p ≤ 0.01"
+    } else if p <= 0.05 {
+        "p ≤ 0.05"
+    } else {
+        "not significant"
+    }
+}
+
+impl PublicCluster {
+    /// The published clusters of `view`'s job.
+    pub fn all(view: &Published<'_>) -> Option<Vec<PublicCluster>> {
+        let scan = view.results.summary.scan.as_ref()?;
+        Some(
+            scan.clusters
+                .iter()
+                .zip(&view.figures.clusters)
+                .filter_map(|(c, observed)| {
+                    Some(PublicCluster {
+                        rank: c.rank,
+                        cells: c.cells.clone(),
+                        start: c.start.clone(),
+                        end: c.end.clone(),
+                        observed: (*observed)?,
+                        significance: significance(c.p),
+                    })
+                })
+                .collect(),
+        )
+    }
 }
 
 /// The forecast as published.
@@ -168,6 +224,7 @@ impl PublicSummary {
                 rules: RULES.into_iter().collect(),
             },
             outputs: outputs.collect(),
+            scan: PublicCluster::all(view),
         }
     }
 }

@@ -239,6 +239,7 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
         self.map_section(&mut html);
         self.districts_section(&mut html);
         self.backtest_section(&mut html);
+        self.scan_section(&mut html);
         self.run_section(&mut html);
         html.push_str("</main>\n</body>\n</html>\n");
         html
@@ -516,6 +517,38 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
             d.ci95[1] * 100.0,
             others.join("; ")
         );
+    }
+
+    /// With `--scan`: the clusters alive in the final bin, as the public summary lists them.
+    fn scan_section(&self, html: &mut String) {
+        let Some(clusters) = &self.summary.scan else { return };
+        html.push_str("<section class=\"full\"><h2>Clusters alive this bin (space-time scan)</h2>\n");
+        let significant = clusters.iter().filter(|c| c.significance != "not significant").count();
+        let _ = writeln!(
+            html,
+            "<p>{significant} of {} clusters are significant (p ≤ 0.05). A cluster is a circle of cells whose events \
+             in its last bins (ending now) are more than the place and the time alone would make expected; the \
+             prospective space-time permutation scan (Kulldorff et al. 2005) looks at every size at once. A \
+             cluster at p ≤ 0.01 would turn up by chance in fewer than one in a hundred runs.</p>",
+            clusters.len()
+        );
+        if clusters.is_empty() {
+            html.push_str("</section>\n");
+            return;
+        }
+        html.push_str("<table><tr><th>#</th><th>cells</th><th>since</th><th>events</th><th>significance</th></tr>\n");
+        for c in clusters {
+            let _ = writeln!(
+                html,
+                "<tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"nw\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                c.rank,
+                c.cells.len(),
+                escape(&c.start),
+                c.observed,
+                escape(c.significance)
+            );
+        }
+        html.push_str("</table></section>\n");
     }
 
     fn run_section(&self, html: &mut String) {

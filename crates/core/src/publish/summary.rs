@@ -235,6 +235,91 @@ pub struct Summary {
     pub concern_share: Option<f64>,
     /// Wall time per stage, milliseconds.
     pub timings_ms: BTreeMap<String, u64>,
+    /// The prospective space-time scan, when one was run (`--scan`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scan: Option<ScanSummary>,
+}
+
+/// The prospective space-time scan of one job, exact (the internal summary).
+#[derive(Clone, Debug, Serialize)]
+pub struct ScanSummary {
+    /// Its parameters.
+    pub parameters: crate::stats::scan::ScanParams,
+    /// The job's events in the cube.
+    pub events: u64,
+    /// The most likely cluster first, then the secondary ones.
+    pub clusters: Vec<ClusterSummary>,
+}
+
+/// One cluster of the scan.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClusterSummary {
+    /// 1 for the most likely cluster.
+    pub rank: usize,
+    /// Its centre cell.
+    pub centre: String,
+    /// Its cells, in H3 order.
+    pub cells: Vec<String>,
+    /// From the centre's centre to the farthest cell centre, km (3 decimals).
+    pub radius_km: f64,
+    /// The first local date of its first bin.
+    pub start: String,
+    /// The local date after its last day (the window's end), exclusive like `--until`.
+    pub end: String,
+    /// Its bins (it always ends in the final bin).
+    pub bins: usize,
+    /// Events observed in it.
+    pub observed: u64,
+    /// Events expected in it (cells' events over the window × its bins' events / all events).
+    pub expected: f64,
+    /// The relative risk.
+    pub relative_risk: f64,
+    /// The log-likelihood ratio.
+    pub llr: f64,
+    /// The Monte Carlo p-value.
+    pub p: f64,
+    /// 1 / p, in bins: one scan a bin meets a cluster this strong by chance once in that many.
+    pub recurrence_bins: f64,
+    /// The same in days.
+    pub recurrence_days: f64,
+}
+
+impl ScanSummary {
+    /// The summary of `result`, the scan of `job` with `parameters`.
+    pub fn of(
+        result: &crate::stats::scan::ScanResult,
+        job: &JobCube,
+        parameters: &crate::stats::scan::ScanParams,
+    ) -> Self {
+        let cube = &job.cube;
+        let bins = cube.bins().bins();
+        let days = |from: usize| {
+            let d: i32 = bins[from..].iter().map(|b| b.end_day - b.start_day).sum();
+            f64::from(d) / (bins.len() - from) as f64
+        };
+        let clusters = result
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ClusterSummary {
+                rank: i + 1,
+                centre: cube.cells()[c.centre].to_string(),
+                cells: c.cells.iter().map(|&z| cube.cells()[z].to_string()).collect(),
+                radius_km: (c.radius_km * 1000.0).round() / 1000.0,
+                start: local_date(bins[c.first_bin].start_day),
+                end: local_date(bins[bins.len() - 1].end_day),
+                bins: bins.len() - c.first_bin,
+                observed: c.observed,
+                expected: c.expected,
+                relative_risk: c.relative_risk,
+                llr: c.llr,
+                p: c.p,
+                recurrence_bins: c.recurrence_bins,
+                recurrence_days: c.recurrence_bins * days(bins.len() - 1),
+            })
+            .collect();
+        ScanSummary { parameters: parameters.clone(), events: result.total, clusters }
+    }
 }
 
 fn iso_utc(us: i64) -> String {
@@ -368,6 +453,7 @@ impl Summary {
             concern_share: None,
             warnings: stats.warnings.clone(),
             timings_ms: run.timings_ms.iter().cloned().collect(),
+            scan: None,
             parameters,
         }
     }
