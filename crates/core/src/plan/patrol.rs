@@ -349,15 +349,11 @@ pub fn choose_cells(inputs: &PlanInputs<'_>, groups: &[(Vec<usize>, usize)], wat
             spot.sort_by(|&a, &b| inputs.forecast[b].total_cmp(&inputs.forecast[a]).then(a.cmp(&b)));
         }
         spots.sort_by(|a, b| inputs.forecast[b[0]].total_cmp(&inputs.forecast[a[0]]).then(a[0].cmp(&b[0])));
-        let mut round = 0;
-        while taken.len() < watch && spots.iter().any(|s| s.len() > round) {
-            for spot in &spots {
-                if taken.len() < watch && spot.len() > round {
-                    taken.push(spot[round]);
-                }
-            }
-            round += 1;
-        }
+        // Round robin: each hot spot's busiest cell, then each one's second, … until the share
+        // is taken.
+        let longest = spots.iter().map(Vec::len).max().unwrap_or(0);
+        let rounds = (0..longest).flat_map(|round| spots.iter().filter_map(move |spot| spot.get(round).copied()));
+        taken.extend(rounds.take(watch));
         fill(members, inputs.forecast, *budget, &mut taken);
         chosen.extend(taken);
     }
@@ -827,6 +823,9 @@ mod tests {
         // threshold: enough). Then the highest forecasts: X 10, X1 8, D 5.5. The forecast alone
         // would take X, X1, D and E (5.2): W is there only for its pattern.
         assert_eq!(plan.cells, vec![pw, px, px1, pd]);
+        // A threshold of 6 a week: W's 5 (weekly bins: the forecast is the week) is too quiet
+        // for a reserved place, and E takes it.
+        assert_eq!(plan_with(&PlanInputs { min_count: 6, ..inputs }, &params).cells, vec![px, px1, pd, pe]);
         // Recent weeks (the last 4): events 24 + 20 + 40 + 4 + 33·4 = 220, concern reports
         // 4 + 4 + 36 + 2 = 46.
         assert_eq!(plan.concern_share, 46.0 / 220.0);
@@ -852,6 +851,10 @@ mod tests {
         assert_eq!(name, "S");
         assert!((metres - distance(w)).abs() < 1e-6 && metres > 2000.0, "{metres}");
         assert_eq!(a.service_gap(1000.0), Some(true));
+        // A service exactly at the gap distance is not a gap.
+        let mut at_gap = a.clone();
+        at_gap.nearest_service = Some(("S".into(), 1000.0));
+        assert_eq!((at_gap.service_gap(1000.0), at_gap.service_gap(999.9)), (Some(false), Some(true)));
         // 2 concern reports of 4 events: a share of 0.5 above 46/220, but P(X ≥ 2 | 4, q) =
         // 1 − (1 − q)⁴ − 4q(1 − q)³ ≈ 0.19: not significant.
         let p = 1.0 - (1.0 - q).powi(4) - 4.0 * q * (1.0 - q).powi(3);
@@ -978,6 +981,11 @@ mod tests {
         // Nothing reserved, or a threshold of 6 a week that N's 5.6 misses: A and D (0.9).
         assert_eq!(plan_with(&inputs, &PatrolParams { watch_share: 0.0, ..params.clone() }).cells, vec![pa, pd]);
         assert_eq!(plan_with(&PlanInputs { min_count: 6, ..inputs }, &params).cells, vec![pa, pd]);
+        // Two new hot spots, apart (D on the far side of the ring from N, 6.3 a week): the one
+        // reserved place goes to the busier, D, and no more; A fills the other.
+        let mut two = stats.clone();
+        two.cells[pd].pattern = Pattern::NewHotSpot;
+        assert_eq!(plan_with(&PlanInputs { stats: &two, ..inputs }, &params).cells, vec![pd, pa]);
         // Without any recent event the city's concern share is 0, not 0 / 0.
         let empty_cube = SpaceTimeCube::zeros(Resolution::Eight, cells.clone(), job.cube.bins().clone());
         let quiet = JobCube {
