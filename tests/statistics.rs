@@ -437,6 +437,19 @@ fn the_global_window_and_the_distance_neighbourhood_come_from_a_flag_or_the_file
     assert!(st["neighborhood_m"].is_null(), "--k replaces the file's distance");
     s.run(&["analyze", "--config", "conf/a.toml", "--out", "m", "--neighborhood-m", "1500", "-q"]).ok();
     assert_eq!(summary(&s.path("m"))["parameters"]["statistics"]["neighborhood_m"], 1500.0);
+    // The scan from the file, its replicates from a flag.
+    std::fs::write(
+        s.path("conf/scan.toml"),
+        "inputs = [\"e.parquet\"]\nscan = true\nscan_replicates = 19\nscan_max_bins = 2\n",
+    )
+    .unwrap();
+    s.run(&["analyze", "--config", "conf/scan.toml", "--out", "scan", "--scan-replicates", "29", "-q"]).ok();
+    let p = summary(&s.path("scan"))["scan"]["parameters"].clone();
+    assert_eq!(
+        (p["replicates"].as_u64(), p["max_bins"].as_u64(), p["max_km"].as_f64()),
+        (Some(29), Some(2), Some(2.0))
+    );
+    assert!(s.path("scan/public/clusters.geojson").is_file());
 
     std::fs::write(s.path("conf/both.toml"), format!("{toml}k = 2\n")).unwrap();
     let r = s.run(&["analyze", "--config", "conf/both.toml", "--out", "x", "-q"]);
