@@ -254,7 +254,8 @@ fn a_cube_without_variation_warns_and_gives_no_pattern() {
 /// DESIGN.md's formula, for every cell and bin: at k = 2 and a time window of 2 with h3o's rings
 /// (so neither default hides a wrong neighbourhood), with neighbours within 1500 m by a brute
 /// force over every pair of centres against each bin's own time window (ArcGIS's
-/// NEIGHBORHOOD_TIME_STEP), and against each bin alone (INDIVIDUAL_TIME_STEP).
+/// NEIGHBORHOOD_TIME_STEP), and against each bin alone (INDIVIDUAL_TIME_STEP); each also against
+/// numpy's values for the same configuration (every 53rd z and the sums of all).
 #[test]
 fn gi_star_read_back_from_the_cube_matches_a_recomputation_with_h3o_rings() {
     let rings = |k: u32| {
@@ -358,6 +359,19 @@ fn check_gi_read_back(
     }
     assert_eq!(checked, 1027 * 52);
     assert!(nonzero > checked / 2, "{nonzero}");
+    // And against numpy, h3-py and pyproj (crates/core/testdata/make_sample_windows_fixture.py):
+    // every 53rd z, and the sum of all z and of their squares.
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("../crates/core/testdata/gi-star-windows-sample.json")).unwrap();
+    let case = fixture["cases"].as_array().unwrap().iter().find(|c| c["window"] == global_window).unwrap();
+    let every = case["every"].as_u64().unwrap() as usize;
+    for (k, want) in case["z"].as_array().unwrap().iter().enumerate() {
+        let (got, want) = (z[k * every], want.as_f64().unwrap());
+        assert!((got - want).abs() < 1e-9, "{global_window}: z #{} {got} against numpy's {want}", k * every);
+    }
+    let (sum, squares) = (z.iter().sum::<f64>(), z.iter().map(|v| v * v).sum::<f64>());
+    assert!((sum - case["sum"].as_f64().unwrap()).abs() < 1e-6, "{global_window}: Σz {sum}");
+    assert!((squares - case["sum_squares"].as_f64().unwrap()).abs() < 1e-6, "{global_window}: Σz² {squares}");
 }
 
 /// The configuration file's precedence, flag by flag: a flag wins over the file (including
