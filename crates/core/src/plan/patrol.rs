@@ -531,14 +531,7 @@ impl AreaFacts<'_> {
                 .filter_map(|&(lon, lat)| services.nearest(lon, lat).map(|(s, d)| (s.name.clone(), d)))
                 .min_by(|a, b| a.1.total_cmp(&b.1))
         });
-        let mut district_votes: Vec<(usize, usize)> = Vec::new();
-        for d in positions.iter().filter_map(|&c| inputs.cell_districts.get(c).copied().flatten()) {
-            match district_votes.iter_mut().find(|(k, _)| *k == d) {
-                Some(v) => v.1 += 1,
-                None => district_votes.push((d, 1)),
-            }
-        }
-        let district = district_votes.iter().max_by_key(|&&(d, n)| (n, std::cmp::Reverse(d))).map(|&(d, _)| d);
+        let district = majority(positions.iter().filter_map(|&c| inputs.cell_districts.get(c).copied().flatten()));
         let unmet_concern_p = binomial_upper_tail(recent_concerns, recent_events, concern_share);
         let unmet_concern = recent_events > 0
             && recent_concerns as f64 / recent_events as f64 > concern_share
@@ -678,6 +671,15 @@ fn share_cells(
         })
         .collect();
     assign_teams(&units, &params.teams, &centres)
+}
+
+/// The most frequent of `districts`, ties to the lowest; `None` when there are none.
+fn majority(districts: impl Iterator<Item = usize>) -> Option<usize> {
+    let mut votes: BTreeMap<usize, usize> = BTreeMap::new();
+    for d in districts {
+        *votes.entry(d).or_default() += 1;
+    }
+    votes.iter().max_by_key(|&(&d, &n)| (n, std::cmp::Reverse(d))).map(|(&d, _)| d)
 }
 
 /// The busiest weekday and hour of a weekday × hour profile, when it has events (ties to the
@@ -1000,6 +1002,7 @@ mod tests {
         // The nearest service of every hot cell: N only (the cold spot and the others have none);
         // "near" stands on A's centre, one cell away.
         let hot = hot_cell_services(&job.cube, &stats, &services);
+        assert_eq!(hot.len(), n, "one entry per cell");
         let (lon, lat) = cell_centre(nc);
         let metres = Geodesic.distance(Point::new(lon, lat), Point::new(near.0, near.1));
         for (c, h) in hot.iter().enumerate() {
@@ -1175,6 +1178,18 @@ mod tests {
 
     fn plan_with(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
         plan(inputs, params)
+    }
+
+    /// An area's district is its cells' most frequent, ties to the lowest, in any order.
+    #[test]
+    fn the_district_majority_is_worked_out_here() {
+        for order in [[1, 1, 0], [0, 1, 1], [1, 0, 1]] {
+            assert_eq!(majority(order.into_iter()), Some(1), "{order:?}");
+        }
+        assert_eq!(majority([3, 2].into_iter()), Some(2));
+        assert_eq!(majority([2, 3].into_iter()), Some(2));
+        assert_eq!(majority([5, 4, 4, 5, 6].into_iter()), Some(4));
+        assert_eq!(majority(std::iter::empty()), None);
     }
 
     /// The tiers as the module documentation lists them, for every pattern.
