@@ -305,6 +305,15 @@ fn add_night(c: &mut Constraints, public: &Path, truth: &Truth) {
             let (lo, hi) = hidden_range(rule, d["events"].as_u64(), shown, vars.len() as u64, m);
             push(c, vars, lo, hi, "district total");
         }
+        // Each space-time scan cluster (with --scan): its cells over its bins.
+        for cluster in summary.get("scan").and_then(Value::as_array).into_iter().flatten() {
+            let from = bins.iter().position(|b| b == cluster["start"].as_str().unwrap()).expect("a bin start");
+            let members: Vec<usize> =
+                cluster["cells"].as_array().unwrap().iter().map(|h| position[h.as_str().unwrap()]).collect();
+            let (vars, shown) = parts(c, &mut members.iter().flat_map(|&i| (from..t).map(move |b| (i, b))));
+            let (lo, hi) = hidden_range(rule, cluster["observed"].as_u64(), shown, vars.len() as u64, m);
+            push(c, vars, lo, hi, "scan cluster");
+        }
     }
     // Gi* of the final bin: the neighbourhood's sum from z, or a range from the confidence bin.
     let stats = &summary["parameters"]["statistics"];
@@ -424,7 +433,8 @@ fn the_public_outputs_of_the_sample_hold_at_min_count_5_and_10() {
     let s = Scratch::new();
     for m in ["5", "10"] {
         let out = format!("out{m}");
-        s.run(&["analyze", "--out", &out, "--min-count", m, "--quiet"]).ok();
+        s.run(&["analyze", "--out", &out, "--min-count", m, "--scan", "--scan-replicates", "19", "--quiet"]).ok();
+        assert!(s.path(&out).join("public/clusters.geojson").is_file());
         let leaks = attack(&[(&s.path(&out).join("public"), &s.path(&out).join("internal"))]);
         assert_no_leak(&format!("sample, --min-count {m}"), &leaks);
     }
