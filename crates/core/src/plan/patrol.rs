@@ -977,6 +977,8 @@ mod tests {
         assert_eq!((&a.cells, a.reasons.clone()), (&pair, vec!["forecast", "new_hot_spot"]));
         assert!((a.expected_per_week - 19.6).abs() < 1e-12 && (a.score - 1019.6).abs() < 1e-12, "{}", a.score);
         assert!((p.teams[0].expected_per_week - 19.6).abs() < 1e-12);
+        // No event in the weekday × hour profile: no peak, and no office-hours answer.
+        assert_eq!((a.peak_weekday, a.peak_hour, a.peak_outside_office_hours()), (None, None, None));
         // Everything reserved: N is the only new hot spot, the rest of the budget is filled by
         // forecast (and planning ends).
         assert_eq!(plan_with(&inputs, &PatrolParams { watch_share: 1.0, ..params.clone() }).cells, vec![pn, pa]);

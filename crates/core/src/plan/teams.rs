@@ -306,6 +306,30 @@ mod tests {
         assert_eq!(balance(&teams), [("A".to_string(), None), ("B".to_string(), None)]);
     }
 
+    /// Without a given centre a municipality's centre is the mean of its units: four units in a
+    /// row, two west and two east of 24.91°, make a west and an east team. A team's label follows
+    /// its load-weighted centre: one team with 10 a week 5.5 km north and 1 a week 4.4 km east
+    /// is `north`.
+    #[test]
+    fn the_centre_defaults_to_the_units_mean_and_loads_weigh_the_label() {
+        let unit = |lon: f64, lat: f64, municipality, load| Unit { position: (lon, lat), municipality, load };
+        let row = [
+            unit(24.80, 60.20, "C", 5.0),
+            unit(24.82, 60.20, "C", 5.0),
+            unit(25.00, 60.20, "C", 5.0),
+            unit(25.02, 60.20, "C", 5.0),
+        ];
+        let (team_of, teams) =
+            assign_teams(&row, &crate::plan::patrol::TeamCounts::Each(2), &std::collections::BTreeMap::new());
+        assert_eq!(team_of, [Some(2), Some(2), Some(1), Some(1)]);
+        let directions: Vec<&str> = teams.iter().map(|t| t.direction.as_str()).collect();
+        assert_eq!(directions, ["east", "west"]);
+        let pair = [unit(24.90, 60.25, "D", 10.0), unit(24.98, 60.20, "D", 1.0)];
+        let centres = std::collections::BTreeMap::from([("D".to_string(), (24.90, 60.20))]);
+        let (_, teams) = assign_teams(&pair, &crate::plan::patrol::TeamCounts::Each(1), &centres);
+        assert_eq!(teams[0].direction, "north");
+    }
+
     #[test]
     fn bearings_and_labels() {
         assert_eq!(bearing((0.0, 1.0)), 0.0);
@@ -356,6 +380,10 @@ mod tests {
     fn even_cuts_tie_to_the_narrowest_arcs() {
         let arc = arcs(&[0.0, 10.0, 180.0, 190.0], &[1.0; 4], 2);
         assert!(arc[0] == arc[1] && arc[2] == arc[3] && arc[0] != arc[2], "{arc:?}");
+        // The span only breaks ties: at 0°, 90° and 100° with loads 1, 1, 2 the even cut (0–90°
+        // against 100°, 90° wide) wins over the narrower uneven one (90–100° against 0°, 3 : 1).
+        let arc = arcs(&[0.0, 90.0, 100.0], &[1.0, 1.0, 2.0], 2);
+        assert!(arc[0] == arc[1] && arc[1] != arc[2], "{arc:?}");
     }
 
     /// Four units at 10°, 100°, 190° and 280° with loads 3, 1, 1, 1, two teams: only the unit
