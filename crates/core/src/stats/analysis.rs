@@ -451,6 +451,30 @@ mod tests {
     use crate::time::bins::{BinSpec, BinStep, TimeBins, WindowStart};
     use h3o::{LatLng, Resolution};
 
+    /// The global window and the distance neighbourhood as parameters: set, checked, and the
+    /// neighbourhoods they give.
+    #[test]
+    fn the_global_window_and_the_distance_are_checked_and_used() {
+        let p = StatsParams::default().with_global_window(GlobalWindow::Individual).unwrap();
+        assert_eq!(p.global_window, GlobalWindow::Individual);
+        let permuted = StatsParams::new(1, 1, 0.05, false, 99, 0, Scope::City).unwrap();
+        assert!(permuted.clone().with_global_window(GlobalWindow::Neighbourhood).is_err());
+        assert_eq!(permuted.clone().with_global_window(GlobalWindow::Cube).unwrap(), permuted);
+        for bad in [-1.0, f64::NAN, f64::INFINITY, StatsParams::MAX_NEIGHBOURHOOD_M + 1.0] {
+            assert!(StatsParams::default().with_neighbourhood_m(Some(bad)).is_err(), "{bad}");
+        }
+        let centre = LatLng::new(60.2, 24.95).unwrap().to_cell(Resolution::Eight);
+        let mut cells: Vec<h3o::CellIndex> = centre.grid_disk(2);
+        cells.sort_unstable();
+        let by_rings = StatsParams::default();
+        assert_eq!(by_rings.neighbourhoods(&cells), Neighbourhoods::k_ring(&cells, 1));
+        let by_distance = StatsParams::default().with_neighbourhood_m(Some(1500.0)).unwrap();
+        assert_eq!(by_distance.neighbourhood_m, Some(1500.0));
+        assert_eq!(by_distance.neighbourhoods(&cells), Neighbourhoods::within_m(&cells, 1500.0));
+        assert_ne!(by_distance.neighbourhoods(&cells), by_rings.neighbourhoods(&cells));
+        assert_eq!(by_distance.with_neighbourhood_m(None).unwrap().neighbourhood_m, None);
+    }
+
     fn bins(n: u32) -> TimeBins {
         let spec = BinSpec {
             step: BinStep::Week,

@@ -416,6 +416,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for (k, cl) in r.clusters.iter().enumerate() {
             assert!(cl.cells.iter().all(|z| seen.insert(*z)), "cluster {k} overlaps an earlier one");
+            assert!(cl.radius_km <= f.params.max_km && (cl.cells.len() == 1) == (cl.radius_km == 0.0), "{cl:?}");
             assert!(cl.llr <= top.llr && cl.observed as f64 > cl.expected && cl.p >= top.p);
         }
         assert_eq!(r.replicate_llrs.len(), 999);
@@ -466,6 +467,21 @@ mod tests {
             scan(&f.cells, &f.counts, f.bins, &ScanParams { seed: 8, ..params.clone() }).replicate_llrs,
             many.replicate_llrs
         );
+    }
+
+    /// A circle may hold exactly half of the events: two neighbouring cells of 4 events each
+    /// (0 then 4, and 4 then 0) make two one-cell circles, and the first cell's last bin (4 where
+    /// 4 · 4 / 8 = 2 were expected) is the most likely cluster.
+    #[test]
+    fn a_circle_may_hold_exactly_half_of_the_events() {
+        let a = h3o::LatLng::new(60.2, 24.95).unwrap().to_cell(h3o::Resolution::Eight);
+        let b = a.grid_ring_fast(1).next().unwrap().unwrap();
+        let mut cells = vec![a, b];
+        cells.sort_unstable();
+        let r = scan(&cells, &[0, 4, 4, 0], 2, &ScanParams { replicates: 9, ..ScanParams::default() });
+        let top = &r.clusters[0];
+        assert_eq!((top.cells.as_slice(), top.first_bin, top.observed), (&[0][..], 1, 4));
+        assert!((top.expected - 2.0).abs() < 1e-12 && (top.llr - llr(4, 2.0, 8)).abs() < 1e-12);
     }
 
     /// The LLR by hand, the parameters' checks and an empty cube.
