@@ -293,10 +293,8 @@ impl ScanSummary {
     ) -> Self {
         let cube = &job.cube;
         let bins = cube.bins().bins();
-        let days = |from: usize| {
-            let d: i32 = bins[from..].iter().map(|b| b.end_day - b.start_day).sum();
-            f64::from(d) / (bins.len() - from) as f64
-        };
+        // One scan a bin: a recurrence interval in bins is in days at the final bin's length.
+        let bin_days = bins.last().map_or(0.0, |b| f64::from(b.end_day - b.start_day));
         let clusters = result
             .clusters
             .iter()
@@ -315,7 +313,7 @@ impl ScanSummary {
                 llr: c.llr,
                 p: c.p,
                 recurrence_bins: c.recurrence_bins,
-                recurrence_days: c.recurrence_bins * days(bins.len() - 1),
+                recurrence_days: c.recurrence_bins * bin_days,
             })
             .collect();
         ScanSummary { parameters: parameters.clone(), events: result.total, clusters }
