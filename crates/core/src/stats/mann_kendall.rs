@@ -9,7 +9,10 @@
 //! - z = (S − 1)/√Var(S) if S > 0, (S + 1)/√Var(S) if S < 0, 0 if S = 0 (continuity correction)
 //! - p = 2·(1 − Φ(|z|)), two-sided; τ = S / (n(n−1)/2)
 //!
-//! O(n²) time for S (series are one value per time bin, so n is small), O(n log n) for the ties.
+//! S in O(n log n): with P = n(n−1)/2 pairs, T = Σₜ t(t−1)/2 tied pairs and I the inversions
+//! (pairs i < j with xᵢ > xⱼ, counted by a merge sort), the rising pairs are P − T − I and
+//! S = P − T − 2I. The sort also gives the tie groups. A series with a NaN (which compares
+//! neither above nor below anything) takes the O(n²) sum of signs instead.
 
 use crate::stats::normal::two_sided_p;
 
@@ -64,29 +67,22 @@ impl MannKendall {
 /// ```
 pub fn mann_kendall(x: &[f64]) -> MannKendall {
     let n = x.len();
-    let mut s = 0i64;
-    for i in 0..n {
-        for j in i + 1..n {
-            if x[j] > x[i] {
-                s += 1;
-            } else if x[j] < x[i] {
-                s -= 1;
-            }
-        }
-    }
-    let mut sorted = x.to_vec();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let mut ties = 0.0;
-    let mut i = 0;
-    while i < n {
-        let mut j = i + 1;
-        while j < n && sorted[j] == sorted[i] {
-            j += 1;
-        }
-        let t = (j - i) as f64;
-        ties += t * (t - 1.0) * (2.0 * t + 5.0);
-        i = j;
-    }
+    let (s, sorted) = if x.iter().any(|v| v.is_nan()) {
+        let mut sorted = x.to_vec();
+        sorted.sort_by(|a, b| a.total_cmp(b));
+        (s_by_pairs(x), sorted)
+    } else {
+        let (inversions, sorted) = sort_counting_inversions(x);
+        let tied: i64 = tie_groups(&sorted).map(|t| t * (t - 1) / 2).sum();
+        let pairs = (n as i64) * (n as i64 - 1) / 2;
+        (pairs - tied - 2 * inversions, sorted)
+    };
+    let ties: f64 = tie_groups(&sorted)
+        .map(|t| {
+            let t = t as f64;
+            t * (t - 1.0) * (2.0 * t + 5.0)
+        })
+        .sum();
     let nf = n as f64;
     let var_s = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - ties) / 18.0;
     let s = s as f64;
@@ -101,9 +97,76 @@ pub fn mann_kendall(x: &[f64]) -> MannKendall {
     MannKendall { s, var_s, z, p: two_sided_p(z), tau: if pairs > 0.0 { s / pairs } else { 0.0 } }
 }
 
+/// S as the plain sum of signs over all pairs: O(n²), for series holding a NaN (and the tests).
+fn s_by_pairs(x: &[f64]) -> i64 {
+    let mut s = 0i64;
+    for (i, a) in x.iter().enumerate() {
+        for b in &x[i + 1..] {
+            if b > a {
+                s += 1;
+            } else if b < a {
+                s -= 1;
+            }
+        }
+    }
+    s
+}
+
+/// The sizes of the runs of equal values in sorted `sorted`.
+fn tie_groups(sorted: &[f64]) -> impl Iterator<Item = i64> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        (i < sorted.len()).then(|| {
+            let start = i;
+            i += 1;
+            while i < sorted.len() && sorted[i] == sorted[start] {
+                i += 1;
+            }
+            (i - start) as i64
+        })
+    })
+}
+
+/// `x` sorted ascending (a stable bottom-up merge sort), with the number of pairs i < j where
+/// xᵢ > xⱼ strictly. `x` must hold no NaN.
+fn sort_counting_inversions(x: &[f64]) -> (i64, Vec<f64>) {
+    let n = x.len();
+    let mut a = x.to_vec();
+    let mut b = vec![0.0; n];
+    let mut inversions = 0i64;
+    let mut width = 1;
+    while width < n {
+        for start in (0..n).step_by(2 * width) {
+            let mid = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut i, mut j, mut k) = (start, mid, start);
+            while i < mid && j < end {
+                // Equal values take the left one first: a tie is not an inversion.
+                if a[i] <= a[j] {
+                    b[k] = a[i];
+                    i += 1;
+                } else {
+                    // Every value left in the left run is above a[j].
+                    b[k] = a[j];
+                    inversions += (mid - i) as i64;
+                    j += 1;
+                }
+                k += 1;
+            }
+            b[k..k + mid - i].copy_from_slice(&a[i..mid]);
+            k += mid - i;
+            b[k..k + end - j].copy_from_slice(&a[j..end]);
+        }
+        std::mem::swap(&mut a, &mut b);
+        width *= 2;
+    }
+    (inversions, a)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     /// A trend is significant when p < α, not at p = α (DESIGN.md; the pattern fixture has 627
     /// cases with p exactly at α).
@@ -136,6 +199,34 @@ mod tests {
                 assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "case {k} {name}: {got} vs {want}");
             }
         }
+    }
+
+    proptest! {
+        /// The merge-sort S equals the sum of signs over all pairs, ties, signed zeros and
+        /// repeated small integers (Gi* of sparse counts) included.
+        #[test]
+        fn s_by_inversions_is_the_sum_of_signs(
+            x in prop::collection::vec(prop_oneof![
+                (-3i32..4).prop_map(f64::from), Just(-0.0), -5.0f64..5.0,
+            ], 0..80)
+        ) {
+            let (inversions, sorted) = sort_counting_inversions(&x);
+            let tied: i64 = tie_groups(&sorted).map(|t| t * (t - 1) / 2).sum();
+            let n = x.len() as i64;
+            prop_assert_eq!(n * (n - 1) / 2 - tied - 2 * inversions, s_by_pairs(&x));
+            let mut want = x.clone();
+            want.sort_by(|a, b| a.total_cmp(b));
+            prop_assert!(sorted.iter().zip(&want).all(|(a, b)| a == b));
+        }
+    }
+
+    /// A NaN takes the pairwise path: it ties with nothing and counts in no pair.
+    #[test]
+    fn a_nan_counts_in_no_pair() {
+        let mk = mann_kendall(&[1.0, f64::NAN, 2.0, 3.0]);
+        assert_eq!(mk.s, 3.0);
+        // Four singleton groups: no tie correction.
+        assert_eq!(mk.var_s, 4.0 * 3.0 * 13.0 / 18.0);
     }
 
     #[test]
