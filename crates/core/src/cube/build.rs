@@ -12,13 +12,14 @@ use std::collections::BTreeMap;
 
 // Fast, unseeded hashing for the per-event maps: deterministic, and several times faster than
 // SipHash on small keys. Every result is ordered explicitly, never by map iteration.
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::time::Instant;
 
 use h3o::{CellIndex, Resolution};
 use rayon::prelude::*;
 
 use crate::cube::SpaceTimeCube;
+use crate::cube::day_row::DayRow;
 use crate::cube::jobs::{JobMatcher, JobSpec, check_jobs};
 use crate::error::{Error, Result};
 use crate::ingest::RejectSink;
@@ -154,7 +155,7 @@ pub struct CubeRun {
     pub diagnoses: Vec<String>,
 }
 
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, PartialEq)]
 struct DayTally {
     in_area: u64,
     out_area: u64,
@@ -167,39 +168,103 @@ pub const PROFILE_DAYS: i32 = 84;
 /// sums do not depend on the order of the input rows or on how they are split into files.
 const WEIGHT_SCALE: f64 = (1u64 << 40) as f64;
 
-/// One cell's events on one local day.
-#[derive(Default)]
+/// One cell's events on one local day, in 16 bytes. An event that would overflow a field moves
+/// the day's values to [`JobDays::spill`] first, so nothing saturates or wraps.
+#[derive(Clone, Copy, Default, PartialEq)]
 struct CellDay {
-    count: u64,
+    count: u32,
+    concerns: u32,
     /// Weight sum in fixed point.
-    weight: i128,
-    concerns: u64,
-    /// Events per local hour, kept for the last [`PROFILE_DAYS`] days only.
-    hours: Option<Box<[u32; 24]>>,
+    weight: i64,
 }
 
-/// One job's per-day aggregates: (cell, local day) → events (with an hourly histogram for recent
-/// days, dropped as newer days arrive so memory stays bounded), and (district, local day) →
-/// events per kind.
+/// What [`CellDay`] holds, with room for any input.
+#[derive(Clone, Copy, Default)]
+struct WideCellDay {
+    count: u64,
+    concerns: u64,
+    weight: i128,
+}
+
+/// One cell's events in one job: per local day, and per (day, local hour) over the last
+/// [`PROFILE_DAYS`] days (sorted; older days are dropped as newer ones arrive, so memory stays
+/// bounded). A time-sorted export adds to the end of both.
+#[derive(Default)]
+struct CellRow {
+    days: DayRow<CellDay>,
+    hours: Vec<(i32, u8, u32)>,
+}
+
+impl CellRow {
+    fn add_hour(&mut self, day: i32, hour: u8) {
+        match self.hours.last_mut() {
+            Some(last) if (last.0, last.1) == (day, hour) => last.2 = last.2.saturating_add(1),
+            Some(last) if (last.0, last.1) > (day, hour) => {
+                match self.hours.binary_search_by_key(&(day, hour), |e| (e.0, e.1)) {
+                    Ok(i) => self.hours[i].2 = self.hours[i].2.saturating_add(1),
+                    Err(i) => self.hours.insert(i, (day, hour, 1)),
+                }
+            }
+            _ => self.hours.push((day, hour, 1)),
+        }
+    }
+}
+
+/// One job's per-day aggregates: per cell slot (see [`Aggregates::slot_of`]) its [`CellRow`];
+/// per district, its events per day and kind.
 #[derive(Default)]
 struct JobDays {
-    cell_days: HashMap<(CellIndex, i32), CellDay>,
-    district_days: HashMap<(usize, i32), [u64; 2]>,
-    /// The profile floor up to which hourly histograms have been dropped.
+    cells: Vec<CellRow>,
+    /// Values moved out of a [`CellDay`] before they would overflow it.
+    spill: HashMap<(u32, i32), WideCellDay>,
+    /// Per district in layer order, then one for events in no district.
+    district_days: Vec<DayRow<[u64; 2]>>,
+    /// The profile floor up to which hourly counts have been dropped.
     pruned_to: i32,
 }
 
-/// Per-day aggregates, the engine's only per-run memory besides the cubes: per job, (cell,
-/// local day) → (count, weight sum); per input, the valid events per local day; and, when no
-/// job takes every event, the (cell, day) pairs that hold any accepted event (the study area
-/// without a districts layer).
+impl JobDays {
+    fn add(&mut self, slot: u32, day: i32, weight: i128, concern: bool) {
+        let agg = self.cells[slot as usize].days.entry(day);
+        let weight_now = i64::try_from(weight).ok().and_then(|w| agg.weight.checked_add(w));
+        let (count, weight_now) = match (agg.count.checked_add(1), weight_now) {
+            (Some(c), Some(w)) => (c, w),
+            _ => {
+                let wide = self.spill.entry((slot, day)).or_default();
+                wide.count += u64::from(agg.count);
+                wide.concerns += u64::from(agg.concerns);
+                wide.weight = wide.weight.saturating_add(i128::from(agg.weight));
+                *agg = CellDay::default();
+                match i64::try_from(weight) {
+                    Ok(w) => (1, w),
+                    Err(_) => {
+                        wide.weight = wide.weight.saturating_add(weight);
+                        (1, 0)
+                    }
+                }
+            }
+        };
+        agg.count = count;
+        agg.weight = weight_now;
+        agg.concerns += u32::from(concern);
+    }
+}
+
+/// Per-day aggregates, the engine's only per-run memory besides the cubes: the cells seen (each
+/// given a slot), per job its [`JobDays`]; per input, the valid events per local day; and, when
+/// no job takes every event, the days on which each cell holds any accepted event (the study
+/// area without a districts layer).
 struct Aggregates {
     mask: Option<HashMap<CellIndex, usize>>,
+    /// Cell → slot, in the order the cells were first seen.
+    slots: HashMap<CellIndex, u32>,
+    /// Per slot: its cell and whether it is in the study area.
+    slot_cells: Vec<(CellIndex, bool)>,
     jobs: Vec<JobDays>,
     /// A job that takes every event, whose cells then give the study area.
     all_job: Option<usize>,
-    any_event: HashSet<(CellIndex, i32)>,
-    file_days: BTreeMap<i32, DayTally>,
+    any_event: Vec<DayRow<bool>>,
+    file_days: DayRow<DayTally>,
     /// The first few valid events of the current file outside the study area (lat, lon).
     outside_sample: Vec<(f64, f64)>,
     /// The latest local day seen, and the day before which hourly profiles are pruned.
@@ -235,6 +300,23 @@ fn whole_cell_district(districts: &Districts, cell: CellIndex) -> Option<Option<
 }
 
 impl Aggregates {
+    /// The slot of `cell`, given on first sight.
+    fn slot_of(&mut self, cell: CellIndex) -> u32 {
+        if let Some(&slot) = self.slots.get(&cell) {
+            return slot;
+        }
+        let slot = u32::try_from(self.slot_cells.len()).expect("fewer than 2³² cells");
+        self.slots.insert(cell, slot);
+        self.slot_cells.push((cell, self.mask.as_ref().is_none_or(|m| m.contains_key(&cell))));
+        for job in &mut self.jobs {
+            job.cells.push(CellRow::default());
+        }
+        if self.all_job.is_none() {
+            self.any_event.push(DayRow::default());
+        }
+        slot
+    }
+
     fn profile_floor(&self) -> i32 {
         let end = self.until_day.map_or(self.latest_day + 1, |u| u.min(self.latest_day + 1));
         end.saturating_sub(PROFILE_DAYS)
@@ -289,10 +371,12 @@ impl Aggregates {
             self.cell_districts.extend(settled);
         }
         let mut clock = clock.clone();
+        let none_district = districts.map_or(0, |d| d.len());
         for (e, &(cell, day, district)) in batch.events.iter().zip(&indexed) {
             self.latest_day = self.latest_day.max(day);
-            let in_area = self.mask.as_ref().is_none_or(|m| m.contains_key(&cell));
-            let tally = self.file_days.entry(day).or_default();
+            let slot = self.slot_of(cell);
+            let in_area = self.slot_cells[slot as usize].1;
+            let tally = self.file_days.entry(day);
             if !in_area {
                 tally.out_area += 1;
                 if self.outside_sample.len() < 200 {
@@ -300,41 +384,40 @@ impl Aggregates {
                 }
                 continue;
             }
+            tally.in_area += 1;
             // Without a districts layer, a sample of every file's events, for the swapped check.
             if self.mask.is_none() && self.outside_sample.len() < 200 {
                 self.outside_sample.push((e.lat, e.lon));
             }
-            tally.in_area += 1;
             if self.all_job.is_none() {
-                self.any_event.insert((cell, day));
+                *self.any_event[slot as usize].entry(day) = true;
             }
             let floor = self.profile_floor();
+            let weight = (e.weight * WEIGHT_SCALE).round() as i128;
+            let concern = e.kind == Kind::Concern;
             for (j, job) in self.jobs.iter_mut().enumerate() {
                 if !matcher.matches(j, e) {
                     continue;
                 }
-                let agg = job.cell_days.entry((cell, day)).or_default();
-                agg.count += 1;
-                agg.weight = agg.weight.saturating_add((e.weight * WEIGHT_SCALE).round() as i128);
-                if e.kind == Kind::Concern {
-                    agg.concerns += 1;
-                }
+                job.add(slot, day, weight, concern);
                 if day >= floor {
                     let hour = (clock.local_us(e.time_us).rem_euclid(crate::time::local_time::DAY_US) / 3_600_000_000)
-                        as usize;
-                    agg.hours.get_or_insert_with(|| Box::new([0; 24]))[hour.min(23)] += 1;
+                        .min(23) as u8;
+                    job.cells[slot as usize].add_hour(day, hour);
                 }
-                let key = (district.unwrap_or(usize::MAX), day);
-                job.district_days.entry(key).or_default()[e.kind.index()] += 1;
+                let d = district.unwrap_or(none_district);
+                if job.district_days.len() <= d {
+                    job.district_days.resize_with(d + 1, DayRow::default);
+                }
+                job.district_days[d].entry(day)[e.kind.index()] += 1;
             }
         }
         let floor = self.profile_floor();
         for job in &mut self.jobs {
             if floor > job.pruned_to.saturating_add(7) {
-                for (&(_, d), agg) in job.cell_days.iter_mut() {
-                    if d < floor {
-                        agg.hours = None;
-                    }
+                for cell in &mut job.cells {
+                    let old = cell.hours.partition_point(|e| e.0 < floor);
+                    cell.hours.drain(..old);
                 }
                 job.pruned_to = floor;
             }
@@ -354,10 +437,12 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     check_jobs(&config.jobs)?;
     let mut agg = Aggregates {
         mask: mask_list.as_ref().map(|m| m.iter().copied().collect()),
+        slots: HashMap::default(),
+        slot_cells: Vec::new(),
         jobs: config.jobs.iter().map(|_| JobDays::default()).collect(),
         all_job: config.jobs.iter().position(|j| j.kind.is_none() && j.category.is_none()),
-        any_event: HashSet::default(),
-        file_days: BTreeMap::new(),
+        any_event: Vec::new(),
+        file_days: DayRow::default(),
         outside_sample: Vec::new(),
         latest_day: i32::MIN / 2,
         until_day: config.bins.until.map(crate::time::local_time::day_number),
@@ -374,7 +459,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     let mut diagnoses: Vec<String> = config.districts.as_ref().map(|d| d.overlaps(0.01)).unwrap_or_default();
     for source in &config.inputs {
         progress.begin(&source.name(), None);
-        agg.file_days.clear();
+        agg.file_days = DayRow::default();
         // Decoding and validating run on their own thread and hand batches, in file order,
         // through a bounded channel to the indexing and aggregation here, so the two overlap.
         // The order of the batches, and so every result, is the same as without the thread.
@@ -416,7 +501,11 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         let counts = counts?;
         let name = source.name();
         diagnoses.extend(crate::cube::diagnostics::projected_hint(&name, &counts.out_of_range_sample));
-        let outside: u64 = agg.file_days.values().map(|d| d.out_area).sum();
+        let mut days = BTreeMap::new();
+        agg.file_days.for_each(|day, tally| {
+            days.insert(day, *tally);
+        });
+        let outside: u64 = days.values().map(|d| d.out_area).sum();
         if let Some(districts) = &config.districts
             && 2 * outside > counts.valid
         {
@@ -426,7 +515,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
             diagnoses.extend(crate::cube::diagnostics::swapped_without_districts_hint(&name, &agg.outside_sample));
         }
         agg.outside_sample.clear();
-        per_file.push((counts, std::mem::take(&mut agg.file_days), sha?));
+        per_file.push((counts, days, sha?));
     }
     timings.push(("ingest_and_index".to_string(), started.elapsed().as_millis() as u64));
 
@@ -447,11 +536,12 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
     let cells: Vec<CellIndex> = match &mask_list {
         Some(m) => m.iter().map(|&(c, _)| c).collect(),
         None => {
-            let in_window = |&&(_, day): &&(CellIndex, i32)| bins.bin_of_day(day).is_some();
-            match agg.all_job {
-                Some(j) => agg.jobs[j].cell_days.keys().filter(in_window).map(|&(c, _)| c).collect(),
-                None => agg.any_event.iter().filter(in_window).map(|&(c, _)| c).collect(),
-            }
+            let in_window = |day: i32| bins.bin_of_day(day).is_some();
+            let rows_in_window = |slot: usize| match agg.all_job {
+                Some(j) => agg.jobs[j].cells[slot].days.any_day(in_window),
+                None => agg.any_event[slot].any_day(in_window),
+            };
+            agg.slot_cells.iter().enumerate().filter(|&(slot, _)| rows_in_window(slot)).map(|(_, &(c, _))| c).collect()
         }
     };
     diagnoses.extend(final_bin_hint(&per_file, &bins));
@@ -479,7 +569,9 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         .jobs
         .iter()
         .zip(agg.jobs)
-        .map(|(spec, days)| fill_job(spec, days, &template, config.districts.as_ref(), &cell_districts))
+        .map(|(spec, days)| {
+            fill_job(spec, days, &agg.slot_cells, &template, config.districts.as_ref(), &cell_districts)
+        })
         .collect();
     timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
     Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings, diagnoses })
@@ -595,6 +687,7 @@ fn input_accounts(inputs: &[InputSource], per_file: Vec<FileDays>, bins: &TimeBi
 fn fill_job(
     spec: &JobSpec,
     days: JobDays,
+    slot_cells: &[(CellIndex, bool)],
     template: &SpaceTimeCube,
     districts: Option<&Districts>,
     cell_districts: &[Option<usize>],
@@ -603,27 +696,49 @@ fn fill_job(
     let mut cube = template.clone();
     let t = bins.len();
     let mut concerns = vec![0u64; cube.cells().len() * t];
-    // Fill in a fixed order so the weight sums are bit-identical from run to run.
-    let mut entries: Vec<_> = days.cell_days.into_iter().collect();
-    entries.sort_unstable_by_key(|(key, _)| *key);
-    let mut weights: HashMap<(usize, usize), i128> = HashMap::default();
     let mut profile = vec![0u32; cube.cells().len() * 168];
     let profile_from = bins.end_day() - PROFILE_DAYS;
-    for ((cell, day), agg) in entries {
-        let (Some(b), Some(c)) = (bins.bin_of_day(day), cube.cell_position(cell)) else { continue };
-        cube.add(c, b, agg.count, 0.0);
-        *weights.entry((c, b)).or_default() += agg.weight;
-        concerns[c * t + b] += agg.concerns;
-        if let Some(hours) = agg.hours.filter(|_| day >= profile_from) {
-            // 1970-01-01 was a Thursday: weekday 3 counting from Monday.
-            let weekday = (day + 3).rem_euclid(7) as usize;
-            for (h, n) in hours.iter().enumerate() {
-                profile[c * 168 + weekday * 24 + h] += n;
+    let positions: Vec<Option<usize>> = slot_cells.iter().map(|&(cell, _)| cube.cell_position(cell)).collect();
+    let mut spill: BTreeMap<(u32, i32), WideCellDay> = days.spill.into_iter().collect();
+    // Weights are summed exactly in fixed point per cell, then turned into one float per bin, so
+    // they are bit-identical whatever the order of the events.
+    let mut weights = vec![0i128; t];
+    for (slot, row) in days.cells.iter().enumerate() {
+        let Some(c) = positions[slot] else { continue };
+        weights.iter_mut().for_each(|w| *w = 0);
+        let mut add = |day: i32, agg: WideCellDay| {
+            if let Some(b) = bins.bin_of_day(day) {
+                cube.add(c, b, agg.count, 0.0);
+                weights[b] = weights[b].saturating_add(agg.weight);
+                concerns[c * t + b] += agg.concerns;
+            }
+        };
+        row.days.for_each(|day, agg| {
+            let wide = WideCellDay {
+                count: u64::from(agg.count),
+                concerns: u64::from(agg.concerns),
+                weight: i128::from(agg.weight),
+            };
+            add(day, wide);
+        });
+        let slot = slot as u32;
+        while let Some(entry) = spill.first_entry().filter(|e| e.key().0 == slot) {
+            let ((_, day), wide) = entry.remove_entry();
+            add(day, wide);
+        }
+        for (b, &w) in weights.iter().enumerate() {
+            if w != 0 {
+                cube.add(c, b, 0, w as f64 / WEIGHT_SCALE);
             }
         }
-    }
-    for ((c, b), w) in weights {
-        cube.add(c, b, 0, w as f64 / WEIGHT_SCALE);
+        for &(day, hour, n) in &row.hours {
+            if day >= profile_from && bins.bin_of_day(day).is_some() {
+                // 1970-01-01 was a Thursday: weekday 3 counting from Monday.
+                let weekday = (day + 3).rem_euclid(7) as usize;
+                let slot = &mut profile[c * 168 + weekday * 24 + hour as usize];
+                *slot = slot.saturating_add(n);
+            }
+        }
     }
     let districts =
         districts.map(|layer| district_tallies(layer, cell_districts, &days.district_days, bins)).unwrap_or_default();
@@ -633,7 +748,7 @@ fn fill_job(
 fn district_tallies(
     layer: &Districts,
     cell_districts: &[Option<usize>],
-    district_days: &HashMap<(usize, i32), [u64; 2]>,
+    district_days: &[DayRow<[u64; 2]>],
     bins: &TimeBins,
 ) -> Vec<DistrictTally> {
     let mut tallies: Vec<DistrictTally> = layer
@@ -647,16 +762,17 @@ fn district_tallies(
         tallies[*d].cells += 1;
     }
     let last = bins.len() - 1;
-    for (&(district, day), kinds) in district_days {
-        let Some(b) = bins.bin_of_day(day) else { continue };
-        let t = &mut tallies[if district == usize::MAX { layer.len() } else { district }];
-        t.encounters += kinds[Kind::Encounter.index()];
-        t.concerns += kinds[Kind::Concern.index()];
-        t.series[b] += kinds[0] + kinds[1];
-        if b == last {
-            t.encounters_last_bin += kinds[Kind::Encounter.index()];
-            t.concerns_last_bin += kinds[Kind::Concern.index()];
-        }
+    for (t, row) in tallies.iter_mut().zip(district_days) {
+        row.for_each(|day, kinds| {
+            let Some(b) = bins.bin_of_day(day) else { return };
+            t.encounters += kinds[Kind::Encounter.index()];
+            t.concerns += kinds[Kind::Concern.index()];
+            t.series[b] += kinds[0] + kinds[1];
+            if b == last {
+                t.encounters_last_bin += kinds[Kind::Encounter.index()];
+                t.concerns_last_bin += kinds[Kind::Concern.index()];
+            }
+        });
     }
     tallies
 }

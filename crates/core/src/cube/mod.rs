@@ -3,6 +3,7 @@
 //! Nothing here writes files; `cube.parquet` is written by the publishing stage.
 
 pub mod build;
+mod day_row;
 pub(crate) mod diagnostics;
 pub mod jobs;
 pub mod space_time;
