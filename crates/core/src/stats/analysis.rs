@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::cube::SpaceTimeCube;
 use crate::error::{Error, Result};
-use crate::stats::gi_star::{GlobalWindow, Neighbourhoods, gi_star_in};
+use crate::stats::gi_star::{GlobalWindow, Neighbourhoods, gi_star_keeping};
 use crate::stats::inference::{bh_threshold, permutation_p};
 use crate::stats::mann_kendall::{MannKendall, mann_kendall};
 use crate::stats::patterns::{Pattern, classify};
@@ -317,8 +317,11 @@ fn analyse_unit(
     seed: u64,
 ) -> UnitResult {
     let neighbours = params.neighbourhoods(cells);
-    let gi = gi_star_in(values, bins, &neighbours, params.time_window, params.global_window);
-    let p = if params.permutations > 0 { permutation_p(values, &gi, params.permutations, seed) } else { gi.p.clone() };
+    let permuted = params.permutations > 0;
+    let mut gi = gi_star_keeping(values, bins, &neighbours, params.time_window, params.global_window, permuted);
+    let p = if permuted { permutation_p(values, &gi, params.permutations, seed) } else { std::mem::take(&mut gi.p) };
+    // The neighbourhood sums and sizes served the permutations; free them before what follows.
+    (gi.sum, gi.size) = (Vec::new(), Vec::new());
     let rule =
         if params.fdr { Significance::Fdr(bh_threshold(&p, params.alpha)) } else { Significance::Alpha(params.alpha) };
     let threshold = rule.threshold();
@@ -396,18 +399,26 @@ pub fn analyse(
         .par_iter()
         .map(|(district, members)| {
             let cells: Vec<h3o::CellIndex> = members.iter().map(|&c| cube.cells()[c]).collect();
+            let seed = unit_seed(params.seed, *district);
+            // Members are ascending cube positions: all of them are the cube itself, not copied.
+            if members.len() == n_cells {
+                return analyse_unit(&values, &cells, bins, params, *district, seed);
+            }
             let mut sub = Vec::with_capacity(members.len() * bins);
             for &c in members {
                 sub.extend_from_slice(&values[c * bins..(c + 1) * bins]);
             }
-            analyse_unit(&sub, &cells, bins, params, *district, unit_seed(params.seed, *district))
+            analyse_unit(&sub, &cells, bins, params, *district, seed)
         })
         .collect();
 
+    drop(values);
+    // With one unit over the whole cube its vectors are moved in below; allocate none for it.
+    let n = if groups.len() == 1 && groups[0].1.len() == n_cells { 0 } else { n_cells * bins };
     let mut stats = JobStats {
-        z: vec![0.0; n_cells * bins],
-        p: vec![1.0; n_cells * bins],
-        significance: vec![0; n_cells * bins],
+        z: vec![0.0; n],
+        p: vec![1.0; n],
+        significance: vec![0; n],
         cells: vec![
             CellStats {
                 pattern: Pattern::NoPatternDetected,
@@ -422,7 +433,7 @@ pub fn analyse(
         overall_trend: mann_kendall(&cube.totals_per_bin().iter().map(|&v| v as f64).collect::<Vec<_>>()),
         warnings: Vec::new(),
     };
-    for (u, ((_, members), result)) in groups.iter().zip(results).enumerate() {
+    for (u, ((_, members), mut result)) in groups.iter().zip(results).enumerate() {
         if result.unit.no_variation {
             let area = match result.unit.district {
                 Some(d) => format!("district {}", district_names.get(d).map(String::as_str).unwrap_or("?")),
@@ -431,6 +442,16 @@ pub fn analyse(
             stats.warnings.push(format!(
                 "job {job}: {area} has no variation in its counts (S = 0): every z is 0 and every p is 1"
             ));
+        }
+        if members.len() == n_cells {
+            // The one unit of the whole cube: its vectors are the job's, in the same order.
+            stats.z = std::mem::take(&mut result.z);
+            stats.p = std::mem::take(&mut result.p);
+            stats.significance = std::mem::take(&mut result.sig);
+            stats.cells = std::mem::take(&mut result.cells);
+            stats.cell_unit = vec![u; n_cells];
+            stats.units.push(result.unit);
+            continue;
         }
         for (k, &c) in members.iter().enumerate() {
             let (from, to) = (c * bins, (c + 1) * bins);

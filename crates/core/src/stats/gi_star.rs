@@ -225,9 +225,10 @@ pub struct GiStar {
     pub z: Vec<f64>,
     /// Two-sided normal p per (cell, bin), cell-major.
     pub p: Vec<f64>,
-    /// Neighbourhood sum per (cell, bin), cell-major (for permutation tests).
+    /// Neighbourhood sum per (cell, bin), cell-major (for permutation tests; empty from
+    /// [`gi_star_keeping`] without `keep_sums`).
     pub sum: Vec<f64>,
-    /// Neighbourhood size W per (cell, bin), cell-major.
+    /// Neighbourhood size W per (cell, bin), cell-major (empty where `sum` is).
     pub size: Vec<u32>,
     /// The cube's moments.
     pub moments: Moments,
@@ -260,6 +261,20 @@ pub fn gi_star(values: &[f64], bins: usize, neighbours: &Neighbourhoods, w: u32)
 /// assert_eq!((g.windows[0].mean, g.windows[0].std, g.z[0]), (2.0, 1.0, 0.0));
 /// ```
 pub fn gi_star_in(values: &[f64], bins: usize, neighbours: &Neighbourhoods, w: u32, window: GlobalWindow) -> GiStar {
+    gi_star_keeping(values, bins, neighbours, w, window, true)
+}
+
+/// [`gi_star_in`], keeping the neighbourhood sums and sizes only when `keep_sums` (a permutation
+/// test needs them; without one they would be two more values per cell and bin held for
+/// nothing). Without them, [`GiStar::sum`] and [`GiStar::size`] are empty.
+pub fn gi_star_keeping(
+    values: &[f64],
+    bins: usize,
+    neighbours: &Neighbourhoods,
+    w: u32,
+    window: GlobalWindow,
+    keep_sums: bool,
+) -> GiStar {
     let cells = neighbours.len();
     assert_eq!(values.len(), cells * bins, "values must be cells × bins");
     let moments = Moments::of(values);
@@ -277,9 +292,20 @@ pub fn gi_star_in(values: &[f64], bins: usize, neighbours: &Neighbourhoods, w: u
             })
             .collect(),
     };
-    let per_cell: Vec<(Vec<f64>, Vec<u32>)> = (0..cells)
-        .into_par_iter()
-        .map(|i| {
+    // Each cell's neighbourhood sums and sizes, its z and p, written in place.
+    let kept = if keep_sums { cells * bins } else { 0 };
+    let (mut sum, mut size) = (vec![0.0; kept], vec![0u32; kept]);
+    let (mut z, mut p) = (vec![0.0; cells * bins], vec![0.0; cells * bins]);
+    let chunk = bins.max(1);
+    let mut sum_chunks: Vec<&mut [f64]> = sum.chunks_mut(chunk).collect();
+    let mut size_chunks: Vec<&mut [u32]> = size.chunks_mut(chunk).collect();
+    sum_chunks.resize_with(cells, Default::default);
+    size_chunks.resize_with(cells, Default::default);
+    z.par_chunks_mut(chunk)
+        .zip(p.par_chunks_mut(chunk))
+        .zip(sum_chunks.into_par_iter().zip(size_chunks))
+        .enumerate()
+        .for_each(|(i, ((zs, ps), (sums, sizes)))| {
             let nb = neighbours.of(i);
             let mut spatial = vec![0.0; bins];
             for &j in nb {
@@ -288,25 +314,18 @@ pub fn gi_star_in(values: &[f64], bins: usize, neighbours: &Neighbourhoods, w: u
                     *acc += v;
                 }
             }
-            let mut sums = Vec::with_capacity(bins);
-            let mut sizes = Vec::with_capacity(bins);
             for t in 0..bins {
                 let from = t.saturating_sub(w);
-                sums.push(spatial[from..=t].iter().sum::<f64>());
-                sizes.push((nb.len() * (t - from + 1)) as u32);
+                let s = spatial[from..=t].iter().sum::<f64>();
+                let n = nb.len() * (t - from + 1);
+                zs[t] = windows[t].z(s, n);
+                ps[t] = two_sided_p(zs[t]);
+                if keep_sums {
+                    sums[t] = s;
+                    sizes[t] = n as u32;
+                }
             }
-            (sums, sizes)
-        })
-        .collect();
-    let mut sum = Vec::with_capacity(cells * bins);
-    let mut size = Vec::with_capacity(cells * bins);
-    for (s, n) in per_cell {
-        sum.extend(s);
-        size.extend(n);
-    }
-    let z: Vec<f64> =
-        sum.par_iter().zip(&size).enumerate().map(|(i, (&s, &n))| windows[i % bins.max(1)].z(s, n as usize)).collect();
-    let p = z.par_iter().map(|&z| two_sided_p(z)).collect();
+        });
     GiStar { z, p, sum, size, moments, windows }
 }
 
