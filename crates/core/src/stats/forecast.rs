@@ -153,13 +153,64 @@ pub struct Forecast {
 }
 
 /// The counts a forecast may look at: `bins` values per cell, cell-major, the bins before the
-/// origin only.
+/// origin only; with running sums and running EWMAs, so the validation's many origins do not
+/// each sum every series from its start.
 struct History<'a> {
     counts: &'a [u64],
     bins: usize,
+    /// Per cell, `bins + 1` running sums: entry `b` is the sum of bins `0..b`.
+    prefix: Vec<u64>,
+    /// Per α (its bits): the origin the running EWMAs have reached and each cell's EWMA of the
+    /// bins before it.
+    ewmas: std::cell::RefCell<Vec<(u64, usize, Vec<f64>)>>,
 }
 
-impl History<'_> {
+impl<'a> History<'a> {
+    fn new(counts: &'a [u64], bins: usize) -> Self {
+        let mut prefix = Vec::with_capacity(counts.len() + counts.len() / bins.max(1));
+        for series in counts.chunks_exact(bins.max(1)) {
+            let mut total = 0u64;
+            prefix.push(0);
+            for &v in series {
+                total = total.saturating_add(v);
+                prefix.push(total);
+            }
+        }
+        History { counts, bins, prefix, ewmas: Default::default() }
+    }
+
+    /// Cell `c`'s EWMA of bins `0..origin`, exactly [`ewma`] of them: the running values are
+    /// carried forward from the last origin asked for with this α (the same operations in the
+    /// same order), and started over when an earlier origin is asked for.
+    fn ewma(&self, c: usize, origin: usize, alpha: f64) -> f64 {
+        if origin == 0 {
+            return 0.0;
+        }
+        let mut memo = self.ewmas.borrow_mut();
+        let key = alpha.to_bits();
+        let at = match memo.iter().position(|e| e.0 == key) {
+            Some(i) => i,
+            None => {
+                memo.push((key, 0, vec![0.0; self.cells()]));
+                memo.len() - 1
+            }
+        };
+        let (_, reached, values) = &mut memo[at];
+        if *reached > origin {
+            *reached = 0;
+        }
+        if *reached < origin {
+            for (cell, s) in values.iter_mut().enumerate() {
+                for b in *reached..origin {
+                    let x = self.x(cell, b);
+                    *s = if b == 0 { x } else { alpha * x + (1.0 - alpha) * *s };
+                }
+            }
+            *reached = origin;
+        }
+        values[c]
+    }
+
     fn cells(&self) -> usize {
         self.counts.len() / self.bins.max(1)
     }
@@ -168,12 +219,15 @@ impl History<'_> {
         self.counts[c * self.bins + b] as f64
     }
 
-    /// Mean of cell `c` over bins `from..to`.
+    /// Mean of cell `c` over bins `from..to`. The sum is taken from the running sums in
+    /// integers: the same number as adding the bins as floats, whose partial sums of counts are
+    /// exact below 2⁵³.
     fn mean(&self, c: usize, from: usize, to: usize) -> f64 {
         if to <= from {
             return 0.0;
         }
-        (from..to).map(|b| self.x(c, b)).sum::<f64>() / (to - from) as f64
+        let row = &self.prefix[c * (self.bins + 1)..];
+        (row[to] - row[from]) as f64 / (to - from) as f64
     }
 }
 
@@ -316,12 +370,12 @@ fn predict_cell(h: &History<'_>, model: Model, c: usize, origin: usize) -> Optio
             let from4 = origin.saturating_sub(4);
             let (m, m4) = (h.mean(c, 0, origin), h.mean(c, from4, origin));
             let se = (m.max(0.25) / (origin - from4).max(1) as f64).sqrt();
-            Some(if ((m4 - m) / se).abs() > z { ewma((0..origin).map(|b| h.x(c, b)), alpha) } else { m })
+            Some(if ((m4 - m) / se).abs() > z { h.ewma(c, origin, alpha) } else { m })
         }
         Model::LastBin => Some(if origin == 0 { 0.0 } else { h.x(c, origin - 1) }),
         Model::Last4 => Some(h.mean(c, origin.saturating_sub(4), origin)),
         Model::History => Some(h.mean(c, 0, origin)),
-        Model::Ewma { alpha } => Some(ewma((0..origin).map(|b| h.x(c, b)), alpha)),
+        Model::Ewma { alpha } => Some(h.ewma(c, origin, alpha)),
         Model::SpatialEwma { .. } | Model::PoissonLag => None,
     }
 }
@@ -336,7 +390,7 @@ fn predict_cell(h: &History<'_>, model: Model, c: usize, origin: usize) -> Optio
 /// assert_eq!(predict_series(Model::PoissonLag, &[5, 5, 5, 5, 5]), 5.0);
 /// ```
 pub fn predict_series(model: Model, series: &[u64]) -> f64 {
-    let h = History { counts: series, bins: series.len() };
+    let h = History::new(series, series.len());
     predict_cell(&h, model, 0, series.len())
         .or_else(|| predict_cell(&h, Model::Changepoint { z: 2.0, alpha: 0.5 }, 0, series.len()))
         .unwrap_or(0.0)
@@ -344,7 +398,7 @@ pub fn predict_series(model: Model, series: &[u64]) -> f64 {
 
 fn predict(h: &History<'_>, ring: &Neighbourhoods, model: Model, origin: usize) -> (Vec<f64>, Option<[f64; 5]>) {
     let n = h.cells();
-    let ewmas = |alpha: f64| -> Vec<f64> { (0..n).map(|c| ewma((0..origin).map(|b| h.x(c, b)), alpha)).collect() };
+    let ewmas = |alpha: f64| -> Vec<f64> { (0..n).map(|c| h.ewma(c, origin, alpha)).collect() };
     match model {
         Model::Changepoint { .. } | Model::LastBin | Model::Last4 | Model::History | Model::Ewma { .. } => {
             ((0..n).map(|c| predict_cell(h, model, c, origin).unwrap_or(0.0)).collect(), None)
@@ -408,7 +462,7 @@ pub fn forecast(
     validation_bins: usize,
     daily: Option<(&[usize], usize)>,
 ) -> Forecast {
-    let h = History { counts, bins };
+    let h = History::new(counts, bins);
     let n = h.cells();
     let budget: usize = groups.iter().map(|g| g.1).sum();
     // Validation origins: the last `validation_bins` bins, each with at least 4 bins before it.
@@ -490,7 +544,7 @@ mod tests {
     fn naive_models_match_hand_worked_values() {
         // One cell: 0, 0, 0, 82 (a new hot spot) and one quiet cell.
         let counts = [0, 0, 0, 82, 1, 1, 1, 1];
-        let h = History { counts: &counts, bins: 4 };
+        let h = History::new(&counts, 4);
         let ring = line(2);
         assert_eq!(predict(&h, &ring, Model::LastBin, 4).0, vec![82.0, 1.0]);
         assert_eq!(predict(&h, &ring, Model::Last4, 4).0, vec![20.5, 1.0]);
@@ -502,7 +556,7 @@ mod tests {
         let mut long = vec![0u64; 24];
         long[23] = 82;
         long.extend([3u64, 4, 2, 3].repeat(6));
-        let hl = History { counts: &long, bins: 24 };
+        let hl = History::new(&long, 24);
         let cp = predict(&hl, &ring, Model::Changepoint { z: 2.0, alpha: 0.5 }, 24).0;
         assert_eq!(cp, vec![41.0, 3.0]);
         // Blended half with the other cell's EWMA: 0.5·41 + 0.5·1 = 21.
@@ -584,7 +638,7 @@ mod tests {
             rows.iter().flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_u64().unwrap())).collect();
         let cells = rows.len();
         let ring = line(cells);
-        let h = History { counts: &counts, bins };
+        let h = History::new(&counts, bins);
         let close = |a: f64, b: f64, tol: f64| (a - b).abs() <= tol * b.abs().max(1.0);
         let predictions = fixture["predictions_at_last_bin"].as_array().unwrap();
         assert_eq!(predictions.len(), Model::candidates().len());
