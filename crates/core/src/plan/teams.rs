@@ -81,18 +81,19 @@ fn arcs(bearings: &[f64], load: &[f64], k: usize) -> Vec<usize> {
         return (0..n).collect();
     }
     let cuts = cut_sets(n, k, 200_000 / n.max(1));
-    let mut best: Option<((f64, f64), Vec<usize>)> = None;
+    // The best (rotation, cut) by (balance, span); its arcs are written out once at the end.
+    let mut best: Option<((f64, f64), usize, usize)> = None;
+    let mut loads = vec![0.0; k];
+    let mut bounds = vec![0usize; k + 1];
+    bounds[k] = n;
     for rotation in 0..n {
-        for cut in &cuts {
-            let mut arc = vec![0usize; n];
-            let mut loads = vec![0.0; k];
+        for (which, cut) in cuts.iter().enumerate() {
+            bounds[1..k].copy_from_slice(cut);
+            loads.iter_mut().for_each(|l| *l = 0.0);
             let mut span = 0.0;
-            let bounds: Vec<usize> = std::iter::once(0).chain(cut.iter().copied()).chain(std::iter::once(n)).collect();
             for (a, w) in bounds.windows(2).enumerate() {
                 for i in w[0]..w[1] {
-                    let p = (i + rotation) % n;
-                    arc[p] = a;
-                    loads[a] += load[p];
+                    loads[a] += load[(i + rotation) % n];
                 }
                 let (first, last) = ((w[0] + rotation) % n, (w[1] - 1 + rotation) % n);
                 span += (bearings[last] - bearings[first]).rem_euclid(360.0);
@@ -100,12 +101,23 @@ fn arcs(bearings: &[f64], load: &[f64], k: usize) -> Vec<usize> {
             let max = loads.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             let min = loads.iter().cloned().fold(f64::INFINITY, f64::min).max(1e-9);
             let key = (max / min, span);
-            if best.as_ref().is_none_or(|(b, _)| key.0 < b.0 - 1e-12 || (key.0 <= b.0 + 1e-12 && key.1 < b.1)) {
-                best = Some((key, arc));
+            if best.as_ref().is_none_or(|(b, _, _)| key.0 < b.0 - 1e-12 || (key.0 <= b.0 + 1e-12 && key.1 < b.1)) {
+                best = Some((key, rotation, which));
             }
         }
     }
-    best.map(|(_, a)| a).unwrap_or_else(|| vec![0; n])
+    best.map(|(_, rotation, which)| {
+        let mut arc = vec![0usize; n];
+        let cut = &cuts[which];
+        for a in 0..k {
+            let (from, to) = (if a == 0 { 0 } else { cut[a - 1] }, if a + 1 == k { n } else { cut[a] });
+            for i in from..to {
+                arc[(i + rotation) % n] = a;
+            }
+        }
+        arc
+    })
+    .unwrap_or_else(|| vec![0; n])
 }
 
 /// Labels `k` teams from their weighted centres (km from the municipality's centre).
