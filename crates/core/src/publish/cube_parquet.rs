@@ -6,9 +6,8 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use arrow_array::{
-    ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
-};
+use arrow_array::builder::StringBuilder;
+use arrow_array::{ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, TimestampMicrosecondArray};
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use parquet::arrow::ArrowWriter;
 
@@ -48,7 +47,8 @@ pub fn write_cube(
     let cells_per_group = (1 << 20) / t.max(1) + 1;
     for group in (0..cube.cells().len()).collect::<Vec<_>>().chunks(cells_per_group) {
         let rows = group.len() * t;
-        let mut h3 = Vec::with_capacity(rows);
+        // Each cell's name is written once into the column's buffer, not allocated per row.
+        let mut h3 = StringBuilder::with_capacity(rows, rows * 15);
         let mut start = Vec::with_capacity(rows);
         let mut end = Vec::with_capacity(rows);
         let mut counts = Vec::with_capacity(rows);
@@ -56,7 +56,7 @@ pub fn write_cube(
         for &c in group {
             let name = cube.cells()[c].to_string();
             for (b, bin) in cube.bins().bins().iter().enumerate() {
-                h3.push(name.clone());
+                h3.append_value(&name);
                 start.push(bin.start_us);
                 end.push(bin.end_us);
                 counts.push(cube.count(c, b) as i64);
@@ -64,7 +64,7 @@ pub fn write_cube(
             }
         }
         let mut columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from(h3)),
+            Arc::new(h3.finish()),
             Arc::new(TimestampMicrosecondArray::from(start).with_timezone("UTC")),
             Arc::new(TimestampMicrosecondArray::from(end).with_timezone("UTC")),
             Arc::new(Int64Array::from(counts)),
