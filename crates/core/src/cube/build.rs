@@ -776,3 +776,46 @@ fn district_tallies(
     }
     tallies
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::bins::{BinStep, WindowStart};
+
+    /// A cell-day whose count or weight would overflow its 16 bytes moves them to the spill
+    /// first, and the cube adds both parts back: every event and every weight unit counted once.
+    #[test]
+    fn a_cell_day_that_would_overflow_spills_and_is_added_back() {
+        let spec = BinSpec {
+            step: BinStep::Day,
+            start: WindowStart::Steps(3),
+            until: chrono::NaiveDate::from_ymd_opt(2026, 11, 4),
+            tz: chrono_tz::Europe::Helsinki,
+        };
+        let bins = TimeBins::build(&spec, None).unwrap();
+        let day0 = bins.end_day() - 3;
+        let cell = h3o::LatLng::new(60.17, 24.94).unwrap().to_cell(Resolution::Eight);
+        let mut days = JobDays { cells: vec![CellRow::default()], ..Default::default() };
+        // 5e6 in fixed point fits an i64 once, not twice.
+        let w = (5e6 * WEIGHT_SCALE).round() as i128;
+        days.add(0, day0, w, false);
+        assert!(days.spill.is_empty());
+        days.add(0, day0, w, true);
+        let (spilled, kept) = (days.spill[&(0, day0)], *days.cells[0].days.entry(day0));
+        assert_eq!((spilled.count, spilled.weight, kept.count, kept.weight, kept.concerns), (1, w, 1, w as i64, 1));
+        // A count at its limit spills; a weight past an i64 goes to the spill whole.
+        days.cells[0].days.entry(day0 + 1).count = u32::MAX;
+        days.add(0, day0 + 1, 0, false);
+        assert_eq!((days.spill[&(0, day0 + 1)].count, days.cells[0].days.entry(day0 + 1).count), (u64::from(u32::MAX), 1));
+        let huge = i128::from(i64::MAX) + 1;
+        days.add(0, day0 + 2, huge, false);
+        assert_eq!((days.spill[&(0, day0 + 2)].weight, days.cells[0].days.entry(day0 + 2).weight), (huge, 0));
+
+        let template = SpaceTimeCube::zeros(Resolution::Eight, vec![cell], bins);
+        let job = fill_job(&JobSpec::all(), days, &[(cell, true)], &template, None, &[None]);
+        assert_eq!(job.cube.series(0), &[2, u64::from(u32::MAX) + 1, 1]);
+        assert_eq!(job.cube.weight(0, 0), 1e7);
+        assert_eq!(job.cube.weight(0, 2), huge as f64 / WEIGHT_SCALE);
+        assert_eq!(job.concerns, vec![1, 0, 0]);
+    }
+}
