@@ -9,7 +9,7 @@
 #
 # Two floors: `floor` (decode lat/lon and compute every H3 cell: what no engine calling h3o once
 # per event can beat) and `decode` (decode every column a run reads, no H3: what no engine
-# reading those columns can beat). At ID_SIZES (default 10M) the same events are also written
+# reading those columns can beat). At ID_SIZES (default 1M, 10M, 50M) the same events are also written
 # with text ids (`syn-7-000000001`) and with no id column, to price the duplicate-id check.
 #
 # Environment: WORK (scratch folder, default target/e2e), SIZES, PEER_SIZES, PEER_FINE (1: also
@@ -24,7 +24,7 @@ PEER_SIZES=${PEER_SIZES:-"1000000 10000000"}
 PEER_FINE=${PEER_FINE:-1}
 PEER_TIMEOUT=${PEER_TIMEOUT:-3600}
 REPEAT=${REPEAT:-3}
-ID_SIZES=${ID_SIZES:-"10000000"}
+ID_SIZES=${ID_SIZES:-"1000000 10000000 50000000"}
 mkdir -p "$WORK"
 
 cargo build --release --quiet --bin hotspots
@@ -102,6 +102,7 @@ if [ "$PEER_FINE" = 1 ]; then
   echo "== $n events, resolution 10, daily bins" >&2
   for _ in $(seq "$REPEAT"); do
     measure "floor_${n}_r10" "$FLOOR" "$f" --resolution 10
+    measure "decode_${n}_r10" "$FLOOR" "$f" --decode-only
     measure "engine_${n}_r10" "$BIN" analyze "$f" --resolution 10 --bin day --out "$WORK/engine_${n}_r10" --quiet
   done
   measure "peer_${n}_r10" timeout "$PEER_TIMEOUT" "$PY" benches/peer/peer_pipeline.py "$f" "$WORK/peer_${n}_r10.csv" --resolution 10 --bin day
