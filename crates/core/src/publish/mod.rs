@@ -36,6 +36,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+use tempfile::NamedTempFile;
+
 use crate::cube::JobCube;
 use crate::error::Result;
 use crate::plan::{Backtest, PatrolParams, Plan};
@@ -119,6 +122,11 @@ pub trait Output: Sync {
     }
     /// Writes the whole file to `out`.
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError>;
+    /// Whether it reads [`Published::staged`] or [`Published::write_ms`] (the files written
+    /// before it). Outputs that do not are rendered in parallel; these come after them, in order.
+    fn reads_staged(&self) -> bool {
+        false
+    }
 }
 
 /// The outputs of `hotspots analyze`, in the order they are written: the internal `summary.json`
@@ -180,24 +188,48 @@ pub fn publish_job(
     let public_figures = public.then(|| figures_of(Audience::Public));
     let internal_figures = figures_of(Audience::Internal);
     let mut written = Vec::new();
-    for output in outputs.iter().filter(|o| o.applies(results) && (public || o.audience() == Audience::Internal)) {
+    let applicable: Vec<&dyn Output> = outputs
+        .iter()
+        .copied()
+        .filter(|o| o.applies(results) && (public || o.audience() == Audience::Internal))
+        .collect();
+    // The outputs before the first one that lists what was written are rendered in parallel and
+    // staged in their order; the rest (the report and the summaries) one by one after them, so
+    // each sees every file before it, as in a sequential run.
+    let parallel = applicable.iter().position(|o| o.reads_staged()).unwrap_or(applicable.len());
+    let render = |output: &dyn Output, staged: &BTreeMap<String, String>| -> Result<(PathBuf, NamedTempFile)> {
         let audience = output.audience();
         let path = output_path(out_root, audience, job_folder, output.file_name());
         let figures = match audience {
             Audience::Public => public_figures.as_ref().expect("public outputs only when public"),
             Audience::Internal => &internal_figures,
         };
-        let view = Published { results, figures, staged: &staged, write_ms: started.elapsed().as_millis() as u64 };
-        set.write(&path, |file| {
+        let view = Published { results, figures, staged, write_ms: started.elapsed().as_millis() as u64 };
+        let temp = OutputSet::write_beside(&path, |file| {
             let mut buffered = std::io::BufWriter::new(file);
             output.render(&view, &mut buffered)?;
             buffered.flush()?;
             Ok(())
         })?;
+        Ok((path, temp))
+    };
+    let rendered: Vec<Result<(PathBuf, NamedTempFile)>> =
+        applicable[..parallel].par_iter().map(|&output| render(output, &staged)).collect();
+    let mut stage = |set: &mut OutputSet, staged: &mut BTreeMap<String, String>, path: PathBuf, temp| -> Result<()> {
+        set.add(temp, path.clone())?;
         if let Some(sha) = set.sha256(&path)? {
             staged.insert(key(&path), sha);
         }
         written.push(key(&path));
+        Ok(())
+    };
+    for result in rendered {
+        let (path, temp) = result?;
+        stage(set, &mut staged, path, temp)?;
+    }
+    for &output in &applicable[parallel..] {
+        let (path, temp) = render(output, &staged)?;
+        stage(set, &mut staged, path, temp)?;
     }
     Ok(Staged { written, hashes: staged })
 }
@@ -290,4 +322,29 @@ pub(crate) fn write_json(
     }
     out.write_all(b"\n")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The outputs rendered in parallel are a prefix of the list: every output that lists the
+    /// files before it (the report through the public summary, and the summary) comes after all
+    /// the others, so it sees them all staged, as a sequential run would.
+    #[test]
+    fn the_outputs_that_list_others_come_last() {
+        let first = ANALYSIS_OUTPUTS.iter().position(|o| o.reads_staged()).expect("the summaries read what was staged");
+        assert!(ANALYSIS_OUTPUTS[first..].iter().all(|o| o.reads_staged()));
+        let listing: Vec<(&str, Audience)> =
+            ANALYSIS_OUTPUTS[first..].iter().map(|o| (o.file_name(), o.audience())).collect();
+        assert_eq!(
+            listing,
+            [
+                ("report.html", Audience::Public),
+                ("summary.json", Audience::Public),
+                ("summary.json", Audience::Internal)
+            ]
+        );
+        assert!(!BACKTEST_OUTPUTS.iter().any(|o| o.reads_staged()));
+    }
 }

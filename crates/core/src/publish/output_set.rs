@@ -71,12 +71,23 @@ impl OutputSet {
 
     /// Writes `path` (under a temporary name for now) through `write`.
     pub fn write(&mut self, path: &Path, write: impl FnOnce(&mut File) -> Result<(), BoxError>) -> Result<()> {
+        let temp = Self::write_beside(path, write)?;
+        self.staged.push((temp, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Writes what will become `path` through `write` into a temporary file beside it, synced,
+    /// without staging it (so files can be rendered in parallel and staged in order with
+    /// [`OutputSet::add`]).
+    pub(super) fn write_beside(
+        path: &Path,
+        write: impl FnOnce(&mut File) -> Result<(), BoxError>,
+    ) -> Result<NamedTempFile> {
         Self::check_target(path)?;
         let mut temp = temp_beside(path)?;
         write(temp.as_file_mut()).map_err(|e| Error::Write { path: path.display().to_string(), source: e })?;
         temp.as_file().sync_all().map_err(|e| Error::write(path.display(), e))?;
-        self.staged.push((temp, path.to_path_buf()));
-        Ok(())
+        Ok(temp)
     }
 
     /// Writes bytes to `path` (under a temporary name for now).

@@ -233,6 +233,10 @@ impl PublicSummary {
 pub(super) struct PublicSummaryJson;
 
 impl Output for PublicSummaryJson {
+    fn reads_staged(&self) -> bool {
+        true
+    }
+
     fn file_name(&self) -> &'static str {
         "summary.json"
     }

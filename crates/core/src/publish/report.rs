@@ -589,6 +589,10 @@ svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
 pub(super) struct ReportHtml;
 
 impl super::Output for ReportHtml {
+    fn reads_staged(&self) -> bool {
+        true
+    }
+
     fn file_name(&self) -> &'static str {
         "report.html"
     }

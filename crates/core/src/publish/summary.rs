@@ -462,6 +462,10 @@ impl Summary {
 pub(super) struct SummaryJson;
 
 impl super::Output for SummaryJson {
+    fn reads_staged(&self) -> bool {
+        true
+    }
+
     fn file_name(&self) -> &'static str {
         "summary.json"
     }
