@@ -699,7 +699,9 @@ fn fill_job(
     let mut profile = vec![0u32; cube.cells().len() * 168];
     let profile_from = bins.end_day() - PROFILE_DAYS;
     let positions: Vec<Option<usize>> = slot_cells.iter().map(|&(cell, _)| cube.cell_position(cell)).collect();
-    let mut spill: BTreeMap<(u32, i32), WideCellDay> = days.spill.into_iter().collect();
+    // The spilled values in slot order, consumed slot by slot below (those of cells outside the
+    // cube skipped).
+    let mut spill = days.spill.into_iter().collect::<BTreeMap<(u32, i32), WideCellDay>>().into_iter().peekable();
     // Weights are summed exactly in fixed point per cell, then turned into one float per bin, so
     // they are bit-identical whatever the order of the events.
     let mut weights = vec![0i128; t];
@@ -722,8 +724,8 @@ fn fill_job(
             add(day, wide);
         });
         let slot = slot as u32;
-        while let Some(entry) = spill.first_entry().filter(|e| e.key().0 == slot) {
-            let ((_, day), wide) = entry.remove_entry();
+        while spill.next_if(|((s, _), _)| *s < slot).is_some() {}
+        while let Some(((_, day), wide)) = spill.next_if(|((s, _), _)| *s == slot) {
             add(day, wide);
         }
         for (b, &w) in weights.iter().enumerate() {
@@ -795,24 +797,32 @@ mod tests {
         let bins = TimeBins::build(&spec, None).unwrap();
         let day0 = bins.end_day() - 3;
         let cell = h3o::LatLng::new(60.17, 24.94).unwrap().to_cell(Resolution::Eight);
-        let mut days = JobDays { cells: vec![CellRow::default()], ..Default::default() };
+        // Slot 0 is a cell outside the cube with a spill of its own, which must not hold up
+        // slot 1's.
+        let outside = h3o::LatLng::new(61.0, 25.0).unwrap().to_cell(Resolution::Eight);
+        let mut days = JobDays { cells: (0..2).map(|_| CellRow::default()).collect(), ..Default::default() };
+        days.add(0, day0, i128::from(i64::MAX) + 1, false);
+        assert!(days.spill.contains_key(&(0, day0)));
         // 5e6 in fixed point fits an i64 once, not twice.
         let w = (5e6 * WEIGHT_SCALE).round() as i128;
-        days.add(0, day0, w, false);
-        assert!(days.spill.is_empty());
-        days.add(0, day0, w, true);
-        let (spilled, kept) = (days.spill[&(0, day0)], *days.cells[0].days.entry(day0));
+        days.add(1, day0, w, false);
+        assert!(!days.spill.contains_key(&(1, day0)));
+        days.add(1, day0, w, true);
+        let (spilled, kept) = (days.spill[&(1, day0)], *days.cells[1].days.entry(day0));
         assert_eq!((spilled.count, spilled.weight, kept.count, kept.weight, kept.concerns), (1, w, 1, w as i64, 1));
         // A count at its limit spills; a weight past an i64 goes to the spill whole.
-        days.cells[0].days.entry(day0 + 1).count = u32::MAX;
-        days.add(0, day0 + 1, 0, false);
-        assert_eq!((days.spill[&(0, day0 + 1)].count, days.cells[0].days.entry(day0 + 1).count), (u64::from(u32::MAX), 1));
+        days.cells[1].days.entry(day0 + 1).count = u32::MAX;
+        days.add(1, day0 + 1, 0, false);
+        assert_eq!(
+            (days.spill[&(1, day0 + 1)].count, days.cells[1].days.entry(day0 + 1).count),
+            (u64::from(u32::MAX), 1)
+        );
         let huge = i128::from(i64::MAX) + 1;
-        days.add(0, day0 + 2, huge, false);
-        assert_eq!((days.spill[&(0, day0 + 2)].weight, days.cells[0].days.entry(day0 + 2).weight), (huge, 0));
+        days.add(1, day0 + 2, huge, false);
+        assert_eq!((days.spill[&(1, day0 + 2)].weight, days.cells[1].days.entry(day0 + 2).weight), (huge, 0));
 
         let template = SpaceTimeCube::zeros(Resolution::Eight, vec![cell], bins);
-        let job = fill_job(&JobSpec::all(), days, &[(cell, true)], &template, None, &[None]);
+        let job = fill_job(&JobSpec::all(), days, &[(outside, true), (cell, true)], &template, None, &[None]);
         assert_eq!(job.cube.series(0), &[2, u64::from(u32::MAX) + 1, 1]);
         assert_eq!(job.cube.weight(0, 0), 1e7);
         assert_eq!(job.cube.weight(0, 2), huge as f64 / WEIGHT_SCALE);
