@@ -23,9 +23,9 @@ use crate::progress::TerminalProgress;
 /// Every block of 4 MiB or more (a stage's per-cell-and-bin vectors) gets its own mapping,
 /// returned to the system when freed. glibc otherwise raises its threshold each time such a
 /// block is freed, so those vectors are carved from the heap and stay resident beside the next
-/// stage's: at resolution 10 with daily bins (5 M events) the peak was 348 MiB instead of 269.
-/// A lower threshold (128 KiB) saved 20 MiB more but tripled the system time (each batch's
-/// buffers mapped and unmapped anew).
+/// stage's: at resolution 10 with daily bins (5 M events) the peak was 303–316 MiB without it
+/// and 269 MiB with it. A lower threshold (128 KiB) saved 20 MiB more but took 2.5× the system
+/// time (each batch's buffers mapped and unmapped anew).
 fn keep_large_blocks_apart() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` only sets a parameter of glibc's allocator; it runs first in `main`,
