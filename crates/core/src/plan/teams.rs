@@ -287,12 +287,15 @@ pub fn balance(teams: &[Team]) -> Vec<(String, Option<f64>)> {
 mod tests {
     use super::*;
 
+    fn unit(lon: f64, lat: f64, municipality: &str, load: f64) -> Unit<'_> {
+        Unit { position: (lon, lat), municipality, load }
+    }
+
     /// Two hand-made clusters of one municipality and two teams: the northern three units (10
     /// events each) go to team 1, "north", the southern two (20 each) to team 2, "south"; a
     /// municipality without teams gets none; the balance is 40 / 30.
     #[test]
     fn two_clusters_go_to_two_teams_by_direction() {
-        let unit = |lon: f64, lat: f64, municipality, load| Unit { position: (lon, lat), municipality, load };
         let units = [
             unit(24.90, 60.26, "A", 10.0),
             unit(24.92, 60.27, "A", 10.0),
@@ -324,7 +327,6 @@ mod tests {
     /// is `north`.
     #[test]
     fn the_centre_defaults_to_the_units_mean_and_loads_weigh_the_label() {
-        let unit = |lon: f64, lat: f64, municipality, load| Unit { position: (lon, lat), municipality, load };
         let row = [
             unit(24.80, 60.20, "C", 5.0),
             unit(24.82, 60.20, "C", 5.0),

@@ -395,13 +395,15 @@ pub fn analyse(
             by_district.into_iter().map(|(d, cells)| (Some(d), cells)).collect()
         }
     };
+    // One unit holding every cell (members are ascending cube positions, so it is the cube in
+    // its own order): analysed on the cube's values without a copy, its results moved in.
+    let whole = groups.len() == 1 && groups[0].1.len() == n_cells;
     let results: Vec<UnitResult> = groups
         .par_iter()
         .map(|(district, members)| {
             let cells: Vec<h3o::CellIndex> = members.iter().map(|&c| cube.cells()[c]).collect();
             let seed = unit_seed(params.seed, *district);
-            // Members are ascending cube positions: all of them are the cube itself, not copied.
-            if members.len() == n_cells {
+            if whole {
                 return analyse_unit(&values, &cells, bins, params, *district, seed);
             }
             let mut sub = Vec::with_capacity(members.len() * bins);
@@ -414,7 +416,7 @@ pub fn analyse(
 
     drop(values);
     // With one unit over the whole cube its vectors are moved in below; allocate none for it.
-    let n = if groups.len() == 1 && groups[0].1.len() == n_cells { 0 } else { n_cells * bins };
+    let n = if whole { 0 } else { n_cells * bins };
     let mut stats = JobStats {
         z: vec![0.0; n],
         p: vec![1.0; n],
@@ -443,7 +445,7 @@ pub fn analyse(
                 "job {job}: {area} has no variation in its counts (S = 0): every z is 0 and every p is 1"
             ));
         }
-        if members.len() == n_cells {
+        if whole {
             // The one unit of the whole cube: its vectors are the job's, in the same order.
             stats.z = std::mem::take(&mut result.z);
             stats.p = std::mem::take(&mut result.p);
