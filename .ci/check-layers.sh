@@ -57,4 +57,16 @@ expect internal/districts "^encounters: Integer"
 refuse public/hotspots "^(z|p|trend_tau|trend_p): "
 refuse public/districts "^(encounters|concerns|trend_tau|trend_p): "
 refuse public/patrol_areas "^(score|unmet_concern_p|recent_events): "
-echo "ogrinfo reads the public and internal hotspots.geojson (1027 cells), districts.geojson (15 districts) and patrol_areas.geojson with the expected field types, no list-valued field, and no exact statistic in public"
+expect public/patrol_areas "^label: String"
+# changes.geojson after two runs a week apart in one folder.
+"$bin" analyze --out "$out/nights" --until 2026-10-26 --quiet
+"$bin" analyze --out "$out/nights" --quiet
+ogrinfo -ro -so -al "$out/nights/public/changes.geojson" > "$out/changes.info"
+for field in "^change: String" "^kind: String" "^h3: String" "^rank_now: Integer" "^label: String" 'ID\["EPSG",4326\]'; do
+    if ! grep -qE "$field" "$out/changes.info"; then
+        echo "ogrinfo: changes.geojson lacks /$field/" >&2
+        cat "$out/changes.info" >&2
+        exit 1
+    fi
+done
+echo "ogrinfo reads the public and internal hotspots.geojson (1027 cells), districts.geojson (15 districts) patrol_areas.geojson and changes.geojson with the expected field types, no list-valued field, and no exact statistic in public"

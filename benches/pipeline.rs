@@ -118,6 +118,9 @@ fn benches(c: &mut Criterion) {
         out_dir: out.path().to_path_buf(),
         accept_change: true,
         scan: None,
+        lang: Default::default(),
+        landmarks: None,
+        previous: None,
     };
     let mut group = c.benchmark_group("run");
     group.sample_size(10);

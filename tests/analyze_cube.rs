@@ -102,10 +102,13 @@ fn the_built_in_sample_runs_with_no_input_from_any_folder() {
     assert_eq!(
         s.files_in("out/public"),
         [
+            "changes.geojson",
             "districts.geojson",
+            "districts.qml",
             "hotspots.geojson",
             "hotspots.qml",
             "patrol_areas.geojson",
+            "patrol_areas.qml",
             "report.html",
             "service_gaps.geojson",
             "summary.json"
@@ -114,11 +117,14 @@ fn the_built_in_sample_runs_with_no_input_from_any_folder() {
     assert_eq!(
         s.files_in("out/internal"),
         [
+            "changes.geojson",
             "cube.parquet",
             "districts.geojson",
+            "districts.qml",
             "hotspots.geojson",
             "hotspots.qml",
             "patrol_areas.geojson",
+            "patrol_areas.qml",
             "rejects.parquet",
             "service_gaps.geojson",
             "summary.json"

@@ -102,7 +102,7 @@ fn the_planted_new_and_intensifying_hot_spots_lead_the_patrol_plan() {
     // The report shows the plan.
     let html = std::fs::read_to_string(s.path("o/public/report.html")).unwrap();
     assert!(html.contains("Next week&#39;s patrol areas") || html.contains("Next week's patrol areas"));
-    assert!(html.contains("Team 1 (Helsinki north)"), "the report names the teams");
+    assert!(html.contains("Team 1 · Helsinki north"), "the report names the teams");
     assert_eq!(sum["parameters"]["services"], "<built-in services>");
 }
 

@@ -189,11 +189,14 @@ fn jobs_select_events_and_a_config_file_runs_several_into_sub_folders() {
             assert_eq!(
                 s.files_in(&format!("nightly/internal/{j}")),
                 [
+                    "changes.geojson",
                     "cube.parquet",
                     "districts.geojson",
+                    "districts.qml",
                     "hotspots.geojson",
                     "hotspots.qml",
                     "patrol_areas.geojson",
+                    "patrol_areas.qml",
                     "summary.json"
                 ]
             );
@@ -201,10 +204,13 @@ fn jobs_select_events_and_a_config_file_runs_several_into_sub_folders() {
                 assert_eq!(
                     s.files_in(&format!("nightly/public/{j}")),
                     [
+                        "changes.geojson",
                         "districts.geojson",
+                        "districts.qml",
                         "hotspots.geojson",
                         "hotspots.qml",
                         "patrol_areas.geojson",
+                        "patrol_areas.qml",
                         "report.html",
                         "summary.json"
                     ]

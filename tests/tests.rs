@@ -12,5 +12,6 @@ mod input_formats;
 mod layers;
 mod nightly;
 mod patrol;
+mod report;
 mod statistics;
 mod validate_and_synth;

@@ -108,6 +108,19 @@ pub struct AnalyzeArgs {
     /// cells to the nearest one. `builtin` for the bundled examples (the default with no INPUT).
     #[arg(long, value_name = "FILE")]
     pub services: Option<PathBuf>,
+    /// Landmarks GeoJSON (points with `name`, `type`): stations, shopping centres, parks drawn on
+    /// the report's maps and naming where patrol areas are. `builtin` for the bundled
+    /// Helsinki/Vantaa places (the default), `none` for no landmarks.
+    #[arg(long, value_name = "FILE")]
+    pub landmarks: Option<PathBuf>,
+    /// Language of the report and of the layers' `label` fields: fi, sv or en [default: en, or
+    /// the configuration file's `lang`].
+    #[arg(long, value_name = "LANG", value_parser = ["fi", "sv", "en"])]
+    pub lang: Option<String>,
+    /// Output folder of the run to compare with in the report's "since the last run" and
+    /// `changes.geojson` [default: the run already in --out].
+    #[arg(long, value_name = "DIR")]
+    pub previous: Option<PathBuf>,
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=15), help = with_default("H3 resolution of the cells, 0–15 (8 ≈ 0.74 km²)", CubeConfig::DEFAULT_RESOLUTION))]
     pub resolution: Option<u8>,
     #[arg(long, value_name = "STEP", value_parser = ["day", "week", "month"], help = with_default("Length of a time bin", BinSpec::DEFAULT_STEP.as_str()))]

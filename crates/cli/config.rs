@@ -11,9 +11,9 @@ use hotspots_core::cube::{CubeConfig, JobSpec};
 use hotspots_core::ingest::event::Kind;
 use hotspots_core::ingest::{ColumnMapping, IngestOptions, InputSource};
 use hotspots_core::plan::{PatrolParams, TeamCounts};
-use hotspots_core::publish::SmallCounts;
+use hotspots_core::publish::{Lang, SmallCounts};
 use hotspots_core::sample;
-use hotspots_core::space::{Districts, Services};
+use hotspots_core::space::{Districts, Landmarks, Services};
 use hotspots_core::stats::gi_star::GlobalWindow;
 use hotspots_core::stats::scan::ScanParams;
 use hotspots_core::stats::{Scope, StatsParams};
@@ -31,6 +31,8 @@ pub struct ConfigFile {
     out: Option<PathBuf>,
     districts: Option<PathBuf>,
     services: Option<PathBuf>,
+    landmarks: Option<PathBuf>,
+    lang: Option<String>,
     teams: Option<ConfigTeams>,
     watch_share: Option<f64>,
     service_gap_m: Option<f64>,
@@ -215,6 +217,17 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
         None => None,
     };
 
+    let landmarks = match args.landmarks.clone().or(file.landmarks.as_ref().map(rel)) {
+        None => Some(Landmarks::builtin()),
+        Some(p) if is_builtin(&p) => Some(Landmarks::builtin()),
+        Some(p) if p.as_os_str() == "none" => None,
+        Some(p) => Some(Landmarks::from_path(&p)?),
+    };
+    let lang = match args.lang.as_deref().or(file.lang.as_deref()) {
+        Some(text) => Lang::parse(text)?,
+        None => Lang::default(),
+    };
+
     let resolution_number = args.resolution.or(file.resolution).unwrap_or(CubeConfig::DEFAULT_RESOLUTION);
     let resolution = h3o::Resolution::try_from(resolution_number)
         .map_err(|_| Error::parameter("resolution", resolution_number, "must be 0 to 15"))?;
@@ -313,6 +326,9 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
             .unwrap_or_else(|| PathBuf::from(RunConfig::DEFAULT_OUT_DIR)),
         accept_change: args.accept_change,
         scan,
+        lang,
+        landmarks,
+        previous: args.previous.clone(),
     };
     config.check()?;
     Ok(config)

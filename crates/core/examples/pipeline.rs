@@ -37,6 +37,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out_dir: "out-example".into(),
         accept_change: false,
         scan: None,
+        lang: Default::default(),
+        landmarks: None,
+        previous: None,
     };
     let report = run(&config, &NoProgress)?;
     for input in &report.inputs {

@@ -9,8 +9,8 @@ use crate::cube::CubeConfig;
 use crate::cube::jobs::check_jobs;
 use crate::error::{Error, Result, check_share};
 use crate::plan::PatrolParams;
-use crate::publish::SmallCounts;
-use crate::space::Services;
+use crate::publish::{Lang, SmallCounts};
+use crate::space::{Landmarks, Services};
 use crate::stats::{Scope, StatsParams};
 
 /// What the run does after the cube.
@@ -59,6 +59,12 @@ pub struct RunConfig {
     pub accept_change: bool,
     /// The prospective space-time scan ([`crate::stats::scan`]) of every job, when asked for.
     pub scan: Option<crate::stats::scan::ScanParams>,
+    /// The language of the report and of the layers' `label` fields.
+    pub lang: Lang,
+    /// Landmarks drawn on the report's maps and naming where patrol areas are, when any.
+    pub landmarks: Option<Landmarks>,
+    /// The output folder of the run to compare with (`None`: the previous run in `out_dir`).
+    pub previous: Option<PathBuf>,
 }
 
 impl RunConfig {

@@ -48,6 +48,9 @@
 //!     out_dir: "out".into(),
 //!     accept_change: false,
 //!     scan: None,
+//!     lang: Default::default(),
+//!     landmarks: None,
+//!     previous: None,
 //! };
 //! let report = run(&config, &NoProgress)?;
 //! let job = &report.jobs[0];

@@ -19,8 +19,8 @@ use crate::publish::guard;
 use crate::publish::rejects::RejectWriter;
 use crate::publish::summary::{ScanSummary, TeamSummary, district_summaries};
 use crate::publish::{
-    ANALYSIS_OUTPUTS, Audience, BACKTEST_OUTPUTS, Disclosure, DistrictSummary, JobResults, OutputSet, RunParameters,
-    Summary, output_path, publish_job, stale_outputs,
+    ANALYSIS_OUTPUTS, Audience, BACKTEST_OUTPUTS, Changes, Disclosure, DistrictSummary, JobResults, OutputSet,
+    PreviousRun, RunParameters, Summary, output_path, publish_job, stale_outputs,
 };
 use crate::stats::JobStats;
 use crate::stats::forecast::Forecast;
@@ -125,6 +125,13 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             summary.scan = Some(ScanSummary::of(result, job, config.scan.as_ref().expect("scanned")));
             summary.timings_ms.insert("scan".into(), done.scan_ms);
         }
+        // The previous run is read before this one's outputs replace it (at commit, below).
+        let previous = match config.task {
+            Task::Analyze { .. } => PreviousRun::read(config.previous.as_deref().unwrap_or(&config.out_dir), &folder),
+            Task::Backtest { .. } => None,
+        };
+        let patterns: Vec<_> = done.stats.cells.iter().map(|c| c.pattern).collect();
+        let changes = Changes::between(previous.as_ref(), job.cube.cells(), &patterns, &done.plan.areas);
         let results = JobResults {
             job,
             stats: &done.stats,
@@ -140,6 +147,9 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             backtest: done.backtest.as_ref(),
             scan: done.scan.as_ref(),
             summary: &summary,
+            changes: &changes,
+            lang: config.lang,
+            landmarks: config.landmarks.as_ref(),
         };
         let exact = Figures::of(&results, Disclosure::new(Audience::Internal, config.small_counts));
         let staged =

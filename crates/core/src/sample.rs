@@ -12,6 +12,13 @@ pub const DISTRICTS_GEOJSON: &str = include_str!("../../../data/districts.geojso
 /// Example service points (`data/services.geojson`).
 pub const SERVICES_GEOJSON: &str = include_str!("../../../data/services.geojson");
 
+/// Approximate positions of the sample city's activity places: stations, shopping centres,
+/// parks (`data/landmarks.geojson`).
+pub const LANDMARKS_GEOJSON: &str = include_str!("../../../data/landmarks.geojson");
+
+/// The name the built-in landmarks go by.
+pub const LANDMARKS_NAME: &str = "<built-in landmarks>";
+
 /// The name the built-in sample goes by in messages and `summary.json`.
 pub const EVENTS_NAME: &str = "<built-in sample>";
 

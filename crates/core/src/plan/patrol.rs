@@ -172,7 +172,7 @@ impl Default for PatrolParams {
 pub const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 /// One patrol area.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct PatrolArea {
     /// 1 = go here first.
     pub rank: usize,

@@ -16,6 +16,7 @@
 //! ([`rejects::RejectWriter`]); it joins the same set before anything is rendered.
 
 mod backtest_json;
+pub mod changes;
 mod clusters_layer;
 mod cube_parquet;
 pub mod disclosure;
@@ -23,10 +24,11 @@ mod districts_layer;
 mod geojson;
 pub mod guard;
 mod hotspots_layer;
+pub mod lang;
 pub mod output_set;
 mod patrol_layer;
 pub mod public_summary;
-mod qgis_style;
+pub(crate) mod qgis_style;
 pub mod rejects;
 pub mod report;
 pub mod small_counts;
@@ -45,7 +47,9 @@ use crate::plan::{Backtest, PatrolParams, Plan};
 use crate::space::Districts;
 use crate::stats::{JobStats, Scope};
 
+pub use changes::{Changes, PreviousRun};
 pub use disclosure::{Audience, Disclosure};
+pub use lang::Lang;
 pub use output_set::{OutputSet, write_atomically, write_bytes_atomically};
 pub use small_counts::SmallCounts;
 pub use summary::{DistrictSummary, RunParameters, Summary};
@@ -94,6 +98,12 @@ pub struct JobResults<'a> {
     pub scan: Option<&'a crate::stats::scan::ScanResult>,
     /// The job's summary, without its output hashes.
     pub summary: &'a Summary,
+    /// What changed since the previous run in the folder.
+    pub changes: &'a Changes,
+    /// The language of the report and the layers' `label` fields.
+    pub lang: Lang,
+    /// Landmarks for orientation on the report's maps, when the run has them.
+    pub landmarks: Option<&'a crate::space::Landmarks>,
 }
 
 /// What an output renders from: the job's results, the publishing policy for the output's
@@ -138,13 +148,19 @@ pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
     &patrol_layer::PatrolLayer { gaps_only: false, audience: Audience::Internal },
     &patrol_layer::PatrolLayer { gaps_only: true, audience: Audience::Internal },
     &districts_layer::DistrictsLayer(Audience::Internal),
-    &qgis_style::QgisStyle(Audience::Internal),
+    &qgis_style::QgisStyle(qgis_style::Styled::Hotspots, Audience::Internal),
+    &qgis_style::QgisStyle(qgis_style::Styled::PatrolAreas, Audience::Internal),
+    &qgis_style::QgisStyle(qgis_style::Styled::Districts, Audience::Internal),
+    &changes::ChangesLayer(Audience::Internal),
     &backtest_json::BacktestJson,
     &clusters_layer::ClustersLayer(Audience::Internal),
     &hotspots_layer::HotspotsLayer(Audience::Public),
     &patrol_layer::PatrolLayer { gaps_only: false, audience: Audience::Public },
     &patrol_layer::PatrolLayer { gaps_only: true, audience: Audience::Public },
-    &qgis_style::QgisStyle(Audience::Public),
+    &qgis_style::QgisStyle(qgis_style::Styled::Hotspots, Audience::Public),
+    &qgis_style::QgisStyle(qgis_style::Styled::PatrolAreas, Audience::Public),
+    &qgis_style::QgisStyle(qgis_style::Styled::Districts, Audience::Public),
+    &changes::ChangesLayer(Audience::Public),
     &districts_layer::DistrictsLayer(Audience::Public),
     &clusters_layer::ClustersLayer(Audience::Public),
     &report::ReportHtml,

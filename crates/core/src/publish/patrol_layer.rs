@@ -27,6 +27,14 @@ pub struct PatrolAreasLayer<'a> {
     pub service_gap_m: f64,
     /// Only the service gaps.
     pub gaps_only: bool,
+    /// The language of the `label` field.
+    pub lang: super::lang::Lang,
+    /// Landmarks naming where the areas are.
+    pub landmarks: Option<&'a crate::space::Landmarks>,
+    /// The cube's cells (H3 order) and their districts, for the districts an area lies in.
+    pub cells: &'a [h3o::CellIndex],
+    /// The district of each of `cells`.
+    pub cell_districts: &'a [Option<usize>],
 }
 
 impl PatrolAreasLayer<'_> {
@@ -64,6 +72,20 @@ impl PatrolAreasLayer<'_> {
                 let categories: Vec<&str> = a.categories.iter().map(|p| p.name()).collect();
                 props.insert("categories".into(), categories.join(",").into());
                 props.insert("cells".into(), a.cells.len().into());
+                let place = super::report::place_of(
+                    a,
+                    self.landmarks,
+                    self.cells,
+                    self.cell_districts,
+                    self.district_names,
+                    self.lang,
+                );
+                let label = if place.is_empty() {
+                    format!("{} {}", self.lang.t("Area"), a.rank)
+                } else {
+                    format!("{} {} · {place}", self.lang.t("Area"), a.rank)
+                };
+                props.insert("label".into(), label.into());
                 props.insert("area_km2".into(), json!((a.area_km2 * 100.0).round() / 100.0));
                 props.insert(
                     "expected_per_week".into(),
@@ -149,6 +171,10 @@ impl Output for PatrolLayer {
             figures: view.figures,
             service_gap_m: r.patrol.service_gap_m,
             gaps_only: self.gaps_only,
+            lang: r.lang,
+            landmarks: r.landmarks,
+            cells: r.job.cube.cells(),
+            cell_districts: r.cell_districts,
         };
         super::write_json(out, &layer.to_geojson(), false)
     }

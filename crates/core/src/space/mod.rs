@@ -4,9 +4,11 @@
 pub(crate) mod cell_locator;
 pub mod districts;
 mod feature_layer;
+pub mod landmarks;
 pub mod services;
 pub(crate) mod study_area;
 
 pub use cell_locator::CellLocator;
 pub use districts::{District, Districts};
+pub use landmarks::Landmarks;
 pub use services::{Service, Services};

@@ -38,6 +38,36 @@ fn unit_vector(lon: f64, lat: f64) -> [f64; 3] {
     [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
 }
 
+/// The Point features of a GeoJSON FeatureCollection with their `name` and `type` properties, for
+/// a point layer (`layer`, e.g. "services layer", names its errors; a feature without a name is
+/// called `thing N`). At least one point; every position a valid WGS 84 longitude/latitude.
+pub(crate) fn read_points(text: &str, path: &str, layer: &str, thing: &str) -> Result<Vec<Service>> {
+    let err = |message: String| Error::Format { path: path.to_string(), message: format!("{layer}: {message}") };
+    let features = feature_layer::features(text, "points", err)?;
+    let mut points = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        let Some(GeometryValue::Point { coordinates }) = f.geometry.as_ref().map(|g| &g.value) else {
+            return Err(err(format!("feature {} is not a Point", i + 1)));
+        };
+        let c = coordinates.as_slice();
+        let (lon, lat) = (c[0], c.get(1).copied().unwrap_or(f64::NAN));
+        if !(lon.is_finite() && lat.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0) {
+            return Err(err(format!("feature {} has no valid WGS 84 position", i + 1)));
+        }
+        let prop = |k: &str| feature_layer::text_property(f, k);
+        points.push(Service {
+            name: prop("name").unwrap_or_else(|| format!("{thing} {}", i + 1)),
+            kind: prop("type").unwrap_or_default(),
+            lon,
+            lat,
+        });
+    }
+    if points.is_empty() {
+        return Err(err(format!("the layer holds no {thing} points")));
+    }
+    Ok(points)
+}
+
 impl Services {
     /// Builds the index over `services`.
     pub fn new(services: Vec<Service>) -> Self {
@@ -48,31 +78,7 @@ impl Services {
 
     /// Reads a GeoJSON FeatureCollection of Point features with `name` and `type` properties.
     pub fn from_geojson(text: &str, path: &str) -> Result<Self> {
-        let err =
-            |message: String| Error::Format { path: path.to_string(), message: format!("services layer: {message}") };
-        let features = feature_layer::features(text, "points", err)?;
-        let mut services = Vec::new();
-        for (i, f) in features.iter().enumerate() {
-            let Some(GeometryValue::Point { coordinates }) = f.geometry.as_ref().map(|g| &g.value) else {
-                return Err(err(format!("feature {} is not a Point", i + 1)));
-            };
-            let c = coordinates.as_slice();
-            let (lon, lat) = (c[0], c.get(1).copied().unwrap_or(f64::NAN));
-            if !(lon.is_finite() && lat.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0) {
-                return Err(err(format!("feature {} has no valid WGS 84 position", i + 1)));
-            }
-            let prop = |k: &str| feature_layer::text_property(f, k);
-            services.push(Service {
-                name: prop("name").unwrap_or_else(|| format!("service {}", i + 1)),
-                kind: prop("type").unwrap_or_default(),
-                lon,
-                lat,
-            });
-        }
-        if services.is_empty() {
-            return Err(err("the layer holds no service points".into()));
-        }
-        Ok(Services::new(services))
+        Ok(Services::new(read_points(text, path, "services layer", "service")?))
     }
 
     /// Reads a services GeoJSON file.

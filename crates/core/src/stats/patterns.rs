@@ -127,28 +127,35 @@ impl Pattern {
         self.texts().4
     }
 
-    /// The map colour, `#rrggbb`, as ArcGIS users know the patterns: reds for hot spots (darkest
-    /// for intensifying, tan for historical), the same shades of blue for cold spots, light grey
-    /// for no pattern. Used by the QGIS style and the report.
+    /// The map colour, `#rrggbb`, used by the QGIS style and the report: warm colours for hot
+    /// spots (pink new, orange consecutive, wine intensifying, red persistent, light orange
+    /// diminishing, beige sporadic, violet oscillating, brown historical), blues and cyans for
+    /// cold spots, light grey for no pattern. Unlike ArcGIS's reds, every hot-spot colour stays
+    /// apart from every other hot-spot colour, every cold-spot colour and the grey for the
+    /// common colour-vision deficiencies: simulated with Machado, Oliveira & Fernandes (2009) at
+    /// full severity (protanopia, deuteranopia, tritanopia) in linear sRGB, the smallest CIE76
+    /// ΔE between such a pair is 15.7 (deuteranopia, oscillating against persistent cold); the
+    /// test `hot_spot_colours_stay_apart_under_colour_vision_deficiencies` holds it above 15.
+    /// Cold spots among themselves are not held apart.
     pub fn colour(self) -> &'static str {
         use Pattern::*;
         match self {
-            NewHotSpot => "#e31a1c",
-            ConsecutiveHotSpot => "#fb6a4a",
-            IntensifyingHotSpot => "#99000d",
-            PersistentHotSpot => "#cb181d",
-            DiminishingHotSpot => "#fc9272",
-            SporadicHotSpot => "#fcbba1",
-            OscillatingHotSpot => "#f4a582",
-            HistoricalHotSpot => "#d8b48a",
-            NewColdSpot => "#1f78b4",
-            ConsecutiveColdSpot => "#6baed6",
-            IntensifyingColdSpot => "#08306b",
-            PersistentColdSpot => "#2171b5",
-            DiminishingColdSpot => "#9ecae1",
-            SporadicColdSpot => "#c6dbef",
-            OscillatingColdSpot => "#92c5de",
-            HistoricalColdSpot => "#a6b8c8",
+            NewHotSpot => "#e92381",
+            ConsecutiveHotSpot => "#f58001",
+            IntensifyingHotSpot => "#83003d",
+            PersistentHotSpot => "#c70900",
+            DiminishingHotSpot => "#ffaa67",
+            SporadicHotSpot => "#f0cda4",
+            OscillatingHotSpot => "#a06dea",
+            HistoricalHotSpot => "#9d7c4a",
+            NewColdSpot => "#00a7c0",
+            ConsecutiveColdSpot => "#40a9bd",
+            IntensifyingColdSpot => "#122053",
+            PersistentColdSpot => "#30b6d7",
+            DiminishingColdSpot => "#57d1e4",
+            SporadicColdSpot => "#68bae4",
+            OscillatingColdSpot => "#06cde2",
+            HistoricalColdSpot => "#95cdce",
             NoPatternDetected => "#d9d9d9",
         }
     }
@@ -353,6 +360,68 @@ pub fn classify(significance: &[i8], trend: i8) -> Pattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of
+    /// color vision deficiency", severity 1.0 matrices (applied to linear sRGB), and CIE76 ΔE in
+    /// CIELAB (D65): every hot-spot colour against every other hot-spot colour, every cold-spot
+    /// colour and the no-pattern grey, for normal vision and the three dichromacies.
+    #[test]
+    fn hot_spot_colours_stay_apart_under_colour_vision_deficiencies() {
+        const VISIONS: [(&str, [[f64; 3]; 3]); 4] = [
+            ("normal", [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+            (
+                "protanopia",
+                [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+            ),
+            (
+                "deuteranopia",
+                [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+            ),
+            (
+                "tritanopia",
+                [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+            ),
+        ];
+        let lab = |hex: &str, m: &[[f64; 3]; 3]| -> [f64; 3] {
+            let channel = |i: usize| {
+                let c = f64::from(u8::from_str_radix(&hex[1 + 2 * i..3 + 2 * i], 16).unwrap()) / 255.0;
+                if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+            };
+            let rgb = [channel(0), channel(1), channel(2)];
+            let sim: Vec<f64> =
+                m.iter().map(|r| (r[0] * rgb[0] + r[1] * rgb[1] + r[2] * rgb[2]).clamp(0.0, 1.0)).collect();
+            let xyz = [
+                (0.4124564 * sim[0] + 0.3575761 * sim[1] + 0.1804375 * sim[2]) / 0.95047,
+                0.2126729 * sim[0] + 0.7151522 * sim[1] + 0.0721750 * sim[2],
+                (0.0193339 * sim[0] + 0.1191920 * sim[1] + 0.9503041 * sim[2]) / 1.08883,
+            ];
+            let d: f64 = 6.0 / 29.0;
+            let f = |t: f64| if t > d.powi(3) { t.cbrt() } else { t / (3.0 * d * d) + 4.0 / 29.0 };
+            let (fx, fy, fz) = (f(xyz[0]), f(xyz[1]), f(xyz[2]));
+            [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+        };
+        let hot: Vec<Pattern> = Pattern::ALL.iter().copied().filter(|p| p.code() > 0).collect();
+        let mut smallest = (f64::INFINITY, "", Pattern::NoPatternDetected, Pattern::NoPatternDetected);
+        for (vision, m) in &VISIONS {
+            for (i, &a) in hot.iter().enumerate() {
+                for &b in Pattern::ALL.iter().filter(|b| b.code() <= 0).chain(&hot[i + 1..]) {
+                    let (x, y) = (lab(a.colour(), m), lab(b.colour(), m));
+                    let de = ((x[0] - y[0]).powi(2) + (x[1] - y[1]).powi(2) + (x[2] - y[2]).powi(2)).sqrt();
+                    if de < smallest.0 {
+                        smallest = (de, vision, a, b);
+                    }
+                }
+            }
+        }
+        assert!(smallest.0 > 15.0, "{smallest:?}");
+        // ArcGIS's reds, which this palette replaced, fail: new and persistent are 10.2 apart
+        // for normal vision, and some hot pairs under 3 for protanopia.
+        let (new, persistent) = (lab("#e31a1c", &VISIONS[0].1), lab("#cb181d", &VISIONS[0].1));
+        let de =
+            ((new[0] - persistent[0]).powi(2) + (new[1] - persistent[1]).powi(2) + (new[2] - persistent[2]).powi(2))
+                .sqrt();
+        assert!(de < 15.0, "{de}");
+    }
 
     /// The 3,030 `classify` cases of the shared fixtures (an independent Python implementation
     /// of DESIGN.md's rules), copied to `testdata/`.
