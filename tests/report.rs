@@ -89,6 +89,21 @@ fn the_map_outlines_every_patrol_area_with_its_rank_and_marks_the_landmarks() {
     assert!(map.contains(r#"<g class="scale">"#), "a scale bar");
     // Area 1 of the sample is the planted Kivistö cluster: named by its landmark.
     assert!(html.contains("Kivistö station"), "where the areas are");
+    // Each area on its team's page has its mix of needs: shares of the published categories,
+    // which add up to 100 % but for rounding.
+    let cards: Vec<&str> = html.split(r#"<div class="area" data-rank=""#).skip(1).collect();
+    assert_eq!(cards.len(), ranks.len());
+    for card in cards {
+        let mix =
+            card.split("<dt>Mix of needs</dt><dd>").nth(1).expect("a mix of needs").split("</dd>").next().unwrap();
+        let shares: Vec<f64> = mix
+            .split(" · ")
+            .map(|part| part.split("&nbsp;%").next().unwrap().rsplit(' ').next().unwrap().parse().unwrap())
+            .collect();
+        let sum: f64 = shares.iter().sum();
+        assert!((97.0..=103.0).contains(&sum), "{mix}");
+        assert!(mix.contains("substance use"), "{mix}");
+    }
 
     // A user's own landmarks replace the bundled ones; `none` draws none.
     std::fs::write(

@@ -76,6 +76,7 @@ pub fn job_of(cube: SpaceTimeCube) -> JobCube {
         districts: Vec::new(),
         concerns: vec![0; cells * bins],
         profile: vec![0; cells * 168],
+        needs: Default::default(),
     }
 }
 

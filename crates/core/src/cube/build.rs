@@ -120,6 +120,40 @@ pub struct JobCube {
     /// Per cell, events per local weekday (Monday first) × hour over the last
     /// [`PROFILE_DAYS`] days of the window (`7 × 24` values, cell-major).
     pub profile: Vec<u32>,
+    /// Per cell, events per category label over the same days as `profile`.
+    pub needs: Needs,
+}
+
+/// The mix of needs: per cube cell, its events per category label over the last
+/// [`PROFILE_DAYS`] days of the window, as (label id, events) sorted by id; events without a
+/// category under [`Needs::NONE`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Needs {
+    /// The labels, by id (the run's categories).
+    pub names: Vec<String>,
+    /// Per cube cell (cube order), (label id, events).
+    pub cells: Vec<Vec<(u32, u64)>>,
+}
+
+impl Needs {
+    /// The id of events without a category.
+    pub const NONE: u32 = u32::MAX;
+
+    /// The label of `id` (`None` for [`Needs::NONE`]).
+    pub fn name(&self, id: u32) -> Option<&str> {
+        self.names.get(id as usize).map(String::as_str)
+    }
+
+    /// The events per label over the cube cells `positions`, by label id.
+    pub fn of_cells(&self, positions: impl IntoIterator<Item = usize>) -> Vec<(u32, u64)> {
+        let mut sum = std::collections::BTreeMap::<u32, u64>::new();
+        for c in positions {
+            for &(id, n) in self.cells.get(c).map_or(&[][..], Vec::as_slice) {
+                *sum.entry(id).or_default() += n;
+            }
+        }
+        sum.into_iter().collect()
+    }
 }
 
 impl JobCube {
@@ -135,7 +169,14 @@ impl JobCube {
             .iter()
             .map(|d| DistrictTally { series: d.series[..end.min(d.series.len())].to_vec(), ..d.clone() })
             .collect();
-        JobCube { spec: self.spec.clone(), cube, districts, concerns, profile: self.profile.clone() }
+        JobCube {
+            spec: self.spec.clone(),
+            cube,
+            districts,
+            concerns,
+            profile: self.profile.clone(),
+            needs: self.needs.clone(),
+        }
     }
 }
 
@@ -193,20 +234,19 @@ struct WideCellDay {
 struct CellRow {
     days: DayRow<CellDay>,
     hours: Vec<(i32, u8, u32)>,
+    /// (day, category id, events) over the same days as `hours`.
+    needs: Vec<(i32, u32, u32)>,
 }
 
-impl CellRow {
-    fn add_hour(&mut self, day: i32, hour: u8) {
-        match self.hours.last_mut() {
-            Some(last) if (last.0, last.1) == (day, hour) => last.2 = last.2.saturating_add(1),
-            Some(last) if (last.0, last.1) > (day, hour) => {
-                match self.hours.binary_search_by_key(&(day, hour), |e| (e.0, e.1)) {
-                    Ok(i) => self.hours[i].2 = self.hours[i].2.saturating_add(1),
-                    Err(i) => self.hours.insert(i, (day, hour, 1)),
-                }
-            }
-            _ => self.hours.push((day, hour, 1)),
-        }
+/// Adds one event to a sorted list of (day, key, events): at the end for a time-sorted export.
+fn bump<K: Ord + Copy>(list: &mut Vec<(i32, K, u32)>, day: i32, key: K) {
+    match list.last_mut() {
+        Some(last) if (last.0, last.1) == (day, key) => last.2 = last.2.saturating_add(1),
+        Some(last) if (last.0, last.1) > (day, key) => match list.binary_search_by_key(&(day, key), |e| (e.0, e.1)) {
+            Ok(i) => list[i].2 = list[i].2.saturating_add(1),
+            Err(i) => list.insert(i, (day, key, 1)),
+        },
+        _ => list.push((day, key, 1)),
     }
 }
 
@@ -403,7 +443,9 @@ impl Aggregates {
                 if day >= floor {
                     let hour = (clock.local_us(e.time_us).rem_euclid(crate::time::local_time::DAY_US) / 3_600_000_000)
                         .min(23) as u8;
-                    job.cells[slot as usize].add_hour(day, hour);
+                    let row = &mut job.cells[slot as usize];
+                    bump(&mut row.hours, day, hour);
+                    bump(&mut row.needs, day, e.category.unwrap_or(Needs::NONE));
                 }
                 let d = district.unwrap_or(none_district);
                 if job.district_days.len() <= d {
@@ -418,6 +460,8 @@ impl Aggregates {
                 for cell in &mut job.cells {
                     let old = cell.hours.partition_point(|e| e.0 < floor);
                     cell.hours.drain(..old);
+                    let old = cell.needs.partition_point(|e| e.0 < floor);
+                    cell.needs.drain(..old);
                 }
                 job.pruned_to = floor;
             }
@@ -570,7 +614,13 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         .iter()
         .zip(agg.jobs)
         .map(|(spec, days)| {
-            fill_job(spec, days, &agg.slot_cells, &template, config.districts.as_ref(), &cell_districts)
+            fill_job(
+                spec,
+                days,
+                (&agg.slot_cells, &template, categories.names()),
+                config.districts.as_ref(),
+                &cell_districts,
+            )
         })
         .collect();
     timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
@@ -687,8 +737,7 @@ fn input_accounts(inputs: &[InputSource], per_file: Vec<FileDays>, bins: &TimeBi
 fn fill_job(
     spec: &JobSpec,
     days: JobDays,
-    slot_cells: &[(CellIndex, bool)],
-    template: &SpaceTimeCube,
+    (slot_cells, template, category_names): (&[(CellIndex, bool)], &SpaceTimeCube, &[String]),
     districts: Option<&Districts>,
     cell_districts: &[Option<usize>],
 ) -> JobCube {
@@ -697,6 +746,7 @@ fn fill_job(
     let t = bins.len();
     let mut concerns = vec![0u64; cube.cells().len() * t];
     let mut profile = vec![0u32; cube.cells().len() * 168];
+    let mut needs = Needs { names: category_names.to_vec(), cells: vec![Vec::new(); cube.cells().len()] };
     let profile_from = bins.end_day() - PROFILE_DAYS;
     let positions: Vec<Option<usize>> = slot_cells.iter().map(|&(cell, _)| cube.cell_position(cell)).collect();
     // The spilled values in slot order, consumed slot by slot below (those of cells outside the
@@ -741,10 +791,17 @@ fn fill_job(
                 *slot = slot.saturating_add(n);
             }
         }
+        let mut mix = std::collections::BTreeMap::<u32, u64>::new();
+        for &(day, id, n) in &row.needs {
+            if day >= profile_from && bins.bin_of_day(day).is_some() {
+                *mix.entry(id).or_default() += u64::from(n);
+            }
+        }
+        needs.cells[c] = mix.into_iter().collect();
     }
     let districts =
         districts.map(|layer| district_tallies(layer, cell_districts, &days.district_days, bins)).unwrap_or_default();
-    JobCube { spec: spec.clone(), cube, districts, concerns, profile }
+    JobCube { spec: spec.clone(), cube, districts, concerns, profile, needs }
 }
 
 fn district_tallies(
@@ -822,10 +879,37 @@ mod tests {
         assert_eq!((days.spill[&(1, day0 + 2)].weight, days.cells[1].days.entry(day0 + 2).weight), (huge, 0));
 
         let template = SpaceTimeCube::zeros(Resolution::Eight, vec![cell], bins);
-        let job = fill_job(&JobSpec::all(), days, &[(outside, true), (cell, true)], &template, None, &[None]);
+        let job = fill_job(&JobSpec::all(), days, (&[(outside, true), (cell, true)], &template, &[]), None, &[None]);
         assert_eq!(job.cube.series(0), &[2, u64::from(u32::MAX) + 1, 1]);
         assert_eq!(job.cube.weight(0, 0), 1e7);
         assert_eq!(job.cube.weight(0, 2), huge as f64 / WEIGHT_SCALE);
         assert_eq!(job.concerns, vec![1, 0, 0]);
+    }
+
+    /// The mix of needs counts each cell's events per category over the profile's last 84 days
+    /// of the window only, events without a category under `Needs::NONE`.
+    #[test]
+    fn the_mix_of_needs_keeps_the_profile_days() {
+        let spec = BinSpec {
+            step: BinStep::Day,
+            start: WindowStart::Steps(100),
+            until: chrono::NaiveDate::from_ymd_opt(2026, 11, 4),
+            tz: chrono_tz::Europe::Helsinki,
+        };
+        let bins = TimeBins::build(&spec, None).unwrap();
+        let end = bins.end_day();
+        let cell = h3o::LatLng::new(60.17, 24.94).unwrap().to_cell(Resolution::Eight);
+        let mut days = JobDays { cells: vec![CellRow::default()], ..Default::default() };
+        // Out of order, as an unsorted export gives them.
+        for (day, category) in [(end - 5, 1), (end - 10, 0), (end - 90, 0), (end - 10, 0), (end - 5, Needs::NONE)] {
+            days.add(0, day, 0, false);
+            bump(&mut days.cells[0].needs, day, category);
+        }
+        let template = SpaceTimeCube::zeros(Resolution::Eight, vec![cell], bins);
+        let names = ["substance".to_string(), "safety".to_string()];
+        let job = fill_job(&JobSpec::all(), days, (&[(cell, true)], &template, &names), None, &[None]);
+        assert_eq!(job.needs.cells, [vec![(0, 2), (1, 1), (Needs::NONE, 1)]], "day end − 90 is before the 84 days");
+        assert_eq!(job.needs.of_cells([0, 0]), [(0, 4), (1, 2), (Needs::NONE, 2)]);
+        assert_eq!((job.needs.name(1), job.needs.name(Needs::NONE)), (Some("safety"), None));
     }
 }

@@ -8,6 +8,6 @@ pub(crate) mod diagnostics;
 pub mod jobs;
 pub mod space_time;
 
-pub use build::{CubeConfig, CubeRun, DistrictTally, InputAccount, JobCube, build_cube};
+pub use build::{CubeConfig, CubeRun, DistrictTally, InputAccount, JobCube, Needs, build_cube};
 pub use jobs::JobSpec;
 pub use space_time::SpaceTimeCube;

@@ -796,7 +796,8 @@ mod tests {
         put(px1, 1, 14, 3); // Tuesday 14–15
         put(px1, 2, 9, 1); // Wednesday 9–10
         put(pd, 3, 16, 2); // Thursday 16–17: a weekday, just after office hours
-        let job = JobCube { spec: JobSpec::all(), cube, districts: Vec::new(), concerns, profile };
+        let job =
+            JobCube { spec: JobSpec::all(), cube, districts: Vec::new(), concerns, profile, needs: Default::default() };
         let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
         for (c, s) in stats.cells.iter_mut().enumerate() {
             s.pattern = match c {
@@ -945,7 +946,14 @@ mod tests {
             cube.add(pa, b, 2, 2.0);
         }
         (concerns[pa * t + 12], concerns[pa * t + 13]) = (1, 1);
-        let job = JobCube { spec: JobSpec::all(), cube, districts: Vec::new(), concerns, profile: vec![0; n * 168] };
+        let job = JobCube {
+            spec: JobSpec::all(),
+            cube,
+            districts: Vec::new(),
+            concerns,
+            profile: vec![0; n * 168],
+            needs: Default::default(),
+        };
         let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
         for (c, s) in stats.cells.iter_mut().enumerate() {
             s.pattern = match c {
@@ -998,6 +1006,7 @@ mod tests {
             districts: Vec::new(),
             concerns: vec![0; n * t],
             profile: vec![0; n * 168],
+            needs: Default::default(),
         };
         assert_eq!(plan_with(&PlanInputs { job: &quiet, ..inputs }, &params).concern_share, 0.0);
 
@@ -1119,6 +1128,7 @@ mod tests {
             districts: Vec::new(),
             concerns: vec![0; n * 6],
             profile: vec![0; n * 168],
+            needs: Default::default(),
         };
         let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
         for s in &mut stats.cells {

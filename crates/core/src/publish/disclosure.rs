@@ -115,6 +115,10 @@ pub struct AreaFigures {
     pub profile: Vec<Option<u64>>,
     /// Whether the peak weekday and hour may be shown (its profile's sum is published).
     pub peak_shown: bool,
+    /// The mix of needs over the profile's days: (category label, `None` for none; its events,
+    /// `None` under the small-count threshold), published counts first from the largest, then
+    /// the hidden ones by label (so their order says nothing of their counts).
+    pub needs: Vec<(Option<String>, Option<u64>)>,
 }
 
 /// One district's numbers for an audience (layer order, then `(none)`).
@@ -156,6 +160,28 @@ pub struct Figures {
     pub clusters: Vec<Option<u64>>,
 }
 
+/// The mix of needs over the cube cells `positions` under `disclosure`: (label, events), the
+/// published counts first from the largest (then by label), then the hidden ones by label alone,
+/// so their order says nothing of their counts.
+fn public_mix(
+    needs: &crate::cube::Needs,
+    positions: &[usize],
+    disclosure: Disclosure,
+) -> Vec<(Option<String>, Option<u64>)> {
+    let mut mix: Vec<(Option<String>, Option<u64>)> = needs
+        .of_cells(positions.iter().copied())
+        .into_iter()
+        .map(|(id, n)| (needs.name(id).map(str::to_string), disclosure.count(n)))
+        .collect();
+    mix.sort_by(|x, y| match (x.1, y.1) {
+        (Some(a), Some(b)) => b.cmp(&a).then_with(|| x.0.cmp(&y.0)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => x.0.cmp(&y.0),
+    });
+    mix
+}
+
 impl Figures {
     /// The figures of `results` under `disclosure`.
     pub fn of(results: &super::JobResults<'_>, disclosure: Disclosure) -> Figures {
@@ -194,6 +220,7 @@ impl Figures {
                     last_bin: per_bin.last().copied().flatten(),
                     profile: a.profile.iter().map(|&v| disclosure.count(v)).collect(),
                     peak_shown: disclosure.sum(a.profile.iter().copied()).is_some_and(|v| v > 0),
+                    needs: public_mix(&job.needs, &positions, disclosure),
                 }
             })
             .collect();
@@ -317,6 +344,28 @@ pub fn gi_bin(z: f64) -> i8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mix_of_needs_hides_small_counts_and_orders_them_by_label_only() {
+        let needs = crate::cube::Needs {
+            names: vec!["substance".into(), "safety".into(), "other".into()],
+            // Two cells: substance 6 + 3, safety 2 + 1, other 4 + 4, no category 1.
+            cells: vec![vec![(0, 6), (1, 2), (2, 4)], vec![(0, 3), (1, 1), (2, 4), (crate::cube::Needs::NONE, 1)]],
+        };
+        let public = Disclosure::new(Audience::Public, SmallCounts::new(5));
+        let got = public_mix(&needs, &[0, 1], public);
+        let label = |s: &str| Some(s.to_string());
+        assert_eq!(
+            got,
+            [(label("substance"), Some(9)), (label("other"), Some(8)), (None, None), (label("safety"), None)]
+        );
+        let exact = public_mix(&needs, &[1], Disclosure::new(Audience::Internal, SmallCounts::new(5)));
+        // Equal counts by label, no category first.
+        assert_eq!(
+            exact,
+            [(label("other"), Some(4)), (label("substance"), Some(3)), (None, Some(1)), (label("safety"), Some(1))]
+        );
+    }
 
     /// Brute force: with every other hidden part at its largest (m − 1) and the sum's published
     /// interval [R, R + m − 1], no hidden part is forced above 0 and none is forced below m − 1.

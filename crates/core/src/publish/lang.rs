@@ -141,6 +141,21 @@ impl Lang {
         }
     }
 
+    /// A category label of the events (the sample's and the design's labels translated; any
+    /// other label as it is); `None`: events without a category.
+    pub fn category(self, label: Option<&str>) -> String {
+        let text = match label {
+            None => self.t("no category"),
+            Some("substance") => self.t("substance use"),
+            Some("mental_health") => self.t("mental health"),
+            Some("rough_sleeping") => self.t("sleeping rough"),
+            Some("safety") => self.t("safety"),
+            Some("other") => self.t("other"),
+            Some(other) => return other.to_string(),
+        };
+        text.to_string()
+    }
+
     /// A team's compass label (`north`, `centre`, `north 2` …).
     pub fn direction(self, direction: &str) -> String {
         let (base, rest) = direction.split_once(' ').unwrap_or((direction, ""));
@@ -182,7 +197,16 @@ pub static TEXTS: &[[&str; 3]] = &[
     ["south", "etelä", "söder"],
     ["west", "länsi", "väster"],
     ["centre", "keskusta", "centrum"],
+    // Categories of events.
+    ["no category", "ei luokkaa", "ingen kategori"],
+    ["substance use", "päihteet", "missbruk"],
+    ["mental health", "mielenterveys", "psykisk hälsa"],
+    ["sleeping rough", "ulkona nukkuminen", "sover ute"],
+    ["safety", "turvallisuus", "säkerhet"],
+    ["other", "muu", "annat"],
     // The report.
+    ["Mix of needs", "Tarpeet", "Behov"],
+    ["(+ needs under {})", "(+ tarpeet alle {})", "(+ behov under {})"],
     ["all events", "kaikki tapahtumat", "alla händelser"],
     ["encounters", "kohtaamiset", "möten"],
     ["concern reports", "huoli-ilmoitukset", "orosanmälningar"],

@@ -436,6 +436,34 @@ impl Report<'_> {
         }
     }
 
+    /// The mix of needs of area `i` (last 84 days): the share of each published category among
+    /// the published ones, whole per cent, largest first; a note when some are hidden. Shares
+    /// are of the published counts only, so no hidden count enters them.
+    fn needs(&self, i: usize) -> String {
+        let mix = &self.figures.areas[i].needs;
+        let shown: u64 = mix.iter().filter_map(|m| m.1).sum();
+        let mut parts: Vec<String> = mix
+            .iter()
+            .filter_map(|(label, n)| {
+                let n = (*n)?;
+                let share = self.number(100.0 * n as f64 / shown.max(1) as f64, 0);
+                Some(format!("{} {share}&nbsp;%", escape(&self.lang.category(label.as_deref()))))
+            })
+            .collect();
+        if parts.is_empty() {
+            parts.push("–".into());
+        }
+        let mut text = parts.join(" · ");
+        if mix.iter().any(|m| m.1.is_none()) {
+            let _ = write!(
+                text,
+                " <span class=\"muted\">{}</span>",
+                self.lang.f("(+ needs under {})", &[&self.figures.disclosure.min_count()])
+            );
+        }
+        text
+    }
+
     /// The first and last day of the week after the window, and its ISO week.
     fn next_week(&self) -> String {
         match NaiveDate::parse_from_str(&self.summary.window.end, "%Y-%m-%d") {
@@ -1114,7 +1142,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                 let flags = self.flags(a);
                 let _ = writeln!(
                     html,
-                    "<div class=\"area\" data-rank=\"{rank}\"><h3>{} {rank} · {}</h3><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{expected}</dd><dt>{}</dt><dd>{}</dd>{}</dl></div>",
+                    "<div class=\"area\" data-rank=\"{rank}\"><h3>{} {rank} · {}</h3><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{expected}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd>{}</dl></div>",
                     self.t("Area"),
                     self.where_is(a),
                     self.t("When"),
@@ -1122,6 +1150,8 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                     self.t("Why"),
                     self.why(a),
                     self.t("Expected / week"),
+                    self.t("Mix of needs"),
+                    self.needs(i),
                     self.t("Nearest service"),
                     self.service(a),
                     if flags.is_empty() {
