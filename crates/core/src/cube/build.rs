@@ -233,20 +233,44 @@ struct WideCellDay {
 #[derive(Default)]
 struct CellRow {
     days: DayRow<CellDay>,
+    /// (day, local hour, events): the weekday × hour profile.
     hours: Vec<(i32, u8, u32)>,
-    /// (day, category id, events) over the same days as `hours`.
-    needs: Vec<(i32, u32, u32)>,
+    /// (day, category id, events) over the same days: the mix of needs. [`NO_CATEGORY`] stands
+    /// for none (and for the labels past the first 65,535 of a run, which it counts as none).
+    needs: Vec<(i32, u16, u32)>,
 }
 
-/// Adds one event to a sorted list of (day, key, events): at the end for a time-sorted export.
+/// The category id of [`CellRow::hours`] for events without one.
+const NO_CATEGORY: u16 = u16::MAX;
+
+/// Adds one event to a sorted list of (day, key, events). A time-sorted export adds at or near
+/// the end (an hour's few categories), so the last entries are looked at one by one first; an
+/// event further back is found by binary search.
 fn bump<K: Ord + Copy>(list: &mut Vec<(i32, K, u32)>, day: i32, key: K) {
-    match list.last_mut() {
-        Some(last) if (last.0, last.1) == (day, key) => last.2 = last.2.saturating_add(1),
-        Some(last) if (last.0, last.1) > (day, key) => match list.binary_search_by_key(&(day, key), |e| (e.0, e.1)) {
-            Ok(i) => list[i].2 = list[i].2.saturating_add(1),
-            Err(i) => list.insert(i, (day, key, 1)),
-        },
-        _ => list.push((day, key, 1)),
+    const TAIL: usize = 8;
+    let n = list.len();
+    let mut at = n;
+    while at > 0 && n - at < TAIL {
+        let e = &mut list[at - 1];
+        match (e.0, e.1).cmp(&(day, key)) {
+            std::cmp::Ordering::Equal => {
+                e.2 = e.2.saturating_add(1);
+                return;
+            }
+            std::cmp::Ordering::Less => {
+                list.insert(at, (day, key, 1));
+                return;
+            }
+            std::cmp::Ordering::Greater => at -= 1,
+        }
+    }
+    if at == 0 {
+        list.insert(0, (day, key, 1));
+        return;
+    }
+    match list[..at].binary_search_by_key(&(day, key), |e| (e.0, e.1)) {
+        Ok(i) => list[i].2 = list[i].2.saturating_add(1),
+        Err(i) => list.insert(i, (day, key, 1)),
     }
 }
 
@@ -443,9 +467,10 @@ impl Aggregates {
                 if day >= floor {
                     let hour = (clock.local_us(e.time_us).rem_euclid(crate::time::local_time::DAY_US) / 3_600_000_000)
                         .min(23) as u8;
+                    let category = e.category.and_then(|c| u16::try_from(c).ok()).unwrap_or(NO_CATEGORY);
                     let row = &mut job.cells[slot as usize];
                     bump(&mut row.hours, day, hour);
-                    bump(&mut row.needs, day, e.category.unwrap_or(Needs::NONE));
+                    bump(&mut row.needs, day, category);
                 }
                 let d = district.unwrap_or(none_district);
                 if job.district_days.len() <= d {
@@ -747,6 +772,7 @@ fn fill_job(
     let mut concerns = vec![0u64; cube.cells().len() * t];
     let mut profile = vec![0u32; cube.cells().len() * 168];
     let mut needs = Needs { names: category_names.to_vec(), cells: vec![Vec::new(); cube.cells().len()] };
+    let mut mix: Vec<(u32, u64)> = Vec::new();
     let profile_from = bins.end_day() - PROFILE_DAYS;
     let positions: Vec<Option<usize>> = slot_cells.iter().map(|&(cell, _)| cube.cell_position(cell)).collect();
     // The spilled values in slot order, consumed slot by slot below (those of cells outside the
@@ -791,13 +817,22 @@ fn fill_job(
                 *slot = slot.saturating_add(n);
             }
         }
-        let mut mix = std::collections::BTreeMap::<u32, u64>::new();
-        for &(day, id, n) in &row.needs {
+        mix.clear();
+        for &(day, category, n) in &row.needs {
             if day >= profile_from && bins.bin_of_day(day).is_some() {
-                *mix.entry(id).or_default() += u64::from(n);
+                let id = if category == NO_CATEGORY { Needs::NONE } else { u32::from(category) };
+                mix.push((id, u64::from(n)));
             }
         }
-        needs.cells[c] = mix.into_iter().collect();
+        // Summed per category, by id.
+        mix.sort_unstable_by_key(|e| e.0);
+        let cell_mix = &mut needs.cells[c];
+        for &(category, n) in &mix {
+            match cell_mix.last_mut() {
+                Some(last) if last.0 == category => last.1 += n,
+                _ => cell_mix.push((category, n)),
+            }
+        }
     }
     let districts =
         districts.map(|layer| district_tallies(layer, cell_districts, &days.district_days, bins)).unwrap_or_default();
@@ -886,6 +921,25 @@ mod tests {
         assert_eq!(job.concerns, vec![1, 0, 0]);
     }
 
+    /// `bump` keeps the list sorted and counts like a map, in any order of arrival.
+    #[test]
+    fn bump_counts_like_a_sorted_map_in_any_order() {
+        let mut rng = crate::test_data::SeededRng::new(7);
+        for spread in [3, 40, 2000] {
+            let mut list: Vec<(i32, (u8, u16), u32)> = Vec::new();
+            let mut want = std::collections::BTreeMap::new();
+            for i in 0..3000i32 {
+                // Mostly rising days, as a time-sorted export, with some late arrivals.
+                let day = i / 20 - (rng.next_f64() * f64::from(spread)) as i32;
+                let key = ((rng.next_f64() * 3.0) as u8, (rng.next_f64() * 5.0) as u16);
+                bump(&mut list, day, key);
+                *want.entry((day, key)).or_insert(0u32) += 1;
+            }
+            let want: Vec<(i32, (u8, u16), u32)> = want.into_iter().map(|((d, k), n)| (d, k, n)).collect();
+            assert_eq!(list, want, "spread {spread}");
+        }
+    }
+
     /// The mix of needs counts each cell's events per category over the profile's last 84 days
     /// of the window only, events without a category under `Needs::NONE`.
     #[test]
@@ -901,7 +955,7 @@ mod tests {
         let cell = h3o::LatLng::new(60.17, 24.94).unwrap().to_cell(Resolution::Eight);
         let mut days = JobDays { cells: vec![CellRow::default()], ..Default::default() };
         // Out of order, as an unsorted export gives them.
-        for (day, category) in [(end - 5, 1), (end - 10, 0), (end - 90, 0), (end - 10, 0), (end - 5, Needs::NONE)] {
+        for (day, category) in [(end - 5, 1), (end - 10, 0), (end - 90, 0), (end - 10, 0), (end - 5, NO_CATEGORY)] {
             days.add(0, day, 0, false);
             bump(&mut days.cells[0].needs, day, category);
         }

@@ -96,6 +96,25 @@ fn read_json(path: &Path) -> Option<Value> {
     serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
 }
 
+/// What is read of a previous `hotspots.geojson`: each cell's index and pattern, nothing of its
+/// geometry (serde skips the rest as it reads, so a large layer is not held as a JSON tree).
+#[derive(serde::Deserialize)]
+struct CellLayer {
+    features: Vec<CellFeature>,
+}
+
+#[derive(serde::Deserialize)]
+struct CellFeature {
+    properties: CellProperties,
+}
+
+#[derive(serde::Deserialize)]
+struct CellProperties {
+    h3: String,
+    category: Option<String>,
+    category_code: Option<i64>,
+}
+
 fn multipolygon(geometry: &Value) -> Option<MultiPolygon<f64>> {
     let ring = |r: &Value| -> Option<geo::LineString<f64>> {
         let coords: Option<Vec<(f64, f64)>> =
@@ -124,15 +143,17 @@ impl PreviousRun {
             .iter()
             .map(|&a| super::output_path(root, a, folder, ""))
             .find(|d| d.join("hotspots.geojson").is_file())?;
-        let hotspots = read_json(&dir.join("hotspots.geojson"))?;
+        let file = std::fs::File::open(dir.join("hotspots.geojson")).ok()?;
+        let hotspots: CellLayer = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
         let mut cells = BTreeMap::new();
-        for f in hotspots["features"].as_array()? {
-            let p = &f["properties"];
-            let cell: CellIndex = p["h3"].as_str()?.parse().ok()?;
-            let pattern = p["category"]
-                .as_str()
+        for f in hotspots.features {
+            let p = f.properties;
+            let cell: CellIndex = p.h3.parse().ok()?;
+            let pattern = p
+                .category
+                .as_deref()
                 .and_then(Pattern::from_name)
-                .or_else(|| p["category_code"].as_i64().and_then(|c| Pattern::from_code(c as i8)))?;
+                .or_else(|| p.category_code.and_then(|c| Pattern::from_code(i8::try_from(c).ok()?)))?;
             cells.insert(cell, pattern);
         }
         let mut areas = Vec::new();
@@ -431,6 +452,21 @@ mod tests {
                 ("x", Change::Gone, Some(1), None)
             ]
         );
+        // A previous layer without ids (an earlier version) is matched by cells: the area over
+        // cell a was rank 1 and is rank 2 now; the one over d is gone.
+        let solvent = h3o::geom::SolventBuilder::new().build();
+        let shape = |c: CellIndex| solvent.dissolve([c]).unwrap();
+        let old = PreviousRun {
+            areas: vec![
+                PreviousArea { area_id: None, rank: 1, shape: shape(a) },
+                PreviousArea { area_id: None, rank: 2, shape: shape(d) },
+            ],
+            ..previous.clone()
+        };
+        let by_cells = Changes::between(Some(&old), &[a], &[Pattern::IntensifyingHotSpot], &[area("new-id", 2)]);
+        let got: Vec<(&str, Change, Option<usize>)> =
+            by_cells.areas.iter().map(|a| (a.area_id.as_str(), a.change, a.rank_before)).collect();
+        assert_eq!(got, [("new-id", Change::Calmer, Some(1)), ("previous-2", Change::Gone, Some(2))]);
         let layer = changes.to_geojson(Lang::Fi);
         assert_eq!(layer["compared_with"], "2026-11-02");
         assert_eq!(layer["features"].as_array().unwrap().len(), 7);

@@ -14,7 +14,45 @@ fn rgb(hex: &str) -> (u8, u8, u8) {
     (v(1), v(3), v(5))
 }
 
-/// The QML text.
+/// A fill symbol named `name`: `fill` and `outline` as (r, g, b, alpha), the outline `width` mm wide.
+fn fill_symbol(name: &str, fill: (u8, u8, u8, u8), outline: (u8, u8, u8, u8), width: f64) -> String {
+    let ((r, g, b, a), (or, og, ob, oa)) = (fill, outline);
+    format!(
+        r#"      <symbol type="fill" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">
+        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
+          <Option type="Map">
+            <Option name="color" type="QString" value="{r},{g},{b},{a}"/>
+            <Option name="joinstyle" type="QString" value="bevel"/>
+            <Option name="outline_color" type="QString" value="{or},{og},{ob},{oa}"/>
+            <Option name="outline_style" type="QString" value="solid"/>
+            <Option name="outline_width" type="QString" value="{width}"/>
+            <Option name="outline_width_unit" type="QString" value="MM"/>
+            <Option name="style" type="QString" value="solid"/>
+          </Option>
+        </layer>
+      </symbol>
+"#
+    )
+}
+
+/// A polygon layer's style: a categorised renderer on `attr` (`categories` and `symbols` as
+/// QML lines), then `labelling` (QML, or empty).
+fn categorised(attr: &str, categories: &str, symbols: &str, labelling: &str) -> String {
+    format!(
+        r#"<qgis version="3.28.0" styleCategories="Symbology|Labeling">
+  <renderer-v2 type="categorizedSymbol" attr="{attr}" symbollevels="0" enableorderby="0" forceraster="0" referencescale="-1">
+    <categories>
+{categories}    </categories>
+    <symbols>
+{symbols}    </symbols>
+  </renderer-v2>
+{labelling}  <layerGeometryType>2</layerGeometryType>
+</qgis>
+"#
+    )
+}
+
+/// The QML text of `hotspots.qml`.
 pub fn hotspots_qml() -> String {
     let mut categories = String::new();
     let mut symbols = String::new();
@@ -27,36 +65,9 @@ pub fn hotspots_qml() -> String {
         );
         let (r, g, b) = rgb(p.colour());
         let alpha = if *p == Pattern::NoPatternDetected { 90 } else { 230 };
-        let _ = write!(
-            symbols,
-            r#"      <symbol type="fill" name="{i}" alpha="1" clip_to_extent="1" force_rhr="0">
-        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
-          <Option type="Map">
-            <Option name="color" type="QString" value="{r},{g},{b},{alpha}"/>
-            <Option name="joinstyle" type="QString" value="bevel"/>
-            <Option name="outline_color" type="QString" value="255,255,255,160"/>
-            <Option name="outline_style" type="QString" value="solid"/>
-            <Option name="outline_width" type="QString" value="0.1"/>
-            <Option name="outline_width_unit" type="QString" value="MM"/>
-            <Option name="style" type="QString" value="solid"/>
-          </Option>
-        </layer>
-      </symbol>
-"#
-        );
+        symbols.push_str(&fill_symbol(&i.to_string(), (r, g, b, alpha), (255, 255, 255, 160), 0.1));
     }
-    format!(
-        r#"<qgis version="3.28.0" styleCategories="Symbology">
-  <renderer-v2 type="categorizedSymbol" attr="category" symbollevels="0" enableorderby="0" forceraster="0" referencescale="-1">
-    <categories>
-{categories}    </categories>
-    <symbols>
-{symbols}    </symbols>
-  </renderer-v2>
-  <layerGeometryType>2</layerGeometryType>
-</qgis>
-"#
-    )
+    categorised("category", &categories, &symbols, "")
 }
 
 /// The colour of team `number` (1, 2, …) on the report's maps and in `patrol_areas.qml`: the
@@ -81,25 +92,6 @@ fn labelling(field: &str, size: f64) -> String {
     )
 }
 
-fn outline_symbol(name: &str, rgb: (u8, u8, u8), fill_alpha: u8, width: f64) -> String {
-    let (r, g, b) = rgb;
-    format!(
-        r#"      <symbol type="fill" name="{name}" alpha="1" clip_to_extent="1" force_rhr="0">
-        <layer class="SimpleFill" enabled="1" locked="0" pass="0">
-          <Option type="Map">
-            <Option name="color" type="QString" value="{r},{g},{b},{fill_alpha}"/>
-            <Option name="outline_color" type="QString" value="{r},{g},{b},255"/>
-            <Option name="outline_style" type="QString" value="solid"/>
-            <Option name="outline_width" type="QString" value="{width}"/>
-            <Option name="outline_width_unit" type="QString" value="MM"/>
-            <Option name="style" type="QString" value="solid"/>
-          </Option>
-        </layer>
-      </symbol>
-"#
-    )
-}
-
 /// `patrol_areas.qml` for a plan with `teams` (their numbers): categorised on `team`, each in its
 /// colour, areas with no team in grey, labelled with `rank`.
 pub fn patrol_areas_qml(teams: &[usize]) -> String {
@@ -110,24 +102,13 @@ pub fn patrol_areas_qml(teams: &[usize]) -> String {
             categories,
             r#"      <category symbol="{i}" value="{t}" label="{t}" render="true" type="integer"/>"#
         );
-        symbols.push_str(&outline_symbol(&i.to_string(), rgb(team_colour(t)), 50, 0.8));
+        let (r, g, b) = rgb(team_colour(t));
+        symbols.push_str(&fill_symbol(&i.to_string(), (r, g, b, 50), (r, g, b, 255), 0.8));
     }
     let other = teams.len();
     let _ = writeln!(categories, r#"      <category symbol="{other}" value="" label="" render="true" type="string"/>"#);
-    symbols.push_str(&outline_symbol(&other.to_string(), (96, 96, 96), 40, 0.6));
-    format!(
-        r#"<qgis version="3.28.0" styleCategories="Symbology|Labeling">
-  <renderer-v2 type="categorizedSymbol" attr="team" symbollevels="0" enableorderby="0" forceraster="0" referencescale="-1">
-    <categories>
-{categories}    </categories>
-    <symbols>
-{symbols}    </symbols>
-  </renderer-v2>
-{}  <layerGeometryType>2</layerGeometryType>
-</qgis>
-"#,
-        labelling("rank", 12.0)
-    )
+    symbols.push_str(&fill_symbol(&other.to_string(), (96, 96, 96, 40), (96, 96, 96, 255), 0.6));
+    categorised("team", &categories, &symbols, &labelling("rank", 12.0))
 }
 
 /// `districts.qml`: dark outlines with no fill, labelled with `name`.
@@ -141,7 +122,7 @@ pub fn districts_qml() -> String {
 {}  <layerGeometryType>2</layerGeometryType>
 </qgis>
 "#,
-        outline_symbol("0", (55, 71, 79), 0, 0.5),
+        fill_symbol("0", (55, 71, 79, 0), (55, 71, 79, 255), 0.5),
         labelling("name", 10.0)
     )
 }

@@ -758,6 +758,10 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                 continue;
             }
             let p = self.stats.cells[c].pattern;
+            // A team's map leaves the cells without a pattern out (the page is for its areas).
+            if p == Pattern::NoPatternDetected && spec.id != "map" {
+                continue;
+            }
             let d = proj.path(cell.boundary().iter().map(|ll| (ll.lng(), ll.lat())));
             let opacity = if p == Pattern::NoPatternDetected { 0.35 } else { 0.92 };
             let _ = writeln!(
