@@ -348,4 +348,7 @@ fn two_runs_a_week_apart_report_what_changed() {
     let same = read_json(&s.path("p/public/changes.geojson"));
     assert_eq!(same["compared_with"], "2026-11-02");
     assert_eq!(same["features"].as_array().unwrap().len(), 0);
+    let wrong = s.run(&["analyze", "--out", "q", "-q", "--previous", "nowhere"]);
+    assert_eq!(wrong.code(), 2, "{}", wrong.stderr());
+    assert!(wrong.stderr().contains("--previous nowhere: is not a folder"), "{}", wrong.stderr());
 }

@@ -91,6 +91,15 @@ impl RunConfig {
             ));
         }
         check_share("max_reject_share", self.max_reject_share)?;
+        if let Some(dir) = &self.previous
+            && !dir.is_dir()
+        {
+            return Err(Error::parameter(
+                "previous",
+                dir.display(),
+                "is not a folder (an output folder of an earlier run)",
+            ));
+        }
         if self.task == (Task::Backtest { holdout_steps: Some(0) }) {
             return Err(Error::parameter("holdout_steps", 0, "must be at least 1"));
         }
