@@ -199,13 +199,18 @@ pub static TEXTS: &[[&str; 3]] = &[
     ["centre", "keskusta", "centrum"],
     // Categories of events.
     ["no category", "ei luokkaa", "ingen kategori"],
-    ["substance use", "päihteet", "missbruk"],
+    ["substance use", "päihteet", "rusmedel"],
     ["mental health", "mielenterveys", "psykisk hälsa"],
     ["sleeping rough", "ulkona nukkuminen", "sover ute"],
     ["safety", "turvallisuus", "säkerhet"],
     ["other", "muu", "annat"],
     // The report.
     ["Mix of needs", "Tarpeet", "Behov"],
+    [
+        "Swipe sideways for more columns →",
+        "Pyyhkäise sivulle nähdäksesi lisää sarakkeita →",
+        "Svep i sidled för fler kolumner →",
+    ],
     ["(+ needs under {})", "(+ tarpeet alle {})", "(+ behov under {})"],
     ["all events", "kaikki tapahtumat", "alla händelser"],
     ["encounters", "kohtaamiset", "möten"],
@@ -214,7 +219,7 @@ pub static TEXTS: &[[&str; 3]] = &[
     ["(its window ended {})", "(sen aikaikkuna päättyi {})", "(dess tidsfönster slutade {})"],
     [
         "A cell is new when it became a hot spot, gone when it no longer is one, escalated when a hot spot became emerging (new, consecutive or intensifying) and calmer when it stopped being emerging. Patrol areas are matched by their area id; they escalate or calm down when their rank rises or falls. The map layer is changes.geojson.",
-        "Ruutu on uusi, kun siitä tuli kuuma piste, poistunut, kun se ei enää ole kuuma piste, kiihtynyt, kun kuumasta pisteestä tuli nouseva (uusi, yhtäjaksoinen tai voimistuva), ja rauhoittunut, kun se ei enää ole nouseva. Partioalueet yhdistetään tunnisteensa perusteella; ne kiihtyvät tai rauhoittuvat, kun niiden sija nousee tai laskee. Karttataso on changes.geojson.",
+        "Ruutu on uusi, kun siitä tuli kuuma piste, poistunut, kun se ei enää ole kuuma piste, kiihtynyt, kun kuumasta pisteestä tuli nouseva (uusi, yhtäjaksoinen tai voimistuva), ja rauhoittunut, kun se ei enää ole nouseva. Partioalueet tunnistetaan alueen tunnisteesta; ne kiihtyvät tai rauhoittuvat, kun niiden sija nousee tai laskee. Karttataso on changes.geojson.",
         "En ruta är ny när den blev en het punkt, borta när den inte längre är det, skärpt när en het punkt blev framväxande (ny, sammanhängande eller tilltagande) och lugnare när den slutade vara framväxande. Patrullområden matchas med sitt id; de skärps eller lugnar sig när deras rang stiger eller sjunker. Kartlagret är changes.geojson.",
     ],
     ["Area", "Alue", "Område"],
@@ -258,7 +263,7 @@ pub static TEXTS: &[[&str; 3]] = &[
     ],
     [
         "Each municipality's teams walk the cells with the highest forecast of next bin's events, a share of {} % kept for new and intensifying hot spots; the cells are joined into walkable areas of at most {} km², shared among the municipality's own teams by compass direction. Expected events are the forecast ({}). The busiest hours come from the last 84 days. Office hours: Monday–Friday 08–16. Service gap: nearest service farther than {} m. Landmarks and districts are approximate.",
-        "Kunkin kunnan tiimit kiertävät ruudut, joiden ennuste seuraavan jakson tapahtumista on suurin; {} % varataan uusille ja voimistuville kuumille pisteille. Ruudut yhdistetään kävellen kierrettäviksi, enintään {} km²:n alueiksi, jotka jaetaan kunnan omien tiimien kesken ilmansuunnan mukaan. Odotetut tapahtumat ovat ennuste ({}). Vilkkaimmat tunnit lasketaan viimeisiltä 84 päivältä. Virka-aika: maanantai–perjantai 08–16. Palveluaukko: lähin palvelu yli {} m:n päässä. Maamerkit ja suurpiirit ovat likimääräisiä.",
+        "Kunkin kunnan tiimit kiertävät ruudut, joiden ennuste seuraavan jakson tapahtumista on suurin; {} % varataan uusille ja voimistuville kuumille pisteille. Ruudut yhdistetään kävellen kierrettäviksi, enintään {} km²:n alueiksi, jotka jaetaan kunnan omien tiimien kesken ilmansuunnan mukaan. Odotetut tapahtumat ovat ennuste ({}). Vilkkaimmat tunnit lasketaan viimeisiltä 84 päivältä. Virka-aika: maanantai–perjantai 08–16. Palveluvaje: lähin palvelu yli {} m:n päässä. Maamerkit ja suurpiirit ovat likimääräisiä.",
         "Varje kommuns team går de rutor som har den högsta prognosen för nästa periods händelser; {} % reserveras för nya och tilltagande heta punkter. Rutorna slås ihop till gångbara områden på högst {} km², som delas mellan kommunens egna team efter väderstreck. Väntade händelser är prognosen ({}). De livligaste timmarna räknas från de senaste 84 dagarna. Kontorstid: måndag–fredag 08–16. Servicelucka: närmaste service längre bort än {} m. Landmärken och distrikt är ungefärliga.",
     ],
     [
@@ -269,7 +274,7 @@ pub static TEXTS: &[[&str; 3]] = &[
     ["Emerging cells", "Nousevia ruutuja", "Framväxande rutor"],
     ["Emerging hot spots", "Nousevat kuumat pisteet", "Framväxande heta punkter"],
     ["Events", "Tapahtumia", "Händelser"],
-    ["Expected / week", "Odotettu / viikko", "Väntat / vecka"],
+    ["Expected / week", "Odotettu / viikko", "Förväntat / vecka"],
     ["Flags", "Huomiot", "Flaggor"],
     ["H3 resolution {}", "H3-tarkkuus {}", "H3-upplösning {}"],
     [
@@ -358,8 +363,8 @@ pub static TEXTS: &[[&str; 3]] = &[
     ["on", "päällä", "på"],
     ["outside office hours", "virka-ajan ulkopuolella", "utanför kontorstid"],
     ["plan", "suunnitelma", "plan"],
-    ["rising", "nouseva", "stigande"],
-    ["service gap", "palveluaukko", "servicelucka"],
+    ["rising", "kasvava", "stigande"],
+    ["service gap", "palveluvaje", "servicelucka"],
     ["steady", "tasainen", "stabil"],
     ["unmet concern", "täyttämätön huoli", "obemött oro"],
     ["was {}", "oli {}", "var {}"],

@@ -320,6 +320,53 @@ fn grow(bbox: &mut [f64; 4], lon: f64, lat: f64) {
 
 const EMPTY_BOX: [f64; 4] = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
 
+/// Whether a `#rrggbb` colour is light enough that text on it should be black.
+fn is_light(hex: &str) -> bool {
+    let v = |i: usize| f64::from(u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0));
+    0.299 * v(1) + 0.587 * v(3) + 0.114 * v(5) > 150.0
+}
+
+/// The boxes already taken on a map (x0, y0, x1, y1 in pixels), for placing labels greedily
+/// where they cover nothing else and stay inside the map.
+struct Labels {
+    taken: Vec<[f64; 4]>,
+    width: f64,
+    height: f64,
+}
+
+impl Labels {
+    fn free(&self, b: [f64; 4]) -> bool {
+        b[0] >= 0.0
+            && b[1] >= 0.0
+            && b[2] <= self.width
+            && b[3] <= self.height
+            && self.taken.iter().all(|t| b[2] <= t[0] || b[0] >= t[2] || b[3] <= t[1] || b[1] >= t[3])
+    }
+
+    /// The first of the badge centres `spots` (a 22 px circle) that is free, else the first;
+    /// taken either way.
+    fn place_badge(&mut self, spots: &[(f64, f64)]) -> (f64, f64) {
+        let boxed = |&(x, y): &(f64, f64)| [x - 11.0, y - 11.0, x + 11.0, y + 11.0];
+        let (x, y) = spots.iter().copied().find(|s| self.free(boxed(s))).unwrap_or(spots[0]);
+        self.taken.push(boxed(&(x, y)));
+        (x, y)
+    }
+
+    /// The first of the text spots (x, baseline y, width, anchored at its end) whose box of
+    /// `height` is free, taken; `None` when none is.
+    fn place_text(&mut self, spots: &[(f64, f64, f64, bool)], height: f64) -> Option<(f64, f64, bool)> {
+        for &(x, y, width, end) in spots {
+            let left = if end { x - width } else { x };
+            let b = [left, y - height + 2.0, left + width, y + 3.0];
+            if self.free(b) {
+                self.taken.push(b);
+                return Some((x, y, end));
+            }
+        }
+        None
+    }
+}
+
 impl Report<'_> {
     fn t(&self, en: &'static str) -> &'static str {
         self.lang.t(en)
@@ -328,6 +375,11 @@ impl Report<'_> {
     /// The local date of `text` (`YYYY-MM-DD`), in this language.
     fn date(&self, text: &str) -> String {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or_else(|_| escape(text), |d| self.lang.date(d))
+    }
+
+    /// `v` as Rust prints it (shortest exact form), with a decimal comma in Finnish and Swedish.
+    fn number_as_is(&self, v: f64) -> String {
+        if self.lang == Lang::En { v.to_string() } else { v.to_string().replace('.', ",") }
     }
 
     fn number(&self, v: f64, places: usize) -> String {
@@ -412,7 +464,11 @@ impl Report<'_> {
             .map(|r| match *r {
                 "forecast" => self.t("forecast").to_string(),
                 "unmet_concern" => self.t("unmet concern").to_string(),
-                name => Pattern::from_name(name).map_or(escape(name), |p| escape(self.lang.pattern(p))),
+                // Finnish and Swedish write a pattern's name in lower case inside a sentence.
+                name => Pattern::from_name(name).map_or(escape(name), |p| match self.lang {
+                    Lang::En => escape(self.lang.pattern(p)),
+                    _ => escape(&self.lang.pattern(p).to_lowercase()),
+                }),
             })
             .collect();
         why.join(", ")
@@ -431,7 +487,14 @@ impl Report<'_> {
 
     fn service(&self, a: &PatrolArea) -> String {
         match &a.nearest_service {
-            Some((name, d)) => format!("{:.0}&nbsp;m <span class=\"muted\">{}</span>", d, escape(name)),
+            Some((name, d)) => {
+                let distance = if *d >= 1000.0 {
+                    format!("{}&nbsp;km", self.number(d / 1000.0, 1))
+                } else {
+                    format!("{d:.0}&nbsp;m")
+                };
+                format!("{distance}<br><span class=\"muted\">{}</span>", escape(name))
+            }
             None => "–".into(),
         }
     }
@@ -462,6 +525,19 @@ impl Report<'_> {
             );
         }
         text
+    }
+
+    /// The window's last day (its end is exclusive).
+    fn last_day(&self) -> String {
+        NaiveDate::parse_from_str(&self.summary.window.end, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.pred_opt())
+            .map_or_else(|| escape(&self.summary.window.end), |d| self.lang.date(d))
+    }
+
+    /// A table that scrolls sideways inside its card, with a hint on a narrow screen.
+    fn scroll(&self) -> String {
+        format!("<div class=\"scroll\" data-hint=\"{}\">", self.t("Swipe sideways for more columns →"))
     }
 
     /// The first and last day of the week after the window, and its ISO week.
@@ -500,6 +576,7 @@ section {{ background: #fff; border: 1px solid #e0e0e0; border-radius: 6px; padd
 h2 {{ font-size: 17px; margin: 0 0 12px; }}
 h3 {{ font-size: 15px; margin: 14px 0 6px; }}
 .scroll {{ overflow-x: auto; max-width: 100%; }}
+.scroll::before {{ display: none; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 th, td {{ text-align: left; padding: 5px 6px; border-bottom: 1px solid #eee; vertical-align: middle; }}
 th {{ font-weight: 600; color: #555; }}
@@ -523,6 +600,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
 .area dd {{ margin: 0; }}
 .teammap {{ max-width: 560px; }}
 @media (max-width: 600px) {{
+  .scroll::before {{ content: attr(data-hint); display: block; font-size: 11px; color: #666; margin-bottom: 4px; }}
   header {{ padding: 14px 16px; }}
   main {{ padding: 12px; gap: 12px; }}
   section {{ padding: 12px; }}
@@ -552,10 +630,9 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             lang = self.lang.code(),
             job = self.t("Job"),
             job_name = escape(&s.job),
-            bins_text = self.lang.f(
-                "{} {} bins from {} to {}",
-                &[&s.window.bins, &bins, &self.date(&s.window.start), &self.date(&s.window.end)]
-            ),
+            bins_text = self
+                .lang
+                .f("{} {} bins from {} to {}", &[&s.window.bins, &bins, &self.date(&s.window.start), &self.last_day()]),
             res = self.lang.f("H3 resolution {}", &[&s.parameters.resolution]),
             generated = self.t("generated by hotspots"),
             version = escape(&s.version),
@@ -587,7 +664,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             .as_deref()
             .map_or_else(String::new, |end| format!(" {}", self.lang.f("(its window ended {})", &[&self.date(end)])));
         let _ = writeln!(html, "<p>{}{when}.</p>", self.t("Compared with the previous run"));
-        html.push_str("<div class=\"scroll\"><table class=\"counts\"><thead><tr><th></th>");
+        let _ = write!(html, "{}<table class=\"counts\"><thead><tr><th></th>", self.scroll());
         for change in Change::ALL {
             let _ = write!(html, "<th>{}</th>", change.label(self.lang));
         }
@@ -604,10 +681,12 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         let listed: Vec<String> = c
             .areas
             .iter()
-            .filter(|a| a.change != Change::Gone)
             .map(|a| {
-                let rank = a.rank_now.unwrap_or(0);
-                let was = a.rank_before.map_or(String::new(), |b| format!(" ({})", self.lang.f("was {}", &[&b])));
+                let rank = a.rank_now.or(a.rank_before).unwrap_or(0);
+                let was = match (a.change, a.rank_before) {
+                    (Change::Gone, _) | (_, None) => String::new(),
+                    (_, Some(b)) => format!(" ({})", self.lang.f("was {}", &[&b])),
+                };
                 format!("{} {rank}: {}{was}", self.t("Area"), a.change.label(self.lang))
             })
             .collect();
@@ -658,7 +737,8 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         }
         let _ = writeln!(
             html,
-            "<div class=\"scroll\"><table><thead><tr><th class=\"n\">#</th><th>{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+            "{}<table><thead><tr><th class=\"n\">#</th><th>{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+            self.scroll(),
             self.t("Team"),
             self.t("Where"),
             self.t("Why"),
@@ -783,8 +863,14 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                 }
             }
         }
+        // The scale bar, bottom left: a round length near a fifth of the width. Its box is
+        // kept free of labels.
+        let metres = scale_length(proj.metres_per_pixel() * w / 5.0);
+        let px = metres / proj.metres_per_pixel();
+        let (x0, y0) = (8.0, h - 10.0);
+        let mut labels = Labels { taken: vec![[x0 - 4.0, y0 - 16.0, x0 + px + 4.0, y0 + 6.0]], width: w, height: h };
         let solvent = h3o::geom::SolventBuilder::new().build();
-        let mut labels = String::new();
+        let mut badges = String::new();
         for &i in &spec.areas {
             let a = &self.patrol[i];
             let colour = a.team.map_or("#606060", team_colour);
@@ -795,66 +881,77 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             }
             let _ = writeln!(
                 svg,
-                r##"<path class="area" data-rank="{rank}" d="{d}" fill="{colour}" fill-opacity="0.12" stroke="#fff" stroke-width="5" stroke-linejoin="round"/><path class="area-line" d="{d}" fill="none" stroke="{colour}" stroke-width="2.5" stroke-linejoin="round"><title>{} {rank}</title></path>"##,
+                r##"<path class="area" data-rank="{rank}" d="{d}" fill="none" stroke="#fff" stroke-width="5" stroke-linejoin="round"/><path class="area-line" d="{d}" fill="none" stroke="{colour}" stroke-width="2.5" stroke-linejoin="round"><title>{} {rank}</title></path>"##,
                 self.t("Area"),
                 rank = a.rank,
             );
-            // The badge sits on the area's northernmost corner, clear of the landmark names
-            // that tend to lie at its middle.
-            let top = shape
-                .0
-                .iter()
-                .flat_map(|p| p.exterior().coords())
-                .max_by(|p, q| p.y.total_cmp(&q.y).then(q.x.total_cmp(&p.x)))
-                .map_or(a.centre, |c| (c.x, c.y));
-            let (x, y) = proj.xy(top.0, top.1);
-            let y = y - 6.0;
+            // The badge sits just above the area's northernmost corner, or below its southernmost
+            // one, or beside it, wherever no other badge is.
+            let corners = || shape.0.iter().flat_map(|p| p.exterior().coords());
+            let top = corners().max_by(|p, q| p.y.total_cmp(&q.y)).map_or(a.centre, |c| (c.x, c.y));
+            let bottom = corners().min_by(|p, q| p.y.total_cmp(&q.y)).map_or(a.centre, |c| (c.x, c.y));
+            let (tx, ty) = proj.xy(top.0, top.1);
+            let (bx, by) = proj.xy(bottom.0, bottom.1);
+            let spots = [(tx, ty - 11.0), (bx, by + 11.0), (tx - 22.0, ty - 4.0), (tx + 22.0, ty - 4.0)];
+            let (x, y) = labels.place_badge(&spots);
+            let text = if is_light(colour) { "#000" } else { "#fff" };
             let _ = writeln!(
-                labels,
-                r##"<g class="rank" data-rank="{rank}"><circle cx="{x:.1}" cy="{y:.1}" r="10" fill="{colour}" stroke="#fff" stroke-width="2"/><text x="{x:.1}" y="{y:.1}" dy="4" font-size="12" font-weight="700" text-anchor="middle" fill="#fff">{rank}</text></g>"##,
+                badges,
+                r##"<g class="rank" data-rank="{rank}"><circle cx="{x:.1}" cy="{y:.1}" r="10" fill="{colour}" stroke="#fff" stroke-width="2"/><text x="{x:.1}" y="{y:.1}" dy="4" font-size="12" font-weight="700" text-anchor="middle" fill="{text}">{rank}</text></g>"##,
                 rank = a.rank,
             );
         }
-        if let Some(districts) = self.districts {
-            for d in districts.all() {
-                if let Some(c) = geo::Centroid::centroid(&d.shape) {
-                    let (x, y) = proj.xy(c.x(), c.y());
-                    if proj.inside((x, y)) {
-                        let _ = writeln!(
-                            svg,
-                            r##"<text class="district-name" x="{x:.1}" y="{y:.1}" font-size="12" font-style="italic" text-anchor="middle" fill="#37474f" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
-                            escape(&d.name)
-                        );
-                    }
-                }
-            }
-        }
+        // Landmark names, then district names, where they do not cover a badge or another name
+        // (the landmark keeps its mark and its name on hover where its label does not fit).
         if let Some(landmarks) = self.landmarks {
             for l in landmarks.all() {
                 let (x, y) = proj.xy(l.lon, l.lat);
                 if !proj.inside((x, y)) {
                     continue;
                 }
+                let name = escape(&l.name);
+                let width = l.name.chars().count() as f64 * 5.6;
+                let label = labels
+                    .place_text(&[(x + 7.0, y + 3.0, width, false), (x - 7.0, y + 3.0, width, true), (x - width / 2.0, y - 8.0, width, false), (x - width / 2.0, y + 15.0, width, false)], 11.0)
+                    .map_or(String::new(), |(tx, ty, end)| {
+                        format!(
+                            r##"<text x="{tx:.1}" y="{ty:.1}" font-size="10"{} fill="#263238" stroke="#fff" stroke-width="2.5" paint-order="stroke">{name}</text>"##,
+                            if end { r#" text-anchor="end""# } else { "" }
+                        )
+                    });
                 let _ = writeln!(
                     svg,
-                    r##"<g class="landmark"><path d="M{x:.1},{:.1}L{:.1},{y:.1}L{x:.1},{:.1}L{:.1},{y:.1}Z" fill="#263238" stroke="#fff" stroke-width="1"/><text x="{:.1}" y="{y:.1}" dy="3" font-size="10" fill="#263238" stroke="#fff" stroke-width="2.5" paint-order="stroke">{}</text><title>{}</title></g>"##,
+                    r##"<g class="landmark"><path d="M{x:.1},{:.1}L{:.1},{y:.1}L{x:.1},{:.1}L{:.1},{y:.1}Z" fill="#263238" stroke="#fff" stroke-width="1"/>{label}<title>{name}</title></g>"##,
                     y - 5.0,
                     x + 5.0,
                     y + 5.0,
                     x - 5.0,
-                    x + 7.0,
-                    escape(&l.name),
-                    escape(&l.name)
                 );
             }
         }
-        svg.push_str(&labels);
-        // Scale bar, bottom left: a round length near a fifth of the width.
-        let metres = scale_length(proj.metres_per_pixel() * w / 5.0);
-        let px = metres / proj.metres_per_pixel();
+        if let Some(districts) = self.districts {
+            for d in districts.all() {
+                if let Some(c) = geo::Centroid::centroid(&d.shape) {
+                    let (x, y) = proj.xy(c.x(), c.y());
+                    let width = d.name.chars().count() as f64 * 6.8;
+                    let spots: Vec<(f64, f64, f64, bool)> =
+                        [(0.0, 4.0), (0.0, -14.0), (0.0, 22.0), (0.0, -32.0), (0.0, 40.0), (-40.0, 4.0), (40.0, 4.0)]
+                            .iter()
+                            .map(|&(dx, dy)| (x - width / 2.0 + dx, y + dy, width, false))
+                            .collect();
+                    if let Some((tx, ty, _)) = labels.place_text(&spots, 13.0) {
+                        let _ = writeln!(
+                            svg,
+                            r##"<text class="district-name" x="{tx:.1}" y="{ty:.1}" font-size="12" font-style="italic" fill="#37474f" stroke="#fff" stroke-width="3" paint-order="stroke">{}</text>"##,
+                            escape(&d.name)
+                        );
+                    }
+                }
+            }
+        }
+        svg.push_str(&badges);
         let label =
             if metres >= 1000.0 { format!("{} km", self.number(metres / 1000.0, 0)) } else { format!("{metres:.0} m") };
-        let (x0, y0) = (8.0, h - 10.0);
         let _ = writeln!(
             svg,
             r##"<g class="scale"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="22" fill="#fff" fill-opacity="0.8"/><path d="M{x0:.1},{:.1}V{y0:.1}H{:.1}V{:.1}" fill="none" stroke="#222" stroke-width="1.5"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="#222">{label}</text></g>"##,
@@ -872,8 +969,11 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
     }
 
     fn districts_section(&self, html: &mut String) {
-        let _ =
-            writeln!(html, "<section id=\"districts\"><h2>{}</h2>", self.t("Districts ranked by emerging activity"));
+        let _ = writeln!(
+            html,
+            "<section class=\"full\" id=\"districts\"><h2>{}</h2>",
+            self.t("Districts ranked by emerging activity")
+        );
         let s = self.summary;
         if s.districts.is_empty() {
             let _ = writeln!(
@@ -898,7 +998,8 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         });
         let _ = writeln!(
             html,
-            "<div class=\"scroll\"><table><thead><tr><th class=\"n\">#</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+            "{}<table><thead><tr><th class=\"n\">#</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+            self.scroll(),
             self.t("District"),
             self.t("Emerging cells"),
             self.t("Hot cells"),
@@ -939,8 +1040,9 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         let Some(team) = b.budgets.first() else { return };
         let _ = writeln!(
             html,
-            "<section class=\"full\" id=\"backtest\"><h2>{}</h2>\n<div class=\"scroll\"><table><thead><tr><th>{}</th><th class=\"n\">{}</th><th class=\"n\">PAI</th><th class=\"n\">PEI</th><th class=\"n\">RRI</th></tr></thead><tbody>",
+            "<section class=\"full\" id=\"backtest\"><h2>{}</h2>\n{}<table><thead><tr><th>{}</th><th class=\"n\">{}</th><th class=\"n\">PAI</th><th class=\"n\">PEI</th><th class=\"n\">RRI</th></tr></thead><tbody>",
             self.lang.f("Would the plan have worked? Backtest over the last {} bins", &[&b.bins.len()]),
+            self.scroll(),
             self.t("Method"),
             self.t("Hit rate"),
         );
@@ -1034,7 +1136,8 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         }
         let _ = writeln!(
             html,
-            "<div class=\"scroll\"><table><thead><tr><th class=\"n\">#</th><th class=\"n\">{}</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+            "{}<table><thead><tr><th class=\"n\">#</th><th class=\"n\">{}</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+            self.scroll(),
             self.t("Cells"),
             self.t("Since"),
             self.t("Events"),
@@ -1078,7 +1181,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                     },
                     &st.time_window,
                     &st.global_window.as_str(),
-                    &st.alpha,
+                    &self.number_as_is(st.alpha),
                     &on_off(st.fdr),
                     &st.permutations,
                     &st.scope.as_str(),
