@@ -156,6 +156,30 @@ impl Lang {
         text.to_string()
     }
 
+    /// A parameter value or a rule's name as a word (`cube`, `city`, `none`, `changepoint`,
+    /// `last_bin` …); anything else as it is.
+    pub fn term(self, code: &str) -> &str {
+        let en = match code {
+            "cube" => "the whole cube",
+            "neighborhood" => "the neighbourhood",
+            "individual" => "each cell alone",
+            "city" => "city",
+            "district" => "district",
+            "up" => "rising",
+            "down" => "falling",
+            "none" => "none",
+            "changepoint" => "changepoint rule",
+            "last_bin" => "last bin",
+            "last_4" => "last four bins",
+            "history" => "all earlier bins",
+            "ewma" => "EWMA",
+            "spatial_ewma" => "spatial EWMA",
+            "poisson_lag" => "Poisson lag",
+            other => return other,
+        };
+        self.t(en)
+    }
+
     /// A team's compass label (`north`, `centre`, `north 2` …).
     pub fn direction(self, direction: &str) -> String {
         let (base, rest) = direction.split_once(' ').unwrap_or((direction, ""));
@@ -197,6 +221,20 @@ pub static TEXTS: &[[&str; 3]] = &[
     ["south", "etelä", "söder"],
     ["west", "länsi", "väster"],
     ["centre", "keskusta", "centrum"],
+    // Parameter values and rules.
+    ["the whole cube", "koko kuutio", "hela kuben"],
+    ["the neighbourhood", "naapurusto", "grannskapet"],
+    ["each cell alone", "kukin ruutu erikseen", "varje ruta för sig"],
+    ["city", "kaupunki", "stad"],
+    ["the built-in districts", "sisäänrakennetut suurpiirit", "de inbyggda distrikten"],
+    ["district", "suurpiiri", "distrikt"],
+    ["none", "ei", "ingen"],
+    ["changepoint rule", "muutoskohtasääntö", "brytpunktsregel"],
+    ["last bin", "viime jakso", "senaste perioden"],
+    ["last four bins", "neljä viime jaksoa", "fyra senaste perioderna"],
+    ["all earlier bins", "kaikki aiemmat jaksot", "alla tidigare perioder"],
+    ["spatial EWMA", "alueellinen EWMA", "rumslig EWMA"],
+    ["Poisson lag", "Poisson-viive", "Poisson-fördröjning"],
     // Categories of events.
     ["no category", "ei luokkaa", "ingen kategori"],
     ["substance use", "päihteet", "rusmedel"],

@@ -274,11 +274,14 @@ pub(super) fn place_of(
     lang: Lang,
 ) -> String {
     let mut parts = Vec::new();
-    if let Some((place, metres)) = landmarks.and_then(|l| l.nearest(a.centre.0, a.centre.1)) {
+    if let Some(landmarks) = landmarks
+        && let Some((i, metres)) = landmarks.nearest(a.centre.0, a.centre.1)
+    {
+        let name = landmarks.name(i, lang.code());
         if metres <= 400.0 {
-            parts.push(place.name.clone());
+            parts.push(name.to_string());
         } else {
-            parts.push(lang.f("{} km from {}", &[&lang.decimal(metres / 1000.0, 1), &place.name]));
+            parts.push(lang.f("{} km from {}", &[&lang.decimal(metres / 1000.0, 1), &name]));
         }
     }
     let mut counts: Vec<(usize, usize)> = Vec::new();
@@ -774,7 +777,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                 &[
                     &self.number(params.watch_share * 100.0, 0),
                     &self.number(params.max_area_km2, 1),
-                    &escape(self.forecast_model),
+                    &escape(self.lang.term(self.forecast_model)),
                     &params.service_gap_m
                 ]
             )
@@ -904,13 +907,14 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         // Landmark names, then district names, where they do not cover a badge or another name
         // (the landmark keeps its mark and its name on hover where its label does not fit).
         if let Some(landmarks) = self.landmarks {
-            for l in landmarks.all() {
+            for (i, l) in landmarks.all().iter().enumerate() {
                 let (x, y) = proj.xy(l.lon, l.lat);
                 if !proj.inside((x, y)) {
                     continue;
                 }
-                let name = escape(&l.name);
-                let width = l.name.chars().count() as f64 * 5.6;
+                let local = landmarks.name(i, self.lang.code());
+                let name = escape(local);
+                let width = local.chars().count() as f64 * 5.6;
                 let label = labels
                     .place_text(&[(x + 7.0, y + 3.0, width, false), (x - 7.0, y + 3.0, width, true), (x - width / 2.0, y - 8.0, width, false), (x - width / 2.0, y + 15.0, width, false)], 11.0)
                     .map_or(String::new(), |(tx, ty, end)| {
@@ -1073,7 +1077,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             html.push_str(&hit_rate_chart(
                 &plan.hit_rates,
                 &base.hit_rates,
-                &[self.t("plan"), &b.difference.baseline, self.t("Hit rate per held-out bin")],
+                &[self.t("plan"), self.lang.term(&b.difference.baseline), self.t("Hit rate per held-out bin")],
                 (&first, &last),
             ));
         }
@@ -1101,7 +1105,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                 &[
                     &team.cells,
                     &self.number(team.area_share * 100.0, 1),
-                    &escape(&d.baseline),
+                    &escape(self.lang.term(&d.baseline)),
                     &signed(d.mean),
                     &signed(d.ci95[0]),
                     &signed(d.ci95[1])
@@ -1180,15 +1184,19 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                         None => format!("k = {}", st.k),
                     },
                     &st.time_window,
-                    &st.global_window.as_str(),
+                    &self.lang.term(st.global_window.as_str()),
                     &self.number_as_is(st.alpha),
                     &on_off(st.fdr),
                     &st.permutations,
-                    &st.scope.as_str(),
+                    &self.lang.term(st.scope.as_str()),
                     &p.min_count,
                     &escape(&p.tz),
-                    &escape(p.districts.as_deref().unwrap_or("–")),
-                    &s.trend,
+                    &match p.districts.as_deref() {
+                        None => "–".to_string(),
+                        Some(crate::sample::DISTRICTS_NAME) => escape(self.t("the built-in districts")),
+                        Some(name) => escape(name),
+                    },
+                    &self.lang.term(s.trend),
                 ]
             )
         );

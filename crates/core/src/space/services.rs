@@ -109,6 +109,11 @@ impl Services {
     /// assert!((metres - 100.2).abs() < 1.0);
     /// ```
     pub fn nearest(&self, lon: f64, lat: f64) -> Option<(&Service, f64)> {
+        self.nearest_index(lon, lat).map(|(i, d)| (&self.services[i], d))
+    }
+
+    /// As [`Services::nearest`], with the service's position in [`Services::all`].
+    pub fn nearest_index(&self, lon: f64, lat: f64) -> Option<(usize, f64)> {
         let q = unit_vector(lon, lat);
         let mut candidates = self.tree.nearest_neighbor_iter_with_distance_2(&q);
         let (first, d2) = candidates.next()?;
@@ -121,7 +126,6 @@ impl Services {
                 (g.data, Geodesic.distance(here, Point::new(s.lon, s.lat)))
             })
             .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
-            .map(|(i, d)| (&self.services[i], d))
     }
 }
 
