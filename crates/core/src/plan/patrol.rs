@@ -171,6 +171,11 @@ impl Default for PatrolParams {
 /// The weekday names, Monday first.
 pub const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
+/// Whether local `hour` of `weekday` (0 = Monday) is in office hours: Monday–Friday 08–16.
+pub fn in_office_hours(weekday: usize, hour: usize) -> bool {
+    weekday < 5 && (8..16).contains(&hour)
+}
+
 /// One patrol area.
 #[derive(Clone, Debug, Default)]
 pub struct PatrolArea {
@@ -227,7 +232,7 @@ pub struct PatrolArea {
 impl PatrolArea {
     /// Whether the peak falls outside office hours (Monday–Friday 08–16).
     pub fn peak_outside_office_hours(&self) -> Option<bool> {
-        Some(!(self.peak_weekday? < 5 && (8..16).contains(&self.peak_hour?)))
+        Some(!in_office_hours(self.peak_weekday?, self.peak_hour?))
     }
 
     /// Whether the nearest service is farther than `gap_m`.

@@ -87,14 +87,9 @@ impl Lang {
         if self == Lang::En { text } else { text.replace('.', ",") }
     }
 
-    /// Weekday `d` (0 = Monday), in full.
-    pub fn weekday(self, d: usize) -> &'static str {
-        const NAMES: [[&str; 7]; 3] = [
-            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-            ["maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai"],
-            ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"],
-        ];
-        NAMES[self.column()][d % 7]
+    /// `v` in its shortest exact form, with a decimal comma in Finnish and Swedish.
+    pub fn shortest(self, v: f64) -> String {
+        if self == Lang::En { v.to_string() } else { v.to_string().replace('.', ",") }
     }
 
     /// Weekday `d` (0 = Monday), short.
@@ -437,7 +432,6 @@ mod tests {
         assert_eq!(Lang::Sv.week(monday), "vecka 50");
         let new_year = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
         assert_eq!(Lang::En.week(new_year), "week 53");
-        assert_eq!(Lang::Fi.weekday(4), "perjantai");
     }
 
     #[test]

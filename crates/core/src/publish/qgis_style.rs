@@ -9,7 +9,8 @@ use super::{BoxError, Output, Published};
 
 use crate::stats::patterns::Pattern;
 
-fn rgb(hex: &str) -> (u8, u8, u8) {
+/// The (r, g, b) of a `#rrggbb` colour (0 for a part that does not parse).
+pub(crate) fn rgb(hex: &str) -> (u8, u8, u8) {
     let v = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
     (v(1), v(3), v(5))
 }

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use h3o::CellIndex;
 
 use crate::error::Result;
-use crate::plan::patrol::{PatrolArea, PatrolParams};
+use crate::plan::patrol::{PatrolArea, PatrolParams, in_office_hours};
 use crate::publish::changes::{Change, Changes};
 use crate::publish::disclosure::Figures;
 use crate::publish::lang::Lang;
@@ -243,13 +243,10 @@ pub fn busiest_window(profile: &[Option<u64>]) -> Option<(usize, usize)> {
     }
 }
 
-/// Whether a window of `hours` from slot `start` lies at all outside office hours (Monday–Friday
-/// 08–16).
+/// Whether a window of `hours` from slot `start` lies at all outside office hours
+/// ([`in_office_hours`]).
 fn outside_office_hours(start: usize, hours: usize) -> bool {
-    (start..start + hours).any(|s| {
-        let (d, h) = ((s % 168) / 24, s % 24);
-        d >= 5 || !(8..16).contains(&h)
-    })
+    (start..start + hours).any(|s| !in_office_hours((s % 168) / 24, s % 24))
 }
 
 /// A round length for a scale bar about `target` metres long.
@@ -325,8 +322,8 @@ const EMPTY_BOX: [f64; 4] = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f6
 
 /// Whether a `#rrggbb` colour is light enough that text on it should be black.
 fn is_light(hex: &str) -> bool {
-    let v = |i: usize| f64::from(u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0));
-    0.299 * v(1) + 0.587 * v(3) + 0.114 * v(5) > 150.0
+    let (r, g, b) = crate::publish::qgis_style::rgb(hex);
+    0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b) > 150.0
 }
 
 /// The boxes already taken on a map (x0, y0, x1, y1 in pixels), for placing labels greedily
@@ -378,11 +375,6 @@ impl Report<'_> {
     /// The local date of `text` (`YYYY-MM-DD`), in this language.
     fn date(&self, text: &str) -> String {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").map_or_else(|_| escape(text), |d| self.lang.date(d))
-    }
-
-    /// `v` as Rust prints it (shortest exact form), with a decimal comma in Finnish and Swedish.
-    fn number_as_is(&self, v: f64) -> String {
-        if self.lang == Lang::En { v.to_string() } else { v.to_string().replace('.', ",") }
     }
 
     fn number(&self, v: f64, places: usize) -> String {
@@ -1185,7 +1177,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                     },
                     &st.time_window,
                     &self.lang.term(st.global_window.as_str()),
-                    &self.number_as_is(st.alpha),
+                    &self.lang.shortest(st.alpha),
                     &on_off(st.fdr),
                     &st.permutations,
                     &self.lang.term(st.scope.as_str()),

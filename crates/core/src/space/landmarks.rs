@@ -6,9 +6,8 @@
 //! its name in Finnish and Swedish too (`name_fi`, `name_sv`), which the report uses in those
 //! languages; `name` otherwise.
 
-use super::feature_layer;
 use super::services::{Service, Services, read_points};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A landmark layer: points with a `name` and a `type`, indexed for the nearest one.
 pub struct Landmarks {
@@ -25,13 +24,14 @@ impl Landmarks {
     /// [`crate::Error::Format`] naming `path` when the text is not such a collection, a feature
     /// is not a valid point, or there is none.
     pub fn from_geojson(text: &str, path: &str) -> Result<Self> {
-        let points = read_points(text, path, "landmarks layer", "landmark")?;
-        // The same features, read again for their local names (read_points has checked them).
-        let err = |message: String| Error::Format { path: path.to_string(), message };
-        let local_names = feature_layer::features(text, "points", err)?
-            .iter()
-            .map(|f| [feature_layer::text_property(f, "name_fi"), feature_layer::text_property(f, "name_sv")])
-            .collect();
+        let read = read_points(text, path, ("landmarks layer", "landmark"), &["name_fi", "name_sv"])?;
+        let mut points = Vec::with_capacity(read.len());
+        let mut local_names = Vec::with_capacity(read.len());
+        for (point, mut names) in read {
+            points.push(point);
+            let sv = names.pop().flatten();
+            local_names.push([names.pop().flatten(), sv]);
+        }
         Ok(Landmarks { points: Services::new(points), local_names })
     }
 

@@ -41,7 +41,13 @@ fn unit_vector(lon: f64, lat: f64) -> [f64; 3] {
 /// The Point features of a GeoJSON FeatureCollection with their `name` and `type` properties, for
 /// a point layer (`layer`, e.g. "services layer", names its errors; a feature without a name is
 /// called `thing N`). At least one point; every position a valid WGS 84 longitude/latitude.
-pub(crate) fn read_points(text: &str, path: &str, layer: &str, thing: &str) -> Result<Vec<Service>> {
+/// With each point, its text properties `extra` (in that order).
+pub(crate) fn read_points(
+    text: &str,
+    path: &str,
+    (layer, thing): (&str, &str),
+    extra: &[&str],
+) -> Result<Vec<(Service, Vec<Option<String>>)>> {
     let err = |message: String| Error::Format { path: path.to_string(), message: format!("{layer}: {message}") };
     let features = feature_layer::features(text, "points", err)?;
     let mut points = Vec::new();
@@ -55,12 +61,13 @@ pub(crate) fn read_points(text: &str, path: &str, layer: &str, thing: &str) -> R
             return Err(err(format!("feature {} has no valid WGS 84 position", i + 1)));
         }
         let prop = |k: &str| feature_layer::text_property(f, k);
-        points.push(Service {
+        let service = Service {
             name: prop("name").unwrap_or_else(|| format!("{thing} {}", i + 1)),
             kind: prop("type").unwrap_or_default(),
             lon,
             lat,
-        });
+        };
+        points.push((service, extra.iter().map(|k| prop(k)).collect()));
     }
     if points.is_empty() {
         return Err(err(format!("the layer holds no {thing} points")));
@@ -78,7 +85,8 @@ impl Services {
 
     /// Reads a GeoJSON FeatureCollection of Point features with `name` and `type` properties.
     pub fn from_geojson(text: &str, path: &str) -> Result<Self> {
-        Ok(Services::new(read_points(text, path, "services layer", "service")?))
+        let points = read_points(text, path, ("services layer", "service"), &[])?;
+        Ok(Services::new(points.into_iter().map(|(s, _)| s).collect()))
     }
 
     /// Reads a services GeoJSON file.
