@@ -5,6 +5,7 @@
 pub mod build;
 mod day_row;
 pub(crate) mod diagnostics;
+pub mod effort;
 pub mod jobs;
 pub mod space_time;
 

@@ -7,6 +7,7 @@
 
 mod arrow_columns;
 mod csv_reader;
+pub mod effort;
 pub mod event;
 mod geojson_reader;
 mod number_set;
@@ -618,7 +619,7 @@ fn check_coordinates(lat: Num, lon: Num) -> Result<(f64, f64), (RejectReason, Fi
     Ok((lat, lon))
 }
 
-fn check_time(cell: TimeCell<'_>, tz: &Tz, format: Option<&str>) -> Result<i64, RejectReason> {
+pub(crate) fn check_time(cell: TimeCell<'_>, tz: &Tz, format: Option<&str>) -> Result<i64, RejectReason> {
     match cell {
         TimeCell::Null => Err(RejectReason::MissingTime),
         TimeCell::Bad => Err(RejectReason::UnparsableTime),

@@ -47,6 +47,123 @@ pub fn read_point(bytes: &[u8]) -> Result<Option<(f64, f64)>, ()> {
     Ok(Some((x, y)))
 }
 
+/// Decodes a WKB line or polygon (LineString, Polygon, MultiLineString, MultiPolygon; ISO WKB
+/// or EWKB, either byte order, Z and M values dropped) to a `geo` geometry in (lon, lat).
+/// `Err(())` for any other type or malformed bytes.
+#[allow(clippy::result_unit_err)]
+pub fn read_geometry(bytes: &[u8]) -> Result<geo::Geometry<f64>, ()> {
+    let mut reader = WkbReader { bytes, at: 0, little: true };
+    let g = reader.geometry(0)?;
+    Ok(g)
+}
+
+struct WkbReader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    little: bool,
+}
+
+impl WkbReader<'_> {
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], ()> {
+        let raw: [u8; N] = self.bytes.get(self.at..self.at + N).ok_or(())?.try_into().map_err(|_| ())?;
+        self.at += N;
+        Ok(raw)
+    }
+
+    fn u32(&mut self) -> Result<u32, ()> {
+        let raw = self.take::<4>()?;
+        Ok(if self.little { u32::from_le_bytes(raw) } else { u32::from_be_bytes(raw) })
+    }
+
+    fn f64(&mut self) -> Result<f64, ()> {
+        let raw = self.take::<8>()?;
+        Ok(if self.little { f64::from_le_bytes(raw) } else { f64::from_be_bytes(raw) })
+    }
+
+    /// A count no larger than what the remaining bytes could hold (`min_bytes` each).
+    fn count(&mut self, min_bytes: usize) -> Result<usize, ()> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(min_bytes) > self.bytes.len().saturating_sub(self.at) {
+            return Err(());
+        }
+        Ok(n)
+    }
+
+    fn coords(&mut self, dims: usize) -> Result<Vec<geo::Coord<f64>>, ()> {
+        let n = self.count(8 * dims)?;
+        (0..n)
+            .map(|_| {
+                let x = self.f64()?;
+                let y = self.f64()?;
+                for _ in 2..dims {
+                    self.f64()?;
+                }
+                Ok(geo::Coord { x, y })
+            })
+            .collect()
+    }
+
+    fn polygon(&mut self, dims: usize) -> Result<geo::Polygon<f64>, ()> {
+        let rings = self.count(4)?;
+        let mut rings: Vec<geo::LineString<f64>> =
+            (0..rings).map(|_| self.coords(dims).map(geo::LineString::new)).collect::<Result<_, ()>>()?;
+        if rings.is_empty() {
+            return Err(());
+        }
+        let exterior = rings.remove(0);
+        Ok(geo::Polygon::new(exterior, rings))
+    }
+
+    /// One geometry; `depth` 1 inside a multi-geometry (which holds only single parts).
+    fn geometry(&mut self, depth: u8) -> Result<geo::Geometry<f64>, ()> {
+        let [order] = self.take::<1>()?;
+        self.little = match order {
+            0 => false,
+            1 => true,
+            _ => return Err(()),
+        };
+        let code = self.u32()?;
+        if code & 0x2000_0000 != 0 {
+            self.u32()?; // EWKB SRID
+        }
+        let ewkb_dims = 2 + usize::from(code & 0x8000_0000 != 0) + usize::from(code & 0x4000_0000 != 0);
+        let iso = code & 0x0FFF_FFFF;
+        let (base, dims) = match iso / 1000 {
+            0 => (iso, ewkb_dims),
+            1 | 2 => (iso % 1000, 3),
+            3 => (iso % 1000, 4),
+            _ => return Err(()),
+        };
+        match (base, depth) {
+            (2, _) => Ok(geo::Geometry::LineString(geo::LineString::new(self.coords(dims)?))),
+            (3, _) => Ok(geo::Geometry::Polygon(self.polygon(dims)?)),
+            (5, 0) => {
+                let n = self.count(9)?;
+                let mut lines = Vec::with_capacity(n);
+                for _ in 0..n {
+                    match self.geometry(1)? {
+                        geo::Geometry::LineString(l) => lines.push(l),
+                        _ => return Err(()),
+                    }
+                }
+                Ok(geo::Geometry::MultiLineString(geo::MultiLineString::new(lines)))
+            }
+            (6, 0) => {
+                let n = self.count(9)?;
+                let mut polygons = Vec::with_capacity(n);
+                for _ in 0..n {
+                    match self.geometry(1)? {
+                        geo::Geometry::Polygon(p) => polygons.push(p),
+                        _ => return Err(()),
+                    }
+                }
+                Ok(geo::Geometry::MultiPolygon(geo::MultiPolygon::new(polygons)))
+            }
+            _ => Err(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +196,34 @@ mod tests {
         assert_eq!(read_point(&point(1, 1, &[24.9], None)), Err(()));
         assert_eq!(read_point(&[]), Err(()));
         assert_eq!(read_point(&[7, 1, 0, 0, 0]), Err(()));
+    }
+
+    #[test]
+    fn lines_and_polygons_read_in_either_byte_order_with_z_dropped() {
+        // A LineString Z (ISO 1002), little-endian, two points.
+        let mut wkb = vec![1u8];
+        wkb.extend(1002u32.to_le_bytes());
+        wkb.extend(2u32.to_le_bytes());
+        for v in [24.93f64, 60.17, 5.0, 24.95, 60.18, 6.0] {
+            wkb.extend(v.to_le_bytes());
+        }
+        let line = geo::LineString::from(vec![(24.93, 60.17), (24.95, 60.18)]);
+        assert_eq!(read_geometry(&wkb), Ok(geo::Geometry::LineString(line)));
+        // A polygon, big-endian, one ring of four points.
+        let mut wkb = vec![0u8];
+        wkb.extend(3u32.to_be_bytes());
+        wkb.extend(1u32.to_be_bytes());
+        wkb.extend(4u32.to_be_bytes());
+        for v in [24.9f64, 60.1, 25.0, 60.1, 25.0, 60.2, 24.9, 60.1] {
+            wkb.extend(v.to_be_bytes());
+        }
+        let ring = geo::LineString::from(vec![(24.9, 60.1), (25.0, 60.1), (25.0, 60.2), (24.9, 60.1)]);
+        assert_eq!(read_geometry(&wkb), Ok(geo::Geometry::Polygon(geo::Polygon::new(ring, vec![]))));
+        assert_eq!(read_geometry(&wkb[..20]), Err(()), "truncated");
+        assert_eq!(read_geometry(&point(1, 1, &[24.9, 60.1], None)), Err(()), "a point covers nothing");
+        let mut huge = vec![1u8];
+        huge.extend(2u32.to_le_bytes());
+        huge.extend(u32::MAX.to_le_bytes());
+        assert_eq!(read_geometry(&huge), Err(()), "a count past the bytes is refused before allocating");
     }
 }
