@@ -4,6 +4,7 @@
 //! them together ([`analysis`]), and the prospective space-time permutation scan ([`scan`]).
 
 pub mod analysis;
+pub mod exposure;
 pub mod forecast;
 pub mod gi_star;
 pub mod inference;
