@@ -121,6 +121,7 @@ fn benches(c: &mut Criterion) {
         lang: Default::default(),
         landmarks: None,
         previous: None,
+        effort: None,
     };
     let mut group = c.benchmark_group("run");
     group.sample_size(10);

@@ -98,10 +98,15 @@ fn the_built_in_sample_runs_with_no_input_from_any_folder() {
     let s = Scratch::new();
     let out = s.run(&["analyze"]).ok();
     assert!(out.contains("<built-in sample>: read 60000 = accepted 60000"), "{out}");
+    assert!(
+        out.contains("<built-in effort log> (effort): read 15932 = accepted 15932 + rejected 0"),
+        "the sample's synthetic effort log: {out}"
+    );
     assert_eq!(s.files_in("out"), ["internal", "public"]);
     assert_eq!(
         s.files_in("out/public"),
         [
+            "blind_spots.geojson",
             "changes.geojson",
             "districts.geojson",
             "districts.qml",
@@ -117,10 +122,12 @@ fn the_built_in_sample_runs_with_no_input_from_any_folder() {
     assert_eq!(
         s.files_in("out/internal"),
         [
+            "blind_spots.geojson",
             "changes.geojson",
             "cube.parquet",
             "districts.geojson",
             "districts.qml",
+            "effort_rejects.csv",
             "hotspots.geojson",
             "hotspots.qml",
             "patrol_areas.geojson",

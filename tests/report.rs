@@ -94,9 +94,24 @@ fn the_map_outlines_every_patrol_area_with_its_rank_and_marks_the_landmarks() {
     assert!(html.contains("Kivistö station"), "where the areas are");
     // Each area on its team's page has its mix of needs: shares of the published categories,
     // which add up to 100 % but for rounding.
+    // Areas there to explore a blind spot have few events, often none published: their mix may
+    // be a dash.
+    let layer = read_json(&s.path("o/public/patrol_areas.geojson"));
+    let exploring: Vec<u64> = layer["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["purpose"] == "explore")
+        .map(|f| f["properties"]["rank"].as_u64().unwrap())
+        .collect();
+    assert!(!exploring.is_empty(), "the sample's effort log gives blind spots to explore");
     let cards: Vec<&str> = html.split(r#"<div class="area" data-rank=""#).skip(1).collect();
     assert_eq!(cards.len(), ranks.len());
     for card in cards {
+        let rank: u64 = card.split('"').next().unwrap().parse().unwrap();
+        if exploring.contains(&rank) {
+            continue;
+        }
         let mix =
             card.split("<dt>Mix of needs</dt><dd>").nth(1).expect("a mix of needs").split("</dd>").next().unwrap();
         let shares: Vec<f64> = mix

@@ -50,6 +50,25 @@ pub enum Command {
     /// Write seeded synthetic outreach events (Parquet) with planted patterns and their ground
     /// truth (NAME.truth.json beside the file).
     Synth(SynthArgs),
+    /// Simulate the feedback loop of a plan made from recorded encounters, and its cure: three
+    /// policies (counts, forecast, explore) in seeded synthetic worlds with a planted place no
+    /// pair walks at first; prints, per seed and policy, the week it is first walked, the share
+    /// of the true need met and the Gini coefficient of patrol hours.
+    Simulate(SimulateArgs),
+}
+
+/// `hotspots simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Seeds of the worlds: `N`, or a range `A-B`.
+    #[arg(long, value_name = "SEEDS", default_value = "1-10")]
+    pub seeds: String,
+    /// Weeks the policies run.
+    #[arg(long, value_name = "W", default_value_t = 26)]
+    pub weeks: u32,
+    /// Write the outcomes as JSON to FILE as well.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 /// Column names of the input, each renamable.
@@ -117,6 +136,33 @@ pub struct AnalyzeArgs {
     /// the configuration file's `lang`].
     #[arg(long, value_name = "LANG", value_parser = ["fi", "sv", "en"])]
     pub lang: Option<String>,
+    /// Patrol-effort log (Parquet or CSV, one row per shift or visit: `start`, `end`, optional
+    /// `team`, and where: an H3 `cell` at any resolution, a `district` of the districts layer, or
+    /// a line or polygon `geometry`): encounters per patrol hour, blind spots and a plan that
+    /// explores. `builtin` for the sample's synthetic log (the default with no INPUT), `none`
+    /// for none.
+    #[arg(long, value_name = "FILE", help_heading = "Patrol effort")]
+    pub effort: Option<PathBuf>,
+    #[arg(long, value_name = "F", help_heading = "Patrol effort", help = with_default("Share of each municipality's patrol budget that goes to blind spots (with --effort)", hotspots_core::plan::effort::DEFAULT_EXPLORE_SHARE))]
+    pub explore_share: Option<f64>,
+    /// Start column of the effort log [default: start].
+    #[arg(long, value_name = "NAME", help_heading = "Patrol effort")]
+    pub effort_start_col: Option<String>,
+    /// End column of the effort log [default: end].
+    #[arg(long, value_name = "NAME", help_heading = "Patrol effort")]
+    pub effort_end_col: Option<String>,
+    /// Team column of the effort log (optional) [default: team].
+    #[arg(long, value_name = "NAME", help_heading = "Patrol effort")]
+    pub effort_team_col: Option<String>,
+    /// H3 cell column of the effort log (hex text or integer, any resolution) [default: cell].
+    #[arg(long, value_name = "NAME", help_heading = "Patrol effort")]
+    pub effort_cell_col: Option<String>,
+    /// District column of the effort log (names of the districts layer) [default: district].
+    #[arg(long, value_name = "NAME", help_heading = "Patrol effort")]
+    pub effort_district_col: Option<String>,
+    /// Geometry column of the effort log (GeoJSON text or WKB line/polygon) [default: geometry].
+    #[arg(long, value_name = "NAME", help_heading = "Patrol effort")]
+    pub effort_geometry_col: Option<String>,
     /// Output folder of the run to compare with in the report's "since the last run" and
     /// `changes.geojson` [default: the run already in --out].
     #[arg(long, value_name = "DIR")]
@@ -260,6 +306,10 @@ pub struct SynthArgs {
     /// Output Parquet file; the ground truth goes beside it as NAME.truth.json.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Also write the synthetic patrol-effort log behind the encounters (Parquet: `start`,
+    /// `end`, `team`, `cell`), for `analyze --effort`.
+    #[arg(long, value_name = "FILE")]
+    pub effort_out: Option<PathBuf>,
     /// The `id` column: `int` (1, 2, …), `text` (`syn-SEED-000000001`, as a case system writes
     /// ids) or `none`.
     #[arg(long, value_name = "FORM", default_value = "int")]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use hotspots_core::cube::{CubeConfig, JobSpec};
+use hotspots_core::ingest::effort::{EffortColumns, EffortOptions};
 use hotspots_core::ingest::event::Kind;
 use hotspots_core::ingest::{ColumnMapping, IngestOptions, InputSource};
 use hotspots_core::plan::{PatrolParams, TeamCounts};
@@ -33,6 +34,9 @@ pub struct ConfigFile {
     services: Option<PathBuf>,
     landmarks: Option<PathBuf>,
     lang: Option<String>,
+    effort: Option<PathBuf>,
+    explore_share: Option<f64>,
+    effort_columns: Option<ConfigEffortColumns>,
     teams: Option<ConfigTeams>,
     watch_share: Option<f64>,
     service_gap_m: Option<f64>,
@@ -87,6 +91,18 @@ pub struct ConfigColumns {
     id: Option<String>,
     weight: Option<String>,
     time_format: Option<String>,
+}
+
+/// `[effort_columns]` of the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigEffortColumns {
+    start: Option<String>,
+    end: Option<String>,
+    team: Option<String>,
+    cell: Option<String>,
+    district: Option<String>,
+    geometry: Option<String>,
 }
 
 /// One `[[jobs]]` entry.
@@ -156,6 +172,41 @@ pub fn ingest_options(
         weight: pick(&columns.weight_col, file.map(|f| &f.weight), &d.weight),
     };
     Ok(options)
+}
+
+/// The effort log: the flag, else the file's `effort`, else the sample's log when the sample
+/// runs; `none` for none. Columns: each flag, else `[effort_columns]`, else the defaults.
+fn effort_options(
+    args: &AnalyzeArgs,
+    file: &ConfigFile,
+    rel: &dyn Fn(&PathBuf) -> PathBuf,
+    sample: bool,
+    time_format: Option<String>,
+) -> Option<EffortOptions> {
+    let path = match (&args.effort, &file.effort) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(p)) => Some(rel(p)),
+        (None, None) if sample => Some(PathBuf::from("builtin")),
+        (None, None) => None,
+    }?;
+    if path.as_os_str() == "none" {
+        return None;
+    }
+    let source = if is_builtin(&path) { EffortOptions::sample().source } else { InputSource::File(path) };
+    let from_file = file.effort_columns.as_ref();
+    let pick = |flag: &Option<String>, key: Option<&Option<String>>, default: String| {
+        flag.clone().or_else(|| key.cloned().flatten()).unwrap_or(default)
+    };
+    let d = EffortColumns::default();
+    let columns = EffortColumns {
+        start: pick(&args.effort_start_col, from_file.map(|c| &c.start), d.start),
+        end: pick(&args.effort_end_col, from_file.map(|c| &c.end), d.end),
+        team: pick(&args.effort_team_col, from_file.map(|c| &c.team), d.team),
+        cell: pick(&args.effort_cell_col, from_file.map(|c| &c.cell), d.cell),
+        district: pick(&args.effort_district_col, from_file.map(|c| &c.district), d.district),
+        geometry: pick(&args.effort_geometry_col, from_file.map(|c| &c.geometry), d.geometry),
+    };
+    Some(EffortOptions { source, columns, time_format })
 }
 
 fn is_builtin(path: &Path) -> bool {
@@ -307,7 +358,11 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
         teams,
         args.service_gap_m.or(file.service_gap_m).unwrap_or(PatrolParams::DEFAULT_SERVICE_GAP_M),
         args.watch_share.or(file.watch_share).unwrap_or(PatrolParams::DEFAULT_WATCH_SHARE),
+    )?
+    .with_explore_share(
+        args.explore_share.or(file.explore_share).unwrap_or(hotspots_core::plan::effort::DEFAULT_EXPLORE_SHARE),
     )?;
+    let effort = effort_options(args, &file, &rel, input_paths.is_empty(), ingest.time_format.clone());
     let config = RunConfig {
         cube: CubeConfig { inputs, ingest, districts, districts_name, resolution, bins, jobs },
         stats,
@@ -329,6 +384,7 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
         lang,
         landmarks,
         previous: args.previous.clone(),
+        effort,
     };
     config.check()?;
     Ok(config)

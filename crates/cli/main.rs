@@ -16,7 +16,7 @@ use hotspots_core::cube::InputAccount;
 use hotspots_core::{Error, RunConfig, RunReport, Task};
 use hotspots_synth::SynthConfig;
 
-use crate::args::{AnalyzeArgs, BacktestArgs, Cli, Command, SynthArgs};
+use crate::args::{AnalyzeArgs, BacktestArgs, Cli, Command, SimulateArgs, SynthArgs};
 use crate::config::{parse_date, run_config};
 use crate::progress::TerminalProgress;
 
@@ -58,6 +58,7 @@ fn main() -> ExitCode {
         Command::Validate(v) => validate::validate(v),
         Command::Scan(a) => analyze(&AnalyzeArgs { scan: true, ..(**a).clone() }),
         Command::Synth(s) => synth(s),
+        Command::Simulate(s) => simulate(s),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -111,6 +112,24 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
 fn print_analysis(report: &RunReport) {
     for a in &report.inputs {
         println!("{}", account_line(a));
+    }
+    if let Some(e) = &report.effort {
+        let mut line = format!(
+            "{} (effort): read {} = accepted {} + rejected {} + outside study area {} + outside window {}; {:.1} of {:.1} patrol hours in the cube",
+            e.file,
+            e.read,
+            e.accepted,
+            e.rejected,
+            e.outside_study_area,
+            e.outside_window,
+            e.hours_in_cube,
+            e.hours_valid
+        );
+        if !e.rejected_by_reason.is_empty() {
+            let reasons: Vec<String> = e.rejected_by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            line.push_str(&format!(" (rejected: {}; every row in internal/effort_rejects.csv)", reasons.join(", ")));
+        }
+        println!("{line}");
     }
     for job in &report.jobs {
         let (s, w) = (&job.summary, &job.summary.window);
@@ -173,6 +192,35 @@ fn backtest(args: &BacktestArgs) -> Result<()> {
     Ok(())
 }
 
+fn simulate(args: &SimulateArgs) -> Result<()> {
+    use hotspots_synth::simulate::{Outcome, Policy, SimConfig, simulate, table};
+    let bad = || hotspots_core::Error::parameter("seeds", &args.seeds, "use N or A-B with A ≤ B");
+    let (from, to) = match args.seeds.split_once('-') {
+        Some((a, b)) => (a.trim().parse::<u64>().map_err(|_| bad())?, b.trim().parse::<u64>().map_err(|_| bad())?),
+        None => {
+            let n = args.seeds.trim().parse::<u64>().map_err(|_| bad())?;
+            (n, n)
+        }
+    };
+    if from > to || args.weeks == 0 {
+        return Err(bad().into());
+    }
+    let runs: Vec<(u64, Policy)> = (from..=to).flat_map(|seed| Policy::ALL.map(|p| (seed, p))).collect();
+    let outcomes: Vec<Outcome> = {
+        use rayon::prelude::*;
+        runs.par_iter()
+            .map(|&(seed, policy)| simulate(&SimConfig { weeks: args.weeks, ..SimConfig::new(seed) }, policy))
+            .collect::<Result<_, _>>()?
+    };
+    print!("{}", table(&outcomes));
+    if let Some(path) = &args.json {
+        let mut text = serde_json::to_string_pretty(&outcomes)?;
+        text.push('\n');
+        hotspots_core::publish::write_bytes_atomically(path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
 fn synth(args: &SynthArgs) -> Result<()> {
     let until = match &args.until {
         Some(u) => parse_date("until", u)?,
@@ -194,6 +242,12 @@ fn synth(args: &SynthArgs) -> Result<()> {
             started.elapsed().as_secs_f64(),
             hotspots_synth::truth_path(Path::new(&args.out)).display()
         );
+    }
+    if let Some(path) = &args.effort_out {
+        let shifts = hotspots_synth::effort::write_effort_parquet(&config, path)?;
+        if !args.quiet {
+            println!("wrote the synthetic effort log behind the encounters ({shifts} shifts) to {}", path.display());
+        }
     }
     Ok(())
 }

@@ -40,6 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lang: Default::default(),
         landmarks: None,
         previous: None,
+        effort: None,
     };
     let report = run(&config, &NoProgress)?;
     for input in &report.inputs {

@@ -65,6 +65,9 @@ pub struct RunConfig {
     pub landmarks: Option<Landmarks>,
     /// The output folder of the run to compare with (`None`: the previous run in `out_dir`).
     pub previous: Option<PathBuf>,
+    /// The patrol-effort log, when given ([`crate::ingest::effort`]): rates, blind spots and a
+    /// plan that explores.
+    pub effort: Option<crate::ingest::effort::EffortOptions>,
 }
 
 impl RunConfig {

@@ -51,6 +51,7 @@
 //!     lang: Default::default(),
 //!     landmarks: None,
 //!     previous: None,
+//!     effort: None,
 //! };
 //! let report = run(&config, &NoProgress)?;
 //! let job = &report.jobs[0];

@@ -8,6 +8,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::config::{RunConfig, Task};
+use crate::cube::effort::{EffortAccount, EffortCube, spread_effort};
 use crate::cube::{CubeRun, InputAccount, JobCube, build_cube};
 use crate::error::{Error, Result};
 use crate::ingest::{DiscardRejects, RejectSink};
@@ -17,12 +18,13 @@ use crate::progress::Progress;
 use crate::publish::disclosure::Figures;
 use crate::publish::guard;
 use crate::publish::rejects::RejectWriter;
-use crate::publish::summary::{ScanSummary, TeamSummary, district_summaries};
+use crate::publish::summary::{EffortSummary, ScanSummary, TeamSummary, district_summaries};
 use crate::publish::{
     ANALYSIS_OUTPUTS, Audience, BACKTEST_OUTPUTS, Changes, Disclosure, DistrictSummary, JobResults, OutputSet,
     PreviousRun, RunParameters, Summary, output_path, publish_job, stale_outputs,
 };
 use crate::stats::JobStats;
+use crate::stats::exposure::{ExposureGi, exposure_gi_star};
 use crate::stats::forecast::Forecast;
 use crate::stats::scan::{ScanResult, scan};
 use crate::time::WindowStart;
@@ -47,6 +49,8 @@ pub struct RunReport {
     pub diagnoses: Vec<String>,
     /// One report per job, in the configuration's order.
     pub jobs: Vec<JobReport>,
+    /// The effort log's row and hour accounting, when the run has one.
+    pub effort: Option<EffortAccount>,
 }
 
 /// The statistics, plan and backtest of one job, before publishing.
@@ -59,6 +63,8 @@ struct Analysed {
     backtest: Option<Backtest>,
     scan: Option<ScanResult>,
     scan_ms: u64,
+    effort: Option<crate::plan::effort::EffortView>,
+    exposure: Option<ExposureGi>,
 }
 
 /// Runs the whole product as `config` says and writes its outputs as one atomic set: either
@@ -81,12 +87,21 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         Some(w) => w,
         None => &mut DiscardRejects,
     };
-    let cube_run = build_cube(&config.cube, progress, sink)?;
+    let mut cube_run = build_cube(&config.cube, progress, sink)?;
     for diagnosis in &cube_run.diagnoses {
         progress.warn(diagnosis);
     }
     check_reject_share(&cube_run.inputs, config.max_reject_share)?;
     check_selections(&cube_run)?;
+    let effort = match &config.effort {
+        Some(options) => Some(effort_cube(config, options, &cube_run)?),
+        None => None,
+    };
+    if let Some(effort) = &effort {
+        for job in &mut cube_run.jobs {
+            job.effort = Some(effort.hours.clone());
+        }
+    }
 
     let started = Instant::now();
     let analysed: Vec<Analysed> =
@@ -118,6 +133,24 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             Summary::of(&cube_run, job, &done.stats, districts.clone(), &district_names, parameters.clone());
         summary.forecast = Some(done.forecast.clone());
         summary.concern_share = Some(done.plan.concern_share);
+        if let (Some(view), Some(log), Some(exposure)) = (&done.effort, &effort, &done.exposure) {
+            let t = job.cube.bins().len();
+            summary.effort = EffortSummary {
+                given: true,
+                note: EffortSummary::EFFORT_NOTE.into(),
+                log: Some(log.account.clone()),
+                encounters_per_hour: Some(view.rate),
+                typical_cell_hours: Some(view.typical_hours),
+                blind_spots: Some(view.blind_spots.len()),
+                blind_spots_in_plan: Some(view.blind_spots.iter().filter(|c| done.plan.cells.contains(c)).count()),
+                explore_share: Some(config.patrol.explore_share),
+                high_rate_cells: Some(
+                    (0..job.cube.cells().len())
+                        .filter(|&c| exposure.z[c * t + t - 1] > 0.0 && exposure.p[c * t + t - 1] <= config.stats.alpha)
+                        .count(),
+                ),
+            };
+        }
         summary.warnings.splice(0..0, cube_run.diagnoses.iter().cloned().chain(unpublished.iter().cloned()));
         summary.timings_ms.insert("statistics".into(), statistics_ms);
         summary.timings_ms.insert("forecast_and_plan".into(), done.forecast_ms);
@@ -150,6 +183,9 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             changes: &changes,
             lang: config.lang,
             landmarks: config.landmarks.as_ref(),
+            effort: done.effort.as_ref(),
+            exposure: done.exposure.as_ref(),
+            effort_log: effort.as_ref(),
         };
         let exact = Figures::of(&results, Disclosure::new(Audience::Internal, config.small_counts));
         let staged =
@@ -176,7 +212,25 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         }
     }
     set.commit()?;
-    Ok(RunReport { inputs: cube_run.inputs, diagnoses: cube_run.diagnoses, jobs })
+    Ok(RunReport { inputs: cube_run.inputs, diagnoses: cube_run.diagnoses, jobs, effort: effort.map(|e| e.account) })
+}
+
+/// Reads the effort log and spreads it over the cube's cells and bins.
+fn effort_cube(
+    config: &RunConfig,
+    options: &crate::ingest::effort::EffortOptions,
+    run: &CubeRun,
+) -> Result<EffortCube> {
+    let rows = crate::ingest::effort::read_effort(options, &config.cube.bins.tz, &config.district_names())?;
+    let cube = &run.jobs[0].cube;
+    Ok(spread_effort(
+        rows,
+        options.source.name(),
+        cube.cells(),
+        config.cube.resolution,
+        cube.bins(),
+        &run.cell_districts,
+    ))
 }
 
 /// Fails when a job's `--kind` or `--category` selects no accepted event (while other events were
@@ -246,7 +300,13 @@ fn analyse_job(config: &RunConfig, run: &CubeRun, job: &JobCube) -> Result<Analy
             e => e,
         })
     };
-    let Planned { stats, forecast, plan, forecast_ms } = analyse_and_plan(job, &ctx)?;
+    let Planned { stats, forecast, plan, forecast_ms, effort } = analyse_and_plan(job, &ctx)?;
+    let exposure = job.effort.as_ref().map(|hours| {
+        let cube = &job.cube;
+        let encounters: Vec<u64> = cube.counts().iter().zip(&job.concerns).map(|(a, k)| a - k).collect();
+        let neighbours = config.stats.neighbourhoods(cube.cells());
+        exposure_gi_star(&encounters, hours, cube.bins().len(), &neighbours, config.stats.time_window)
+    });
     let cell_services = config.services.as_ref().map(|s| hot_cell_services(&job.cube, &stats, &s.services));
     let backtest = match config.task {
         Task::Analyze { backtest_steps: 0 } => None,
@@ -264,7 +324,7 @@ fn analyse_job(config: &RunConfig, run: &CubeRun, job: &JobCube) -> Result<Analy
         _ => None,
     };
     let scan_ms = started.elapsed().as_millis() as u64;
-    Ok(Analysed { stats, forecast, cell_services, plan, backtest, forecast_ms, scan, scan_ms })
+    Ok(Analysed { stats, forecast, cell_services, plan, backtest, forecast_ms, scan, scan_ms, effort, exposure })
 }
 
 /// The parameters as `summary.json` records them.

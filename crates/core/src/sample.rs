@@ -6,6 +6,12 @@
 /// A year of synthetic weekly-patterned outreach events (`data/sample_events.parquet`).
 pub const EVENTS_PARQUET: &[u8] = include_bytes!("../../../data/sample_events.parquet");
 
+/// The synthetic patrol-effort log behind the sample's encounters (`data/sample_effort.parquet`).
+pub const EFFORT_PARQUET: &[u8] = include_bytes!("../../../data/sample_effort.parquet");
+
+/// The name the built-in effort log goes by.
+pub const EFFORT_NAME: &str = "<built-in effort log>";
+
 /// Approximate, hand-drawn major districts of Helsinki and Vantaa (`data/districts.geojson`).
 pub const DISTRICTS_GEOJSON: &str = include_str!("../../../data/districts.geojson");
 

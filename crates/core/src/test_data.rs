@@ -77,6 +77,7 @@ pub fn job_of(cube: SpaceTimeCube) -> JobCube {
         concerns: vec![0; cells * bins],
         profile: vec![0; cells * 168],
         needs: Default::default(),
+        effort: None,
     }
 }
 

@@ -15,7 +15,9 @@
 
 #![deny(missing_docs)]
 
+pub mod effort;
 mod places;
+pub mod simulate;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

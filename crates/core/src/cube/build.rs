@@ -122,6 +122,9 @@ pub struct JobCube {
     pub profile: Vec<u32>,
     /// Per cell, events per category label over the same days as `profile`.
     pub needs: Needs,
+    /// Patrol hours per (cell, bin), cell-major like the cube, when the run has an effort log
+    /// ([`crate::cube::effort`]); the same for every job.
+    pub effort: Option<Vec<f64>>,
 }
 
 /// The mix of needs: per cube cell, its events per category label over the last
@@ -176,6 +179,7 @@ impl JobCube {
             concerns,
             profile: self.profile.clone(),
             needs: self.needs.clone(),
+            effort: self.effort.as_ref().map(|h| crate::cube::space_time::first_bins(h, t, end)),
         }
     }
 }
@@ -836,7 +840,7 @@ fn fill_job(
     }
     let districts =
         districts.map(|layer| district_tallies(layer, cell_districts, &days.district_days, bins)).unwrap_or_default();
-    JobCube { spec: spec.clone(), cube, districts, concerns, profile, needs }
+    JobCube { spec: spec.clone(), cube, districts, concerns, profile, needs, effort: None }
 }
 
 fn district_tallies(

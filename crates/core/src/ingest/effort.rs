@@ -66,6 +66,21 @@ pub struct EffortOptions {
     pub time_format: Option<String>,
 }
 
+impl EffortOptions {
+    /// The built-in sample's synthetic effort log ([`crate::sample::EFFORT_PARQUET`]) with the
+    /// default columns.
+    pub fn sample() -> Self {
+        EffortOptions {
+            source: InputSource::Embedded {
+                name: crate::sample::EFFORT_NAME.to_string(),
+                bytes: crate::sample::EFFORT_PARQUET,
+            },
+            columns: EffortColumns::default(),
+            time_format: None,
+        }
+    }
+}
+
 /// The longest shift accepted, hours: a row over a day is a typing mistake (or a whole week
 /// entered as one row), and would smear effort over many bins.
 pub const MAX_SHIFT_HOURS: f64 = 24.0;

@@ -112,6 +112,10 @@ pub struct BudgetScores {
 /// The plan minus the best baseline at the team budget.
 #[derive(Clone, Debug, Serialize)]
 pub struct Difference {
+    /// What is judged: `plan`, or with an effort log and an explore share, `serve` (the plan
+    /// without its explore share, what the forecast fills).
+    #[serde(skip_serializing_if = "is_plan")]
+    pub method: String,
     /// The best baseline (highest mean hit rate at the team budget).
     pub baseline: String,
     /// Mean hit rate of the plan minus the baseline's.
@@ -137,6 +141,15 @@ pub struct Backtest {
     pub budgets: Vec<BudgetScores>,
     /// The plan against the best baseline.
     pub difference: Difference,
+    /// With an effort log and an explore share: the hit rate the plan gives up, at the team
+    /// budget, by sending pairs to blind spots (`serve` minus `plan`). Those cells are where
+    /// pairs have not walked, so the events they would find are not in the record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explore_cost: Option<f64>,
+}
+
+fn is_plan(method: &str) -> bool {
+    method == "plan"
 }
 
 /// The held-out bins a backtest takes by default: 26 where the history allows, else as many as
@@ -219,6 +232,9 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
     let n_methods = 4 + EWMA_ALPHAS.len() + 2;
     let mut hits: Vec<Vec<Vec<Scores>>> = vec![vec![Vec::new(); n_methods]; names.len()];
     let mut oracle_hits: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    // With an effort log: the plan without its explore share (what the forecast fills).
+    let exploring = job.effort.is_some() && ctx.patrol.explore_share > 0.0;
+    let mut serve_hits: Vec<Vec<Scores>> = vec![Vec::new(); names.len()];
     let mut cells_per_budget = vec![0usize; names.len()];
     let mut area_per_budget = vec![0.0; names.len()];
     let (mut bins, mut events, mut models) = (Vec::new(), Vec::new(), Vec::new());
@@ -236,6 +252,8 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
             services: None,
             alpha: ctx.stats.alpha,
             min_count: ctx.min_count,
+            effort: planned.effort.as_ref(),
+            explore_share: ctx.patrol.explore_share,
         };
         let team_groups = budget_groups(&inputs, ctx.patrol);
         let now = column(test);
@@ -285,6 +303,11 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
                 hits[k][m].push(score(chosen, &now_u, &before_u, &areas));
             }
             oracle_hits[k].push(hits[k][n_methods - 1].last().expect("scored").hit_rate);
+            if exploring {
+                let serving = PlanInputs { explore_share: 0.0, ..inputs };
+                let served = choose_cells(&serving, &groups, ctx.patrol.watch_share);
+                serve_hits[k].push(score(&served, &now_u, &before_u, &areas));
+            }
         }
         bins.push(
             crate::time::local_time::date_of_day(cube.bins().bins()[test].start_day)
@@ -307,27 +330,24 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
         ("public", n_methods - 2),
         ("oracle", n_methods - 1),
     ];
+    let scores_of = |method: &str, s: &[Scores], k: usize| MethodScores {
+        method: method.to_string(),
+        hit_rate: mean_hit(s),
+        pai: s.iter().map(|x| x.pai).sum::<f64>() / s.len().max(1) as f64,
+        pei: mean_of(s.iter().zip(&oracle_hits[k]).map(|(x, &o)| (o > 0.0).then(|| x.hit_rate / o))),
+        rri: mean_of(s.iter().map(|x| x.rri)),
+        hit_rates: s.iter().map(|x| x.hit_rate).collect(),
+    };
     let budgets: Vec<BudgetScores> = names
         .iter()
         .enumerate()
-        .map(|(k, name)| BudgetScores {
-            budget: name.clone(),
-            cells: cells_per_budget[k],
-            area_share: area_per_budget[k],
-            methods: chosen_methods
-                .iter()
-                .map(|&(method, m)| {
-                    let s = &hits[k][m];
-                    MethodScores {
-                        method: method.to_string(),
-                        hit_rate: mean_hit(s),
-                        pai: s.iter().map(|x| x.pai).sum::<f64>() / s.len().max(1) as f64,
-                        pei: mean_of(s.iter().zip(&oracle_hits[k]).map(|(x, &o)| (o > 0.0).then(|| x.hit_rate / o))),
-                        rri: mean_of(s.iter().map(|x| x.rri)),
-                        hit_rates: s.iter().map(|x| x.hit_rate).collect(),
-                    }
-                })
-                .collect(),
+        .map(|(k, name)| {
+            let mut methods: Vec<MethodScores> =
+                chosen_methods.iter().map(|&(method, m)| scores_of(method, &hits[k][m], k)).collect();
+            if exploring {
+                methods.insert(1, scores_of("serve", &serve_hits[k], k));
+            }
+            BudgetScores { budget: name.clone(), cells: cells_per_budget[k], area_share: area_per_budget[k], methods }
         })
         .collect();
     let team = &budgets[0].methods;
@@ -339,15 +359,20 @@ pub fn backtest(job: &JobCube, ctx: &PlanContext<'_>, holdout: usize) -> Result<
             _ => Some(m),
         })
         .expect("baselines");
-    let d: Vec<f64> = team[0].hit_rates.iter().zip(&best.hit_rates).map(|(p, b)| p - b).collect();
+    // The forecast is judged on what it fills: with exploring, the plan without its explore
+    // share; what exploring costs in recorded events is reported beside it.
+    let judged = if exploring { &team[1] } else { &team[0] };
+    let d: Vec<f64> = judged.hit_rates.iter().zip(&best.hit_rates).map(|(p, b)| p - b).collect();
     let (mean, ci95) = block_bootstrap(&d, 2000, 0);
+    let explore_cost = exploring.then(|| team[1].hit_rate - team[0].hit_rate);
     Ok(Backtest {
         job: job.spec.name.clone(),
         bins,
         events,
         models,
         ewma_alpha: EWMA_ALPHAS[best_alpha],
-        difference: Difference { baseline: best.method.clone(), mean, ci95 },
+        difference: Difference { method: judged.method.clone(), baseline: best.method.clone(), mean, ci95 },
+        explore_cost,
         budgets,
     })
 }
@@ -388,12 +413,20 @@ impl Backtest {
         }
         let d = &self.difference;
         out.push_str(&format!(
-            "plan − {} (team budget): {:+.1} points of hit rate, 95 % interval {:+.1} … {:+.1}\n",
+            "{} − {} (team budget): {:+.1} points of hit rate, 95 % interval {:+.1} … {:+.1}\n",
+            d.method,
             d.baseline,
             d.mean * 100.0,
             d.ci95[0] * 100.0,
             d.ci95[1] * 100.0
         ));
+        if let Some(cost) = self.explore_cost {
+            out.push_str(&format!(
+                "exploring blind spots costs {:.1} points of recorded events (plan against serve): pairs go where \
+                 none has walked, so what they find there is not yet in the record\n",
+                cost * 100.0
+            ));
+        }
         out
     }
 

@@ -3,6 +3,7 @@
 //! its backtest against naive forecasts ([`backtest`](mod@backtest)).
 
 pub mod backtest;
+pub mod effort;
 pub mod patrol;
 pub mod teams;
 
@@ -46,6 +47,8 @@ pub struct Planned {
     pub plan: Plan,
     /// Wall time of the forecast (validation included) and the plan, milliseconds.
     pub forecast_ms: u64,
+    /// What is known of patrol effort, when the job carries an effort cube.
+    pub effort: Option<effort::EffortView>,
 }
 
 /// Analyses `job`, forecasts its next bin (chosen by validation on its own bins, at the plan's
@@ -66,6 +69,8 @@ pub fn analyse_and_plan(job: &JobCube, ctx: &PlanContext<'_>) -> Result<Planned>
         services: ctx.services,
         alpha: ctx.stats.alpha,
         min_count: ctx.min_count,
+        effort: None,
+        explore_share: ctx.patrol.explore_share,
     };
     let started = std::time::Instant::now();
     let groups = patrol::budget_groups(&probe, ctx.patrol);
@@ -75,9 +80,10 @@ pub fn analyse_and_plan(job: &JobCube, ctx: &PlanContext<'_>) -> Result<Planned>
     let next_weekday = (bins.end_day() + 3).rem_euclid(7) as usize;
     let daily = (bins.step() == BinStep::Day).then_some((&weekdays[..], next_weekday));
     let forecast = forecast(cube.counts(), bins.len(), &ring, &groups, DEFAULT_VALIDATION_BINS, daily);
-    let inputs = PlanInputs { forecast: &forecast.next, ..probe };
+    let effort = job.effort.as_ref().map(|hours| effort::EffortView::of(job, hours, ctx.patrol.recent_bins));
+    let inputs = PlanInputs { forecast: &forecast.next, effort: effort.as_ref(), ..probe };
     let plan = plan(&inputs, ctx.patrol);
-    Ok(Planned { stats, forecast, plan, forecast_ms: started.elapsed().as_millis() as u64 })
+    Ok(Planned { stats, forecast, plan, forecast_ms: started.elapsed().as_millis() as u64, effort })
 }
 
 #[cfg(test)]
@@ -161,6 +167,8 @@ mod tests {
                 services: None,
                 alpha: 0.05,
                 min_count: 5,
+                effort: None,
+                explore_share: 0.0,
             },
             &setup.patrol,
         );

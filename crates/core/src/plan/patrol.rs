@@ -124,6 +124,9 @@ pub struct PatrolParams {
     /// Share of each municipality's budget kept for new and intensifying hot spots
     /// (`--watch-share`).
     pub watch_share: f64,
+    /// Share of each budget that goes to blind spots when the run has an effort log
+    /// (`--explore-share`, [`super::effort`]).
+    pub explore_share: f64,
 }
 
 impl PatrolParams {
@@ -152,7 +155,34 @@ impl PatrolParams {
             return Err(Error::parameter("service_gap_m", service_gap_m, "must be at least 0"));
         }
         crate::error::check_share("watch_share", watch_share)?;
-        Ok(PatrolParams { max_area_km2, recent_bins: Self::RECENT_BINS, teams, service_gap_m, watch_share })
+        Ok(PatrolParams {
+            max_area_km2,
+            recent_bins: Self::RECENT_BINS,
+            teams,
+            service_gap_m,
+            watch_share,
+            explore_share: super::effort::DEFAULT_EXPLORE_SHARE,
+        })
+    }
+
+    /// The same parameters with `share` of each budget going to blind spots (with an effort
+    /// log).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::error::Error::Parameter`] for `explore_share` outside 0…1, or above what the
+    /// watch share leaves.
+    pub fn with_explore_share(mut self, share: f64) -> Result<Self> {
+        crate::error::check_share("explore_share", share)?;
+        if share + self.watch_share > 1.0 {
+            return Err(Error::parameter(
+                "explore_share",
+                share,
+                format!("with --watch-share {} it leaves nothing to serve; keep the two at most 1", self.watch_share),
+            ));
+        }
+        self.explore_share = share;
+        Ok(self)
     }
 }
 
@@ -164,6 +194,7 @@ impl Default for PatrolParams {
             teams: TeamCounts::Each(Self::DEFAULT_TEAMS),
             service_gap_m: Self::DEFAULT_SERVICE_GAP_M,
             watch_share: Self::DEFAULT_WATCH_SHARE,
+            explore_share: super::effort::DEFAULT_EXPLORE_SHARE,
         }
     }
 }
@@ -227,6 +258,11 @@ pub struct PatrolArea {
     pub team: Option<usize>,
     /// Centre of the area's cells (lon, lat), the mean of their centres.
     pub centre: (f64, f64),
+    /// Whether any of its cells is a blind spot (concern reports, little or no patrol effort;
+    /// only with an effort log).
+    pub blind_spot: bool,
+    /// Whether it is there to explore (most of its cells are blind spots) rather than to serve.
+    pub explore: bool,
 }
 
 impl PatrolArea {
@@ -275,6 +311,12 @@ pub struct PlanInputs<'a> {
     pub alpha: f64,
     /// The small-count threshold: areas expecting fewer events a week rank last.
     pub min_count: u64,
+    /// What is known of patrol effort, when the run has an effort log: the plan then fills
+    /// `explore_share` of each budget with blind spots and the rest by serve value
+    /// ([`super::effort`]).
+    pub effort: Option<&'a super::effort::EffortView>,
+    /// The share of each budget that goes to blind spots (with an effort log).
+    pub explore_share: f64,
 }
 
 impl PlanInputs<'_> {
@@ -332,7 +374,9 @@ fn fill(members: &[usize], value: &[f64], budget: usize, taken: &mut Vec<usize>)
 }
 
 /// The cells of the plan: per group (municipality), the watch share for new and intensifying hot spots,
-/// then the highest forecasts (see the module documentation). Returns the chosen positions.
+/// then the highest forecasts (see the module documentation). With an effort log, the explore
+/// share for blind spots comes after the watch share, before the forecast. Returns the chosen
+/// positions.
 pub fn choose_cells(inputs: &PlanInputs<'_>, groups: &[(Vec<usize>, usize)], watch_share: f64) -> Vec<usize> {
     let cube = &inputs.job.cube;
     let emerging =
@@ -359,6 +403,18 @@ pub fn choose_cells(inputs: &PlanInputs<'_>, groups: &[(Vec<usize>, usize)], wat
         let longest = spots.iter().map(Vec::len).max().unwrap_or(0);
         let rounds = (0..longest).flat_map(|round| spots.iter().filter_map(move |spot| spot.get(round).copied()));
         taken.extend(rounds.take(watch));
+        if let Some(view) = inputs.effort {
+            // Blind spots, best first, for the explore share.
+            let explore = ((inputs.explore_share * *budget as f64).round() as usize).min(budget - taken.len());
+            let spots: Vec<usize> = view
+                .blind_spots
+                .iter()
+                .copied()
+                .filter(|c| members.binary_search(c).is_ok() && !taken.contains(c))
+                .take(explore)
+                .collect();
+            taken.extend(spots);
+        }
         fill(members, inputs.forecast, *budget, &mut taken);
         chosen.extend(taken);
     }
@@ -555,6 +611,10 @@ impl AreaFacts<'_> {
         if unmet_concern {
             reasons.push("unmet_concern");
         }
+        let blind = positions.iter().filter(|&&c| inputs.effort.is_some_and(|v| v.cells[c].blind)).count();
+        if blind > 0 {
+            reasons.push("blind_spot");
+        }
         let quiet = expected_per_week < inputs.min_count.max(1) as f64;
         let boost = if watch.is_empty() { 0.0 } else { 1000.0 };
         PatrolArea {
@@ -581,6 +641,8 @@ impl AreaFacts<'_> {
             unmet_concern,
             team,
             centre,
+            blind_spot: blind > 0,
+            explore: 2 * blind > positions.len(),
         }
     }
 }
@@ -595,7 +657,8 @@ pub fn plan(inputs: &PlanInputs<'_>, params: &PatrolParams) -> Plan {
     let groups = budget_groups(inputs, params);
     let chosen = choose_cells(inputs, &groups, params.watch_share);
     // The cells the forecast alone would choose, for the areas' reasons.
-    let by_forecast: HashSet<usize> = choose_cells(inputs, &groups, 0.0).into_iter().collect();
+    let serving = PlanInputs { explore_share: 0.0, ..*inputs };
+    let by_forecast: HashSet<usize> = choose_cells(&serving, &groups, 0.0).into_iter().collect();
     let watched: HashSet<usize> = chosen
         .iter()
         .copied()
@@ -801,8 +864,15 @@ mod tests {
         put(px1, 1, 14, 3); // Tuesday 14–15
         put(px1, 2, 9, 1); // Wednesday 9–10
         put(pd, 3, 16, 2); // Thursday 16–17: a weekday, just after office hours
-        let job =
-            JobCube { spec: JobSpec::all(), cube, districts: Vec::new(), concerns, profile, needs: Default::default() };
+        let job = JobCube {
+            spec: JobSpec::all(),
+            cube,
+            districts: Vec::new(),
+            concerns,
+            profile,
+            needs: Default::default(),
+            effort: None,
+        };
         let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
         for (c, s) in stats.cells.iter_mut().enumerate() {
             s.pattern = match c {
@@ -958,6 +1028,7 @@ mod tests {
             concerns,
             profile: vec![0; n * 168],
             needs: Default::default(),
+            effort: None,
         };
         let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
         for (c, s) in stats.cells.iter_mut().enumerate() {
@@ -1012,6 +1083,7 @@ mod tests {
             concerns: vec![0; n * t],
             profile: vec![0; n * 168],
             needs: Default::default(),
+            effort: None,
         };
         assert_eq!(plan_with(&PlanInputs { job: &quiet, ..inputs }, &params).concern_share, 0.0);
 
@@ -1134,6 +1206,7 @@ mod tests {
             concerns: vec![0; n * 6],
             profile: vec![0; n * 168],
             needs: Default::default(),
+            effort: None,
         };
         let mut stats = analyse(&job.cube, &vec![None; n], &[], &StatsParams::default(), "t").unwrap();
         for s in &mut stats.cells {
@@ -1186,7 +1259,18 @@ mod tests {
         forecast: &'a [f64],
         cell_districts: &'a [Option<usize>],
     ) -> PlanInputs<'a> {
-        PlanInputs { job, stats, forecast, cell_districts, districts: None, services: None, alpha: 0.05, min_count: 5 }
+        PlanInputs {
+            job,
+            stats,
+            forecast,
+            cell_districts,
+            districts: None,
+            services: None,
+            alpha: 0.05,
+            min_count: 5,
+            effort: None,
+            explore_share: 0.0,
+        }
     }
 
     fn mean_cell_area(cells: &[CellIndex]) -> f64 {

@@ -1,7 +1,9 @@
 //! `cube.parquet`: one row per cell and bin, cells in H3 order, bins oldest first, with the
 //! count, the weight sum, and each row's Gi* z, its p and its significance (+1 hot, −1 cold,
-//! 0 neither), and on each cell's final-bin row the forecast of the bin after the window. It
-//! holds exact counts: it is the run's internal record, not a published layer.
+//! 0 neither), and on each cell's final-bin row the forecast of the bin after the window. With an
+//! effort log it adds `effort_hours` (patrol hours in the cell-bin), `encounters` and the
+//! Poisson-exposure Gi* `rate_z` and `rate_p` ([`crate::stats::exposure`]). It holds exact
+//! counts: it is the run's internal record, not a published layer.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -15,8 +17,9 @@ use super::{BoxError, Output, Published};
 use crate::cube::SpaceTimeCube;
 use crate::stats::JobStats;
 
-/// The Arrow schema of `cube.parquet`; with statistics it adds `z`, `p`, `bin` and `forecast`.
-pub fn cube_schema(with_stats: bool) -> Arc<Schema> {
+/// The Arrow schema of `cube.parquet`; with statistics it adds `z`, `p`, `bin` and `forecast`;
+/// with effort, `effort_hours`, `encounters`, `rate_z` and `rate_p`.
+pub fn cube_schema(with_stats: bool, with_effort: bool) -> Arc<Schema> {
     let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let mut fields = vec![
         Field::new("h3", DataType::Utf8, false),
@@ -31,16 +34,34 @@ pub fn cube_schema(with_stats: bool) -> Arc<Schema> {
         fields.push(Field::new("bin", DataType::Int32, false));
         fields.push(Field::new("forecast", DataType::Float64, true));
     }
+    if with_effort {
+        fields.push(Field::new("effort_hours", DataType::Float64, false));
+        fields.push(Field::new("encounters", DataType::Int64, false));
+        fields.push(Field::new("rate_z", DataType::Float64, false));
+        fields.push(Field::new("rate_p", DataType::Float64, false));
+    }
     Arc::new(Schema::new(fields))
 }
 
-/// Writes `cube` (with `stats` when given) as Parquet to `out`, in row groups of about 2²⁰ rows.
+/// The effort columns of `cube.parquet`, per (cell, bin) like the cube.
+pub struct EffortColumns<'a> {
+    /// Patrol hours.
+    pub hours: &'a [f64],
+    /// Concern reports (encounters are the count less these).
+    pub concerns: &'a [u64],
+    /// The Poisson-exposure Gi*.
+    pub exposure: &'a crate::stats::exposure::ExposureGi,
+}
+
+/// Writes `cube` (with `stats` and `effort` when given) as Parquet to `out`, in row groups of
+/// about 2²⁰ rows.
 pub fn write_cube(
     cube: &SpaceTimeCube,
     stats: Option<(&JobStats, &[f64])>,
+    effort: Option<EffortColumns<'_>>,
     out: &mut (dyn Write + Send),
 ) -> Result<(), BoxError> {
-    let schema = cube_schema(stats.is_some());
+    let schema = cube_schema(stats.is_some(), effort.is_some());
     let props = super::parquet_properties(format!("hotspots {}", env!("CARGO_PKG_VERSION")));
     let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(props))?;
     let t = cube.bins().len();
@@ -81,6 +102,15 @@ pub fn write_cube(
                 group.iter().flat_map(|&c| (0..t).map(move |b| (b + 1 == t).then(|| forecast[c]))),
             )));
         }
+        if let Some(e) = &effort {
+            let rows = group[0] * t..(group[group.len() - 1] + 1) * t;
+            columns.push(Arc::new(Float64Array::from(e.hours[rows.clone()].to_vec())));
+            columns.push(Arc::new(Int64Array::from_iter_values(
+                rows.clone().map(|i| (cube.counts()[i] - e.concerns[i]) as i64),
+            )));
+            columns.push(Arc::new(Float64Array::from(e.exposure.z[rows.clone()].to_vec())));
+            columns.push(Arc::new(Float64Array::from(e.exposure.p[rows].to_vec())));
+        }
         let batch = RecordBatch::try_new(schema.clone(), columns)?;
         writer.write(&batch)?;
     }
@@ -101,6 +131,11 @@ impl Output for CubeParquet {
     }
 
     fn render(&self, view: &Published<'_>, out: &mut (dyn Write + Send)) -> Result<(), BoxError> {
-        write_cube(&view.results.job.cube, Some((view.results.stats, &view.results.forecast.next)), out)
+        let r = view.results;
+        let effort = match (&r.job.effort, r.exposure) {
+            (Some(hours), Some(exposure)) => Some(EffortColumns { hours, concerns: &r.job.concerns, exposure }),
+            _ => None,
+        };
+        write_cube(&r.job.cube, Some((r.stats, &r.forecast.next)), effort, out)
     }
 }

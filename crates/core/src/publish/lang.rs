@@ -290,9 +290,9 @@ pub static TEXTS: &[[&str; 3]] = &[
         "Distrikt efter framväxande aktivitet",
     ],
     [
-        "Each method chooses {} cells ({} % of the study area, what the teams can walk) from the bins before each held-out bin and is scored on it. Plan − {}: {} points (95 % interval {} … {}).",
-        "Kukin menetelmä valitsee {} ruutua ({} % tutkimusalueesta, sen mitä tiimit ehtivät kiertää) kutakin testijaksoa edeltävistä jaksoista, ja sitä arvioidaan testijaksolla. Suunnitelma − {}: {} prosenttiyksikköä (95 %:n väli {} … {}).",
-        "Varje metod väljer {} rutor ({} % av undersökningsområdet, vad teamen hinner gå) utifrån perioderna före varje testperiod och bedöms på den. Plan − {}: {} procentenheter (95 %-intervall {} … {}).",
+        "Each method chooses {} cells ({} % of the study area, what the teams can walk) from the bins before each held-out bin and is scored on it. {} − {}: {} points (95 % interval {} … {}).",
+        "Kukin menetelmä valitsee {} ruutua ({} % tutkimusalueesta, sen mitä tiimit ehtivät kiertää) kutakin testijaksoa edeltävistä jaksoista, ja sitä arvioidaan testijaksolla. {} − {}: {} prosenttiyksikköä (95 %:n väli {} … {}).",
+        "Varje metod väljer {} rutor ({} % av undersökningsområdet, vad teamen hinner gå) utifrån perioderna före varje testperiod och bedöms på den. {} − {}: {} procentenheter (95 %-intervall {} … {}).",
     ],
     [
         "Each municipality's teams walk the cells with the highest forecast of next bin's events, a share of {} % kept for new and intensifying hot spots; the cells are joined into walkable areas of at most {} km², shared among the municipality's own teams by compass direction. Expected events are the forecast ({}). The busiest hours come from the last 84 days. Office hours: Monday–Friday 08–16. Service gap: nearest service farther than {} m. Landmarks and districts are approximate.",
@@ -415,6 +415,43 @@ pub static TEXTS: &[[&str; 3]] = &[
         "{} av {} kluster är signifikanta (p ≤ 0,05). Ett kluster är en cirkel av rutor vars händelser under de senaste perioderna (som slutar nu) är fler än platsen och tiden ensamma skulle ge anledning att vänta; den prospektiva rum-tid-permutationsskanningen (Kulldorff m.fl. 2005) prövar alla storlekar samtidigt. Ett kluster med p ≤ 0,01 skulle uppstå av en slump i färre än en av hundra körningar.",
     ],
     ["{} {} bins from {} to {}", "{} {} jaksoa {} – {}", "{} {} perioder från {} till {}"],
+    ["blind spot", "katvealue", "blind fläck"],
+    ["explore", "tutki", "utforska"],
+    [
+        "Blind spots: concern without patrols",
+        "Katvealueet: huolta ilman partiointia",
+        "Blinda fläckar: oro utan patrullering",
+    ],
+    [
+        "No patrol-effort log was given. Encounters are recorded only where pairs walk, so this plan, made from where events were recorded, may follow past patrols: a place where people are in need but no pair has walked cannot become a hot spot. Give the shift log (--effort) to find the blind spots.",
+        "Partiointilokia ei annettu. Kohtaamiset kirjautuvat vain sinne, missä parit kulkevat, joten tämä suunnitelma, joka on tehty kirjattujen tapahtumien paikoista, voi seurata aiempia partioita: paikka, jossa ihmiset tarvitsevat apua mutta jossa yksikään pari ei ole kulkenut, ei voi nousta kuumaksi pisteeksi. Anna vuorolista (--effort), niin katvealueet löytyvät.",
+        "Ingen logg över patrulleringen gavs. Möten registreras bara där paren går, så den här planen, gjord av var händelser registrerats, kan följa tidigare patruller: en plats där människor behöver hjälp men dit inget par gått kan inte bli en het punkt. Ge passlistan (--effort) för att hitta de blinda fläckarna.",
+    ],
+    [
+        "{} places had concern reports from residents in the last {} bins but little or no patrol (under {} hours, where the typical patrolled cell had {}). The plan sends pairs to {} of them: {} % of each team budget goes to exploring, the rest follows the forecast.",
+        "{} paikasta tuli asukkailta huoli-ilmoituksia viimeisten {} jakson aikana, mutta niissä partioitiin vähän tai ei lainkaan (alle {} tuntia, kun tavallisessa partioidussa ruudussa {}). Suunnitelma lähettää parit {} niistä: {} % kunkin tiimin resurssista menee tutkimiseen, loput seuraavat ennustetta.",
+        "{} platser fick orosanmälningar från invånare under de senaste {} perioderna men lite eller ingen patrullering (under {} timmar, där en typisk patrullerad ruta hade {}). Planen skickar par till {} av dem: {} % av varje teams resurser går till att utforska, resten följer prognosen.",
+    ],
+    ["Patrol hours", "Partiointitunnit", "Patrulltimmar"],
+    ["In the plan", "Suunnitelmassa", "I planen"],
+    ["area {}", "alue {}", "område {}"],
+    [
+        "Residents phone in concern reports wherever the pairs walk, so they show need the encounter record cannot. The effort log is read as given; encounters per patrol hour and a Gi* against patrol hours are in the internal files.",
+        "Asukkaat soittavat huoli-ilmoituksia riippumatta siitä, missä parit kulkevat, joten ne näyttävät tarpeen, jota kohtaamisten kirjaus ei näytä. Partiointiloki luetaan sellaisenaan; kohtaamiset partiointituntia kohden ja partiointitunteihin suhteutettu Gi* ovat sisäisissä tiedostoissa.",
+        "Invånare ringer in orosanmälningar var paren än går, så de visar behov som registret över möten inte kan visa. Patrulleringsloggen läses som den är; möten per patrulltimme och en Gi* mot patrulltimmarna finns i de interna filerna.",
+    ],
+    [
+        "This plan without exploring (what the forecast fills)",
+        "Tämä suunnitelma ilman tutkimista (minkä ennuste täyttää)",
+        "Den här planen utan utforskande (det prognosen fyller)",
+    ],
+    [
+        "Exploring blind spots costs {} points of next week's recorded events: pairs go where none has walked, so what they find there is not yet in the record. ",
+        "Katvealueiden tutkiminen maksaa {} prosenttiyksikköä seuraavan viikon kirjatuista tapahtumista: parit menevät sinne, missä kukaan ei ole kulkenut, joten sieltä löytyvä ei vielä ole kirjauksissa. ",
+        "Att utforska blinda fläckar kostar {} procentenheter av nästa veckas registrerade händelser: paren går dit inget par gått, så det de hittar där finns ännu inte i registret. ",
+    ],
+    ["Plan without exploring", "Suunnitelma ilman tutkimista", "Planen utan utforskande"],
+    ["Plan", "Suunnitelma", "Planen"],
 ];
 
 #[cfg(test)]

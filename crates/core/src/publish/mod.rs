@@ -16,6 +16,7 @@
 //! ([`rejects::RejectWriter`]); it joins the same set before anything is rendered.
 
 mod backtest_json;
+mod blind_spots_layer;
 pub mod changes;
 mod clusters_layer;
 mod cube_parquet;
@@ -104,6 +105,12 @@ pub struct JobResults<'a> {
     pub lang: Lang,
     /// Landmarks for orientation on the report's maps, when the run has them.
     pub landmarks: Option<&'a crate::space::Landmarks>,
+    /// What is known of patrol effort, with an effort log.
+    pub effort: Option<&'a crate::plan::effort::EffortView>,
+    /// The Poisson-exposure Gi* of the job's encounters, with an effort log.
+    pub exposure: Option<&'a crate::stats::exposure::ExposureGi>,
+    /// The effort cube with its accounting and rejected rows, with an effort log.
+    pub effort_log: Option<&'a crate::cube::effort::EffortCube>,
 }
 
 /// What an output renders from: the job's results, the publishing policy for the output's
@@ -152,6 +159,8 @@ pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
     &qgis_style::QgisStyle(qgis_style::Styled::PatrolAreas, Audience::Internal),
     &qgis_style::QgisStyle(qgis_style::Styled::Districts, Audience::Internal),
     &changes::ChangesLayer(Audience::Internal),
+    &blind_spots_layer::BlindSpotsLayer(Audience::Internal),
+    &blind_spots_layer::EffortRejects,
     &backtest_json::BacktestJson,
     &clusters_layer::ClustersLayer(Audience::Internal),
     &hotspots_layer::HotspotsLayer(Audience::Public),
@@ -161,6 +170,7 @@ pub static ANALYSIS_OUTPUTS: &[&dyn Output] = &[
     &qgis_style::QgisStyle(qgis_style::Styled::PatrolAreas, Audience::Public),
     &qgis_style::QgisStyle(qgis_style::Styled::Districts, Audience::Public),
     &changes::ChangesLayer(Audience::Public),
+    &blind_spots_layer::BlindSpotsLayer(Audience::Public),
     &districts_layer::DistrictsLayer(Audience::Public),
     &clusters_layer::ClustersLayer(Audience::Public),
     &report::ReportHtml,

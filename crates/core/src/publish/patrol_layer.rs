@@ -35,6 +35,8 @@ pub struct PatrolAreasLayer<'a> {
     pub cells: &'a [h3o::CellIndex],
     /// The district of each of `cells`.
     pub cell_districts: &'a [Option<usize>],
+    /// Whether the run has an effort log (the areas then say whether they serve or explore).
+    pub effort: bool,
 }
 
 impl PatrolAreasLayer<'_> {
@@ -64,6 +66,10 @@ impl PatrolAreasLayer<'_> {
                 props.insert("team_direction".into(), team.map_or(Value::Null, |t| t.direction.clone().into()));
                 props.insert("municipality".into(), a.municipality.clone().into());
                 props.insert("reasons".into(), a.reasons.join(",").into());
+                if self.effort {
+                    props.insert("purpose".into(), (if a.explore { "explore" } else { "serve" }).into());
+                    props.insert("blind_spot".into(), a.blind_spot.into());
+                }
                 props.insert("job".into(), self.job.into());
                 props.insert(
                     "district".into(),
@@ -175,6 +181,7 @@ impl Output for PatrolLayer {
             landmarks: r.landmarks,
             cells: r.job.cube.cells(),
             cell_districts: r.cell_districts,
+            effort: r.effort.is_some(),
         };
         super::write_json(out, &layer.to_geojson(), false)
     }

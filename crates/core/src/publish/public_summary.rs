@@ -90,6 +90,9 @@ pub struct PublicSummary {
     pub privacy: PrivacyNote,
     /// SHA-256 of each other public file of the job.
     pub outputs: BTreeMap<String, String>,
+    /// Patrol effort: whether the run had a log (and what that means for the plan), the blind
+    /// spots found and explored. No count or rate.
+    pub effort: crate::publish::summary::EffortSummary,
     /// The space-time scan's clusters as `clusters.geojson` publishes them (with `--scan`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan: Option<Vec<PublicCluster>>,
@@ -225,6 +228,14 @@ impl PublicSummary {
             },
             outputs: outputs.collect(),
             scan: PublicCluster::all(view),
+            effort: crate::publish::summary::EffortSummary {
+                given: s.effort.given,
+                note: s.effort.note.clone(),
+                blind_spots: s.effort.blind_spots,
+                blind_spots_in_plan: s.effort.blind_spots_in_plan,
+                explore_share: s.effort.explore_share,
+                ..Default::default()
+            },
         }
     }
 }

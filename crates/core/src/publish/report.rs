@@ -134,6 +134,10 @@ pub struct Report<'a> {
     pub landmarks: Option<&'a Landmarks>,
     /// The language of every visible text.
     pub lang: Lang,
+    /// What is known of patrol effort, with an effort log.
+    pub effort: Option<&'a crate::plan::effort::EffortView>,
+    /// The plan's chosen cells (cube positions).
+    pub plan_cells: &'a [usize],
 }
 
 /// An equirectangular projection of a lon/lat box onto the map's pixels, shrunk in longitude by
@@ -459,6 +463,7 @@ impl Report<'_> {
             .map(|r| match *r {
                 "forecast" => self.t("forecast").to_string(),
                 "unmet_concern" => self.t("unmet concern").to_string(),
+                "blind_spot" => self.t("blind spot").to_string(),
                 // Finnish and Swedish write a pattern's name in lower case inside a sentence.
                 name => Pattern::from_name(name).map_or(escape(name), |p| match self.lang {
                     Lang::En => escape(self.lang.pattern(p)),
@@ -476,6 +481,11 @@ impl Report<'_> {
         }
         if a.unmet_concern {
             flags.push(format!("<span class=\"tag\">{}</span>", self.t("unmet concern")));
+        }
+        if self.effort.is_some() && a.explore {
+            flags.push(format!("<span class=\"tag explore\">{}</span>", self.t("explore")));
+        } else if a.blind_spot {
+            flags.push(format!("<span class=\"tag explore\">{}</span>", self.t("blind spot")));
         }
         flags.join(" ")
     }
@@ -581,6 +591,7 @@ td.nw {{ white-space: nowrap; }}
 .swatch {{ display: inline-block; width: 14px; height: 14px; border-radius: 2px; margin-right: 6px; vertical-align: -2px; border: 1px solid rgba(0,0,0,.15); }}
 .line {{ display: inline-block; width: 18px; height: 0; border-top: 3px solid; margin-right: 6px; vertical-align: 3px; }}
 .tag {{ display: inline-block; background: #c62828; color: #fff; border-radius: 3px; padding: 0 5px; font-size: 11px; white-space: nowrap; }}
+.tag.explore {{ background: #0d47a1; }}
 .muted {{ color: #666; font-size: 12px; }}
 svg.map {{ width: 100%; height: auto; background: #eef3f6; border-radius: 4px; display: block; }}
 svg.chart {{ max-width: 100%; height: auto; display: block; margin: 0.5em 0; }}
@@ -634,6 +645,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         );
         self.changes_section(&mut html);
         self.patrol_section(&mut html);
+        self.effort_section(&mut html);
         self.districts_section(&mut html);
         self.backtest_section(&mut html);
         self.scan_section(&mut html);
@@ -641,6 +653,76 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         self.team_pages(&mut html);
         html.push_str("</main>\n</body>\n</html>\n");
         html
+    }
+
+    /// Patrol effort: without a log, that the plan may follow past patrols; with one, the blind
+    /// spots (places with concern reports and little or no patrol) best first, where they are,
+    /// their patrol hours and whether the plan sends a pair. No count is shown: a cell's concern
+    /// reports beside its published counts would give its encounters back.
+    fn effort_section(&self, html: &mut String) {
+        let _ = writeln!(
+            html,
+            "<section class=\"full\" id=\"effort\"><h2>{}</h2>",
+            self.t("Blind spots: concern without patrols")
+        );
+        let Some(view) = self.effort else {
+            let _ = writeln!(
+                html,
+                "<p>{}</p></section>",
+                self.t("No patrol-effort log was given. Encounters are recorded only where pairs walk, so this plan, made from where events were recorded, may follow past patrols: a place where people are in need but no pair has walked cannot become a hot spot. Give the shift log (--effort) to find the blind spots.")
+            );
+            return;
+        };
+        let in_plan = view.blind_spots.iter().filter(|c| self.plan_cells.contains(c)).count();
+        let _ = writeln!(
+            html,
+            "<p>{}</p>",
+            self.lang.f(
+                "{} places had concern reports from residents in the last {} bins but little or no patrol (under {} hours, where the typical patrolled cell had {}). The plan sends pairs to {} of them: {} % of each team budget goes to exploring, the rest follows the forecast.",
+                &[
+                    &view.blind_spots.len(),
+                    &view.recent_bins,
+                    &self.number(crate::plan::effort::LOW_EFFORT_SHARE * view.typical_hours, 1),
+                    &self.number(view.typical_hours, 1),
+                    &in_plan,
+                    &self.number(self.patrol_params.explore_share * 100.0, 0),
+                ]
+            )
+        );
+        if !view.blind_spots.is_empty() {
+            let _ = writeln!(
+                html,
+                "{}<table><thead><tr><th class=\"n\">#</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+                self.scroll(),
+                self.t("Where"),
+                self.t("Patrol hours"),
+                self.t("In the plan"),
+            );
+            for (i, &c) in view.blind_spots.iter().enumerate() {
+                let cell = self.cells[c];
+                let area = PatrolArea {
+                    cells: vec![cell],
+                    centre: crate::space::study_area::cell_centre(cell),
+                    ..Default::default()
+                };
+                let area = PatrolArea { district: self.cell_districts.get(c).copied().flatten(), ..area };
+                let area_rank = self.patrol.iter().find(|a| a.cells.contains(&cell)).map(|a| a.rank);
+                let _ = writeln!(
+                    html,
+                    "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                    i + 1,
+                    self.where_is(&area),
+                    self.number(view.cells[c].hours, 1),
+                    area_rank.map_or("–".to_string(), |r| self.lang.f("area {}", &[&r])),
+                );
+            }
+            html.push_str("</tbody></table></div>\n");
+        }
+        let _ = writeln!(
+            html,
+            "<p class=\"muted\">{}</p></section>",
+            self.t("Residents phone in concern reports wherever the pairs walk, so they show need the encounter record cannot. The effort log is read as given; encounters per patrol hour and a Gi* against patrol hours are in the internal files.")
+        );
     }
 
     fn changes_section(&self, html: &mut String) {
@@ -1045,6 +1127,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         for m in &team.methods {
             let label = match m.method.as_str() {
                 "plan" => self.t("This plan").to_string(),
+                "serve" => self.t("This plan without exploring (what the forecast fills)").to_string(),
                 "last_bin" => self.t("Busiest cells of the previous bin").to_string(),
                 "last_4" => self.t("Busiest cells of the previous four bins").to_string(),
                 "history" => self.t("Busiest cells of all earlier bins").to_string(),
@@ -1063,7 +1146,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             );
         }
         html.push_str("</tbody></table></div>\n");
-        if let (Some(plan), Some(base)) = (b.team("plan"), b.team(&b.difference.baseline)) {
+        if let (Some(plan), Some(base)) = (b.team(&b.difference.method), b.team(&b.difference.baseline)) {
             let first = b.bins.first().map_or(String::new(), |d| self.date(d));
             let last = b.bins.last().map_or(String::new(), |d| self.date(d));
             html.push_str(&hit_rate_chart(
@@ -1093,8 +1176,9 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             html,
             "<p class=\"muted\">{} {}</p></section>",
             self.lang.f(
-                "Each method chooses {} cells ({} % of the study area, what the teams can walk) from the bins before each held-out bin and is scored on it. Plan − {}: {} points (95 % interval {} … {}).",
+                "Each method chooses {} cells ({} % of the study area, what the teams can walk) from the bins before each held-out bin and is scored on it. {} − {}: {} points (95 % interval {} … {}).",
                 &[
+                    &if d.method == "serve" { self.t("Plan without exploring") } else { self.t("Plan") },
                     &team.cells,
                     &self.number(team.area_share * 100.0, 1),
                     &escape(self.lang.term(&d.baseline)),
@@ -1103,7 +1187,12 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                     &signed(d.ci95[1])
                 ]
             ),
-            others.join("; ")
+            b.explore_cost.map_or(String::new(), |cost| {
+                self.lang.f(
+                    "Exploring blind spots costs {} points of next week's recorded events: pairs go where none has walked, so what they find there is not yet in the record. ",
+                    &[&self.number(cost * 100.0, 1)],
+                )
+            }) + &others.join("; ")
                 + if others.is_empty() { "" } else { ". " }
                 + self.t("Hit rate: share of the bin's events in the chosen cells. PAI: hit rate ÷ area share. PEI: hit rate ÷ the oracle's. RRI: the chosen cells' change in events over the city's change.")
         );
@@ -1317,6 +1406,8 @@ impl super::Output for ReportHtml {
             changes: r.changes,
             landmarks: r.landmarks,
             lang: r.lang,
+            effort: r.effort,
+            plan_cells: &r.plan.cells,
         };
         report.write(out)?;
         Ok(())

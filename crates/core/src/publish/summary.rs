@@ -238,6 +238,49 @@ pub struct Summary {
     /// The prospective space-time scan, when one was run (`--scan`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan: Option<ScanSummary>,
+    /// Patrol effort: what the run knew of it, or that it knew nothing.
+    pub effort: EffortSummary,
+}
+
+/// What a run knew of patrol effort (`summary.json`'s `effort`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EffortSummary {
+    /// Whether an effort log was given.
+    pub given: bool,
+    /// What that means for the plan, in words.
+    pub note: String,
+    /// The log's row and hour accounting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<crate::cube::effort::EffortAccount>,
+    /// The job's encounters per patrol hour.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encounters_per_hour: Option<f64>,
+    /// The typical patrolled cell's hours in the recent bins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typical_cell_hours: Option<f64>,
+    /// Blind spots found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blind_spots: Option<usize>,
+    /// Blind spots the plan sends a pair to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blind_spots_in_plan: Option<usize>,
+    /// The share of each budget that went to exploring.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explore_share: Option<f64>,
+    /// Cells whose final-bin encounter rate is significantly high against the exposure
+    /// (Poisson-exposure Gi*, p at most α).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high_rate_cells: Option<usize>,
+}
+
+impl EffortSummary {
+    /// What `summary.json` says when the run has no effort log.
+    pub const NO_EFFORT_NOTE: &str = "no effort log was given: encounters are recorded only where pairs walk, so \
+        the plan, made from where events were recorded, may follow past patrols and miss places no pair has \
+        visited (give --effort FILE)";
+    /// What it says with one.
+    pub const EFFORT_NOTE: &str = "the plan fills part of each budget with blind spots (concern reports, little \
+        or no patrol) and the rest by the forecast, so it does not only follow past patrols";
 }
 
 /// The prospective space-time scan of one job, exact (the internal summary).
@@ -449,6 +492,7 @@ impl Summary {
             teams: Vec::new(),
             team_balance: BTreeMap::new(),
             concern_share: None,
+            effort: EffortSummary { given: false, note: EffortSummary::NO_EFFORT_NOTE.into(), ..Default::default() },
             warnings: stats.warnings.clone(),
             timings_ms: run.timings_ms.iter().cloned().collect(),
             scan: None,
