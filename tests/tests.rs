@@ -7,6 +7,7 @@ mod analyze_cube;
 mod bad_inputs;
 mod determinism;
 mod disclosure;
+mod effort;
 mod fuzz_corpus;
 mod input_formats;
 mod layers;
