@@ -9,7 +9,10 @@
 //!    week is forecast) gets its cell with the highest forecast in turn, round-robin, until the
 //!    share is used; the rest of the budget goes to the cells with the highest forecast of next
 //!    bin's events ([`crate::stats::forecast`]). Ties go to the lower cell position. A hot spot
-//!    the forecast ranks high anyway takes no reserved place from the others.
+//!    the forecast ranks high anyway takes no reserved place from the others. With an effort log
+//!    ([`super::effort`]), a share `explore_share` (default 0.2) goes to the municipality's best
+//!    blind spots after the watch share and before the forecast; an area most of whose cells are
+//!    blind spots is there to explore ([`PatrolArea::explore`]).
 //! 3. **Areas.** The chosen cells are joined into contiguous areas through H3 adjacency; an area
 //!    larger than `max_area_km2` is split greedily from its highest-forecast cell (a piece grows
 //!    through the highest-forecast adjacent cells until the next would pass the limit). Each
@@ -20,7 +23,7 @@
 //!    fewer events a week than the small-count threshold ranks after every busier one.
 //!    `score = 1000 · [holds a new or intensifying hot spot] + expected_per_week` (capped at
 //!    999.9), or the pattern tier for a quiet area. Each area says why it is in the plan:
-//!    `forecast`, `new_hot_spot` / `intensifying_hot_spot`, `unmet_concern`.
+//!    `forecast`, `new_hot_spot` / `intensifying_hot_spot`, `unmet_concern`, `blind_spot`.
 //! 5. **When.** The weekday × hour profile of the area's events over the last 84 days of the
 //!    window gives `peak_weekday` and `peak_hour`; the teams work office hours (Monday–Friday,
 //!    08–16), and `peak_outside_office_hours` says when the peak falls outside them.

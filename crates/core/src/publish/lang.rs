@@ -451,7 +451,7 @@ pub static TEXTS: &[[&str; 3]] = &[
         "Att utforska blinda fläckar kostar {} procentenheter av nästa veckas registrerade händelser: paren går dit inget par gått, så det de hittar där finns ännu inte i registret. ",
     ],
     ["Plan without exploring", "Suunnitelma ilman tutkimista", "Planen utan utforskande"],
-    ["Plan", "Suunnitelma", "Planen"],
+    ["Plan", "Suunnitelma", "Plan"],
 ];
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //!   with their names, the landmarks and a scale bar, with a legend; then the areas ranked, each
 //!   with where it is (nearest landmark, its districts), why, when (the busiest 2–3 hours) and
 //!   the nearest service;
+//! - the blind spots (with an effort log: places with concern reports and little or no patrol,
+//!   and which the plan explores), or, without a log, that the plan may follow past patrols;
 //! - the districts ranked by emerging activity with a sparkline of their counts per bin, the
 //!   backtest, the scan's clusters and the run's parameters;
 //! - one page per team (a page of its own on A4 when printed): its areas in order and a map of
