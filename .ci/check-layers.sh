@@ -14,7 +14,7 @@ expect() { # file pattern
         exit 1
     fi
 }
-for layer in public/hotspots public/districts public/patrol_areas internal/hotspots internal/districts internal/patrol_areas; do
+for layer in public/hotspots public/districts public/patrol_areas public/blind_spots internal/hotspots internal/districts internal/patrol_areas internal/blind_spots; do
     ogrinfo -ro -so -al "$out/$layer.geojson" > "$out/$layer.info"
     expect "$layer" "Geometry: (Multi )?Polygon"
     expect "$layer" 'ID\["EPSG",4326\]'
@@ -58,6 +58,15 @@ refuse public/hotspots "^(z|p|trend_tau|trend_p): "
 refuse public/districts "^(encounters|concerns|trend_tau|trend_p): "
 refuse public/patrol_areas "^(score|unmet_concern_p|recent_events): "
 expect public/patrol_areas "^label: String"
+# The sample's effort log: blind spots, and areas that serve or explore.
+for audience in public internal; do
+    expect $audience/blind_spots "^effort_hours: Real"
+    expect $audience/blind_spots "^in_plan: Integer\(Boolean\)"
+    expect $audience/patrol_areas "^purpose: String"
+    expect $audience/patrol_areas "^blind_spot: Integer\(Boolean\)"
+done
+expect internal/blind_spots "^concerns: Integer"
+refuse public/blind_spots "^(concerns|concern_forecast|encounters|encounters_per_hour): "
 # changes.geojson after two runs a week apart in one folder.
 "$bin" analyze --out "$out/nights" --until 2026-10-26 --quiet
 "$bin" analyze --out "$out/nights" --quiet
@@ -69,4 +78,4 @@ for field in "^change: String" "^kind: String" "^h3: String" "^rank_now: Integer
         exit 1
     fi
 done
-echo "ogrinfo reads the public and internal hotspots.geojson (1027 cells), districts.geojson (15 districts) patrol_areas.geojson and changes.geojson with the expected field types, no list-valued field, and no exact statistic in public"
+echo "ogrinfo reads the public and internal hotspots.geojson (1027 cells), districts.geojson (15 districts) patrol_areas.geojson, blind_spots.geojson and changes.geojson with the expected field types, no list-valued field, and no exact statistic in public"
