@@ -2,6 +2,7 @@
 //! cells and bins in `cube.parquet`, the blind spots published without counts, what a run
 //! without a log says, and `hotspots simulate`.
 
+use arrow_array::Array;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, TimestampMicrosecondType};
 use h3o::{LatLng, Resolution};
@@ -125,6 +126,49 @@ fn without_an_effort_log_the_run_says_the_plan_may_follow_past_patrols() {
     assert!(exploring > 0);
     let report = std::fs::read_to_string(s.path("e/public/report.html")).unwrap();
     assert!(report.contains("Blind spots: concern without patrols") && report.contains(">explore</span>"));
+}
+
+/// The configuration file names the log, renames its columns and sets the explore share; a flag
+/// wins over it. Each encounter rate in `cube.parquet` is the cell-bin's encounters over its hours.
+#[test]
+fn the_configuration_file_sets_the_effort_log_its_columns_and_the_explore_share() {
+    let s = Scratch::new();
+    let cell = LatLng::new(60.1710, 24.9414).unwrap().to_cell(Resolution::Eight);
+    std::fs::create_dir(s.path("conf")).unwrap();
+    std::fs::write(
+        s.path("conf/log.csv"),
+        format!("alku;loppu;ruutu\n27.10.2026 9.00;27.10.2026 13.00;{cell}\n28.10.2026 9.00;28.10.2026 11.00;{cell}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        s.path("conf/night.toml"),
+        "effort = \"log.csv\"\nexplore_share = 0.3\n[effort_columns]\nstart = \"alku\"\nend = \"loppu\"\ncell = \"ruutu\"\n",
+    )
+    .unwrap();
+    s.run(&["analyze", "--config", "conf/night.toml", "--out", "o", "-q"]).ok();
+    let effort = &summary(&s.path("o"))["effort"];
+    assert_eq!(
+        (effort["log"]["accepted"].as_u64(), effort["explore_share"].as_f64()),
+        (Some(2), Some(0.3)),
+        "{effort}"
+    );
+    assert!((effort["log"]["hours_in_cube"].as_f64().unwrap() - 6.0).abs() < 1e-9);
+    for b in read_parquet(&s.path("o/internal/cube.parquet")) {
+        let h3 = b.column_by_name("h3").unwrap().as_string::<i32>();
+        let hours = b.column_by_name("effort_hours").unwrap().as_primitive::<Float64Type>();
+        let encounters = b.column_by_name("encounters").unwrap().as_primitive::<arrow_array::types::Int64Type>();
+        let rate = b.column_by_name("encounters_per_hour").unwrap().as_primitive::<Float64Type>();
+        for i in 0..b.num_rows() {
+            if hours.value(i) > 0.0 {
+                assert_eq!(h3.value(i), cell.to_string());
+                assert!((rate.value(i) - encounters.value(i) as f64 / hours.value(i)).abs() < 1e-12);
+            } else {
+                assert!(rate.is_null(i));
+            }
+        }
+    }
+    s.run(&["analyze", "--config", "conf/night.toml", "--explore-share", "0.1", "--out", "p", "-q"]).ok();
+    assert_eq!(summary(&s.path("p"))["effort"]["explore_share"], 0.1);
 }
 
 #[test]

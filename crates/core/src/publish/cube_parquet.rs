@@ -1,8 +1,9 @@
 //! `cube.parquet`: one row per cell and bin, cells in H3 order, bins oldest first, with the
 //! count, the weight sum, and each row's Gi* z, its p and its significance (+1 hot, −1 cold,
 //! 0 neither), and on each cell's final-bin row the forecast of the bin after the window. With an
-//! effort log it adds `effort_hours` (patrol hours in the cell-bin), `encounters` and the
-//! Poisson-exposure Gi* `rate_z` and `rate_p` ([`crate::stats::exposure`]). It holds exact
+//! effort log it adds `effort_hours` (patrol hours in the cell-bin), `encounters`,
+//! `encounters_per_hour` (null without effort) and the Poisson-exposure Gi* `rate_z` and `rate_p`
+//! ([`crate::stats::exposure`]). It holds exact
 //! counts: it is the run's internal record, not a published layer.
 
 use std::io::Write;
@@ -18,7 +19,7 @@ use crate::cube::SpaceTimeCube;
 use crate::stats::JobStats;
 
 /// The Arrow schema of `cube.parquet`; with statistics it adds `z`, `p`, `bin` and `forecast`;
-/// with effort, `effort_hours`, `encounters`, `rate_z` and `rate_p`.
+/// with effort, `effort_hours`, `encounters`, `encounters_per_hour`, `rate_z` and `rate_p`.
 pub fn cube_schema(with_stats: bool, with_effort: bool) -> Arc<Schema> {
     let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     let mut fields = vec![
@@ -37,6 +38,7 @@ pub fn cube_schema(with_stats: bool, with_effort: bool) -> Arc<Schema> {
     if with_effort {
         fields.push(Field::new("effort_hours", DataType::Float64, false));
         fields.push(Field::new("encounters", DataType::Int64, false));
+        fields.push(Field::new("encounters_per_hour", DataType::Float64, true));
         fields.push(Field::new("rate_z", DataType::Float64, false));
         fields.push(Field::new("rate_p", DataType::Float64, false));
     }
@@ -107,6 +109,11 @@ pub fn write_cube(
             columns.push(Arc::new(Float64Array::from(e.hours[rows.clone()].to_vec())));
             columns.push(Arc::new(Int64Array::from_iter_values(
                 rows.clone().map(|i| (cube.counts()[i] - e.concerns[i]) as i64),
+            )));
+            // The raw rate of the cell-bin; null where no effort was logged.
+            columns.push(Arc::new(Float64Array::from_iter(
+                rows.clone()
+                    .map(|i| (e.hours[i] > 0.0).then(|| (cube.counts()[i] - e.concerns[i]) as f64 / e.hours[i])),
             )));
             columns.push(Arc::new(Float64Array::from(e.exposure.z[rows.clone()].to_vec())));
             columns.push(Arc::new(Float64Array::from(e.exposure.p[rows].to_vec())));
