@@ -70,15 +70,7 @@ pub fn random_cube(cells: usize, weeks: u32, seed: u64) -> SpaceTimeCube {
 /// weekday × hour profile.
 pub fn job_of(cube: SpaceTimeCube) -> JobCube {
     let (cells, bins) = (cube.cells().len(), cube.bins().len());
-    JobCube {
-        spec: JobSpec::all(),
-        cube,
-        districts: Vec::new(),
-        concerns: vec![0; cells * bins],
-        profile: vec![0; cells * 168],
-        needs: Default::default(),
-        effort: None,
-    }
+    JobCube::of_counts(JobSpec::all(), cube, vec![0; cells * bins])
 }
 
 /// What a test's [`PlanContext`] borrows, owned: cells in no district, no districts layer and no

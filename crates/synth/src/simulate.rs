@@ -300,13 +300,8 @@ pub fn simulate(config: &SimConfig, policy: Policy) -> hotspots_core::Result<Out
                     }
                 }
                 let job = JobCube {
-                    spec: JobSpec::all(),
-                    cube,
-                    districts: Vec::new(),
-                    concerns,
-                    profile: vec![0; n * 168],
-                    needs: Default::default(),
                     effort: (policy == Policy::Explore).then_some(effort_cube),
+                    ..JobCube::of_counts(JobSpec::all(), cube, concerns)
                 };
                 analyse_and_plan(&job, &ctx)?.plan.cells
             }

@@ -160,6 +160,22 @@ impl Needs {
 }
 
 impl JobCube {
+    /// A job made elsewhere (a simulation, another engine): `spec`'s `cube` with its concern
+    /// reports per (cell, bin), no district tallies, an empty weekday × hour profile and mix of
+    /// needs, and no effort.
+    pub fn of_counts(spec: JobSpec, cube: SpaceTimeCube, concerns: Vec<u64>) -> JobCube {
+        let cells = cube.cells().len();
+        JobCube {
+            spec,
+            cube,
+            districts: Vec::new(),
+            concerns,
+            profile: vec![0; cells * 168],
+            needs: Needs::default(),
+            effort: None,
+        }
+    }
+
     /// The job as it was before bin `end`: bins `0..end` only (the weekday × hour profile is
     /// kept as it is; the backtest does not use it).
     pub fn truncated(&self, end: usize) -> JobCube {
