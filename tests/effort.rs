@@ -182,6 +182,17 @@ fn a_broken_effort_log_is_an_error_naming_the_file() {
     assert_eq!(run.code(), 1);
     assert!(run.stderr().contains("noend.csv") && run.stderr().contains("`end`"), "{}", run.stderr());
     assert!(!s.path("o").exists(), "nothing written");
+    // A log none of whose rows falls in the window is read, and the run says so.
+    std::fs::write(s.path("old.csv"), "start,end,cell\n2020-01-01T09:00:00,2020-01-01T10:00:00,882a100d2dfffff\n")
+        .unwrap();
+    let run = s.run(&["analyze", "--effort", "old.csv", "--out", "w", "-q"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("no row of the effort log has hours in the study area and the window"),
+        "{}",
+        run.stderr()
+    );
+    assert!(summary(&s.path("w"))["warnings"].to_string().contains("every place counts as unpatrolled"));
     let run = s.run(&["analyze", "--explore-share", "0.95", "--out", "o", "-q"]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(run.stderr().contains("explore_share") || run.stderr().contains("explore-share"), "{}", run.stderr());

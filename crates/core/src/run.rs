@@ -98,6 +98,15 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         None => None,
     };
     if let Some(effort) = &effort {
+        let a = &effort.account;
+        if a.accepted == 0 {
+            cube_run.diagnoses.push(format!(
+                "{}: no row of the effort log has hours in the study area and the window ({} read, {} rejected, {} \
+                 outside the window, {} outside the study area): every place counts as unpatrolled",
+                a.file, a.read, a.rejected, a.outside_window, a.outside_study_area
+            ));
+            progress.warn(cube_run.diagnoses.last().expect("just pushed"));
+        }
         for job in &mut cube_run.jobs {
             job.effort = Some(effort.hours.clone());
         }
