@@ -24,7 +24,7 @@ use crate::publish::{
     PreviousRun, RunParameters, Summary, output_path, publish_job, stale_outputs,
 };
 use crate::stats::JobStats;
-use crate::stats::exposure::{ExposureGi, exposure_gi_star};
+use crate::stats::exposure::{EncounterCube, ExposureGi};
 use crate::stats::forecast::Forecast;
 use crate::stats::scan::{ScanResult, scan};
 use crate::time::WindowStart;
@@ -93,11 +93,11 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
     }
     check_reject_share(&cube_run.inputs, config.max_reject_share)?;
     check_selections(&cube_run)?;
-    let effort = match &config.effort {
+    let mut effort = match &config.effort {
         Some(options) => Some(effort_cube(config, options, &cube_run)?),
         None => None,
     };
-    if let Some(effort) = &effort {
+    if let Some(effort) = &mut effort {
         let a = &effort.account;
         if a.accepted == 0 {
             cube_run.diagnoses.push(format!(
@@ -107,8 +107,15 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
             ));
             progress.warn(cube_run.diagnoses.last().expect("just pushed"));
         }
-        for job in &mut cube_run.jobs {
-            job.effort = Some(effort.hours.clone());
+        // The hours go to the jobs (the last takes them, the others a copy); the run keeps the
+        // accounting and the rejects.
+        let hours = std::mem::take(&mut effort.hours);
+        let last = cube_run.jobs.len().saturating_sub(1);
+        for job in &mut cube_run.jobs[..last] {
+            job.effort = Some(hours.clone());
+        }
+        if let Some(job) = cube_run.jobs.last_mut() {
+            job.effort = Some(hours);
         }
     }
 
@@ -143,7 +150,6 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         summary.forecast = Some(done.forecast.clone());
         summary.concern_share = Some(done.plan.concern_share);
         if let (Some(view), Some(log), Some(exposure)) = (&done.effort, &effort, &done.exposure) {
-            let t = job.cube.bins().len();
             summary.effort = EffortSummary {
                 given: true,
                 note: EffortSummary::EFFORT_NOTE.into(),
@@ -154,9 +160,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
                 blind_spots_in_plan: Some(view.blind_spots.iter().filter(|c| done.plan.cells.contains(c)).count()),
                 explore_share: Some(config.patrol.explore_share),
                 high_rate_cells: Some(
-                    (0..job.cube.cells().len())
-                        .filter(|&c| exposure.z[c * t + t - 1] > 0.0 && exposure.p[c * t + t - 1] <= config.stats.alpha)
-                        .count(),
+                    exposure.last.iter().filter(|&&(z, p)| z > 0.0 && p <= config.stats.alpha).count(),
                 ),
             };
         }
@@ -312,9 +316,9 @@ fn analyse_job(config: &RunConfig, run: &CubeRun, job: &JobCube) -> Result<Analy
     let Planned { stats, forecast, plan, forecast_ms, effort } = analyse_and_plan(job, &ctx)?;
     let exposure = job.effort.as_ref().map(|hours| {
         let cube = &job.cube;
-        let encounters: Vec<u64> = cube.counts().iter().zip(&job.concerns).map(|(a, k)| a - k).collect();
+        let encounters = EncounterCube { counts: cube.counts(), concerns: &job.concerns, hours };
         let neighbours = config.stats.neighbourhoods(cube.cells());
-        exposure_gi_star(&encounters, hours, cube.bins().len(), &neighbours, config.stats.time_window)
+        ExposureGi::new(encounters, cube.bins().len(), neighbours, config.stats.time_window)
     });
     let cell_services = config.services.as_ref().map(|s| hot_cell_services(&job.cube, &stats, &s.services));
     let backtest = match config.task {

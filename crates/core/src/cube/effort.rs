@@ -55,7 +55,8 @@ impl EffortAccount {
 /// Patrol hours per cell and bin.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EffortCube {
-    /// Hours per (cell, bin), cell-major like the space-time cube.
+    /// Hours per (cell, bin), cell-major like the space-time cube (moved into the jobs'
+    /// [`crate::cube::JobCube::effort`] by the run, which keeps the rest).
     pub hours: Vec<f64>,
     /// The accounting.
     pub account: EffortAccount,

@@ -25,7 +25,7 @@
 //!   ([`crate::stats::exposure`]) in `cube.parquet`.
 
 use crate::cube::JobCube;
-use crate::stats::exposure::encounter_rate;
+use crate::stats::exposure::{EncounterCube, encounter_rate};
 use crate::stats::forecast::ewma;
 
 /// Hours of prior in the shrunk rate (a half-day shift).
@@ -78,14 +78,13 @@ impl EffortView {
         let t = cube.bins().len();
         let n = cube.cells().len();
         let recent = recent.clamp(1, t.max(1));
-        let encounters: Vec<u64> =
-            cube.counts().iter().zip(&job.concerns).map(|(all, concerns)| all - concerns).collect();
-        let rate = encounter_rate(&encounters, hours);
+        let counts = cube.counts();
+        let rate = encounter_rate(EncounterCube { counts, concerns: &job.concerns, hours });
         let mut cells: Vec<CellEffort> = (0..n)
             .map(|c| {
                 let range = c * t + t - recent..(c + 1) * t;
                 let h: f64 = hours[range.clone()].iter().sum();
-                let o: u64 = encounters[range.clone()].iter().sum();
+                let o: u64 = range.clone().map(|i| counts[i] - job.concerns[i]).sum();
                 let k: u64 = job.concerns[range].iter().sum();
                 let concern_forecast = ewma(job.concerns[c * t..(c + 1) * t].iter().map(|&v| v as f64), CONCERN_ALPHA);
                 CellEffort {

@@ -15,8 +15,11 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use parquet::arrow::ArrowWriter;
 
 use super::{BoxError, Output, Published};
+use rayon::prelude::*;
+
 use crate::cube::SpaceTimeCube;
 use crate::stats::JobStats;
+use crate::stats::exposure::EncounterCube;
 
 /// The Arrow schema of `cube.parquet`; with statistics it adds `z`, `p`, `bin` and `forecast`;
 /// with effort, `effort_hours`, `encounters`, `encounters_per_hour`, `rate_z` and `rate_p`.
@@ -106,17 +109,19 @@ pub fn write_cube(
         }
         if let Some(e) = &effort {
             let rows = group[0] * t..(group[group.len() - 1] + 1) * t;
+            let encounters = |i: usize| cube.counts()[i] - e.concerns[i];
             columns.push(Arc::new(Float64Array::from(e.hours[rows.clone()].to_vec())));
-            columns.push(Arc::new(Int64Array::from_iter_values(
-                rows.clone().map(|i| (cube.counts()[i] - e.concerns[i]) as i64),
-            )));
+            columns.push(Arc::new(Int64Array::from_iter_values(rows.clone().map(|i| encounters(i) as i64))));
             // The raw rate of the cell-bin; null where no effort was logged.
             columns.push(Arc::new(Float64Array::from_iter(
-                rows.clone()
-                    .map(|i| (e.hours[i] > 0.0).then(|| (cube.counts()[i] - e.concerns[i]) as f64 / e.hours[i])),
+                rows.map(|i| (e.hours[i] > 0.0).then(|| encounters(i) as f64 / e.hours[i])),
             )));
-            columns.push(Arc::new(Float64Array::from(e.exposure.z[rows.clone()].to_vec())));
-            columns.push(Arc::new(Float64Array::from(e.exposure.p[rows].to_vec())));
+            // The Poisson-exposure Gi*, computed here a cell at a time.
+            let source = EncounterCube { counts: cube.counts(), concerns: e.concerns, hours: e.hours };
+            let (z, p): (Vec<Vec<f64>>, Vec<Vec<f64>>) =
+                group.par_iter().map(|&c| e.exposure.series(source, c, 0..t)).unzip();
+            columns.push(Arc::new(Float64Array::from(z.concat())));
+            columns.push(Arc::new(Float64Array::from(p.concat())));
         }
         let batch = RecordBatch::try_new(schema.clone(), columns)?;
         writer.write(&batch)?;

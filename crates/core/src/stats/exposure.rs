@@ -31,69 +31,110 @@ use rayon::prelude::*;
 use crate::stats::gi_star::Neighbourhoods;
 use crate::stats::normal::two_sided_p;
 
-/// The Poisson-exposure Gi* of a job.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The Poisson-exposure Gi* of a job, computed a cell at a time where it is needed (each cell's
+/// series depends only on its neighbourhood), so no cells × bins array of z and p is held.
+#[derive(Clone, Debug)]
 pub struct ExposureGi {
     /// The job's encounters per patrol hour over the cell-bins with effort (0 without effort).
     pub rate: f64,
-    /// z per (cell, bin), cell-major.
-    pub z: Vec<f64>,
-    /// Two-sided p per (cell, bin).
-    pub p: Vec<f64>,
+    /// Per cell, the final bin's z and p.
+    pub last: Vec<(f64, f64)>,
+    neighbours: Neighbourhoods,
+    bins: usize,
+    w: usize,
+}
+
+/// Where the encounters and hours of a job are: per (cell, bin), cell-major; encounters are
+/// `counts − concerns` (the job's events less its concern reports).
+#[derive(Clone, Copy)]
+pub struct EncounterCube<'a> {
+    /// The job's events.
+    pub counts: &'a [u64],
+    /// Its concern reports (the same length; zeros for an encounters-only cube).
+    pub concerns: &'a [u64],
+    /// Patrol hours.
+    pub hours: &'a [f64],
+}
+
+impl EncounterCube<'_> {
+    fn encounters(&self, i: usize) -> u64 {
+        self.counts[i] - self.concerns[i]
+    }
 }
 
 /// Encounters per patrol hour of the cell-bins with effort: `Σ O / Σ h` (0 without effort).
-pub fn encounter_rate(encounters: &[u64], hours: &[f64]) -> f64 {
-    let (o, h) = encounters
-        .iter()
-        .zip(hours)
-        .filter(|(_, h)| **h > 0.0)
-        .fold((0.0, 0.0), |(o, s), (e, h)| (o + *e as f64, s + h));
+pub fn encounter_rate(cube: EncounterCube<'_>) -> f64 {
+    let (o, h) = (0..cube.hours.len())
+        .filter(|&i| cube.hours[i] > 0.0)
+        .fold((0.0, 0.0), |(o, s), i| (o + cube.encounters(i) as f64, s + cube.hours[i]));
     if h > 0.0 { o / h } else { 0.0 }
 }
 
-/// The Poisson-exposure space-time Gi* (see the module documentation) of `encounters` against
-/// `hours`, both cells × `bins`, cell-major.
-pub fn exposure_gi_star(
-    encounters: &[u64],
-    hours: &[f64],
-    bins: usize,
-    neighbours: &Neighbourhoods,
-    w: u32,
-) -> ExposureGi {
-    let cells = neighbours.len();
-    assert_eq!(encounters.len(), cells * bins, "encounters must be cells × bins");
-    assert_eq!(hours.len(), cells * bins, "hours must be cells × bins");
-    let rate = encounter_rate(encounters, hours);
-    let w = w as usize;
-    let mut z = vec![0.0; cells * bins];
-    let mut p = vec![1.0; cells * bins];
-    let chunk = bins.max(1);
-    z.par_chunks_mut(chunk).zip(p.par_chunks_mut(chunk)).enumerate().for_each(|(i, (zs, ps))| {
-        // Per bin, the neighbourhood's observed and expected sums over cell-bins with effort.
-        let mut observed = vec![0.0; bins];
-        let mut expected = vec![0.0; bins];
-        for &j in neighbours.of(i) {
+impl ExposureGi {
+    /// The model of `cube` (cells × `bins`) with the space-time neighbourhood of `neighbours`
+    /// and the backward time window `w`; computes the rate and every cell's final-bin z and p.
+    pub fn new(cube: EncounterCube<'_>, bins: usize, neighbours: Neighbourhoods, w: u32) -> ExposureGi {
+        let cells = neighbours.len();
+        assert_eq!(cube.counts.len(), cells * bins, "counts must be cells × bins");
+        assert_eq!(cube.concerns.len(), cells * bins, "concerns must be cells × bins");
+        assert_eq!(cube.hours.len(), cells * bins, "hours must be cells × bins");
+        let mut model = ExposureGi { rate: encounter_rate(cube), last: Vec::new(), neighbours, bins, w: w as usize };
+        model.last = (0..cells)
+            .into_par_iter()
+            .map(|i| {
+                let (z, p) = model.series(cube, i, bins.saturating_sub(1)..bins);
+                (z.first().copied().unwrap_or(0.0), p.first().copied().unwrap_or(1.0))
+            })
+            .collect();
+        model
+    }
+
+    /// Cell `i`'s z and p in bins `range` (see the module documentation).
+    pub fn series(&self, cube: EncounterCube<'_>, i: usize, range: std::ops::Range<usize>) -> (Vec<f64>, Vec<f64>) {
+        let bins = self.bins;
+        let from = range.start.saturating_sub(self.w);
+        // Per bin from `from`, the neighbourhood's observed and expected sums over cell-bins
+        // with effort.
+        let mut observed = vec![0.0; range.end - from];
+        let mut expected = vec![0.0; range.end - from];
+        for &j in self.neighbours.of(i) {
             let at = j as usize * bins;
-            for t in 0..bins {
-                let h = hours[at + t];
+            for t in from..range.end {
+                let h = cube.hours[at + t];
                 if h > 0.0 {
-                    observed[t] += encounters[at + t] as f64;
-                    expected[t] += rate * h;
+                    observed[t - from] += cube.encounters(at + t) as f64;
+                    expected[t - from] += self.rate * h;
                 }
             }
         }
-        for t in 0..bins {
-            let from = t.saturating_sub(w);
-            let o: f64 = observed[from..=t].iter().sum();
-            let e: f64 = expected[from..=t].iter().sum();
-            if e > 0.0 {
-                zs[t] = (o - e) / e.sqrt();
-                ps[t] = two_sided_p(zs[t]);
-            }
-        }
-    });
-    ExposureGi { rate, z, p }
+        range
+            .map(|t| {
+                let start = t.saturating_sub(self.w) - from;
+                let o: f64 = observed[start..=t - from].iter().sum();
+                let e: f64 = expected[start..=t - from].iter().sum();
+                if e > 0.0 {
+                    let z = (o - e) / e.sqrt();
+                    (z, two_sided_p(z))
+                } else {
+                    (0.0, 1.0)
+                }
+            })
+            .unzip()
+    }
+}
+
+/// The Poisson-exposure space-time Gi* of every cell and bin at once (cell-major z and p), for
+/// tests and small cubes: [`ExposureGi::series`] over every cell.
+pub fn exposure_gi_star(
+    cube: EncounterCube<'_>,
+    bins: usize,
+    neighbours: &Neighbourhoods,
+    w: u32,
+) -> (ExposureGi, Vec<f64>, Vec<f64>) {
+    let model = ExposureGi::new(cube, bins, neighbours.clone(), w);
+    let (z, p): (Vec<Vec<f64>>, Vec<Vec<f64>>) =
+        (0..neighbours.len()).into_par_iter().map(|i| model.series(cube, i, 0..bins)).unzip();
+    (model, z.concat(), p.concat())
 }
 
 #[cfg(test)]
@@ -123,18 +164,24 @@ mod tests {
         let f: Fixture = serde_json::from_str(include_str!("../../testdata/exposure-gi-star.json")).unwrap();
         let nb = Neighbourhoods::from_lists(f.neighbours.clone());
         assert_eq!(f.cases.len(), 2);
+        let zeros = vec![0; f.encounters.len()];
+        let cube = EncounterCube { counts: &f.encounters, concerns: &zeros, hours: &f.hours };
         for case in &f.cases {
-            let g = exposure_gi_star(&f.encounters, &f.hours, f.bins, &nb, case.w);
+            let (g, zs, ps) = exposure_gi_star(cube, f.bins, &nb, case.w);
             assert!((g.rate - f.rate).abs() < 1e-12, "{} vs {}", g.rate, f.rate);
-            assert_eq!(g.z.len(), case.z.len());
-            for (i, ((z, p), (rz, rp))) in g.z.iter().zip(&g.p).zip(case.z.iter().zip(&case.p)).enumerate() {
+            assert_eq!(zs.len(), case.z.len());
+            for (i, ((z, p), (rz, rp))) in zs.iter().zip(&ps).zip(case.z.iter().zip(&case.p)).enumerate() {
                 assert!((z - rz).abs() < 1e-9, "w {} cell-bin {i}: z {z} vs {rz}", case.w);
                 assert!((p - rp).abs() < 1e-12, "w {} cell-bin {i}: p {p} vs {rp}", case.w);
             }
+            // The final bins kept by the model are the same numbers.
+            for (c, &(z, p)) in g.last.iter().enumerate() {
+                assert_eq!((z, p), (zs[c * f.bins + f.bins - 1], ps[c * f.bins + f.bins - 1]));
+            }
         }
         // The planted rise (cells 4–6, last three bins) is what stands out.
-        let g = exposure_gi_star(&f.encounters, &f.hours, f.bins, &nb, 1);
-        let best = (0..g.z.len()).max_by(|&a, &b| g.z[a].total_cmp(&g.z[b])).unwrap();
+        let (_, zs, _) = exposure_gi_star(cube, f.bins, &nb, 1);
+        let best = (0..zs.len()).max_by(|&a, &b| zs[a].total_cmp(&zs[b])).unwrap();
         let (cell, bin) = (best / f.bins, best % f.bins);
         assert!((3..=7).contains(&cell) && bin >= f.bins - 3, "cell {cell} bin {bin}");
     }
