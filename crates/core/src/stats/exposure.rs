@@ -191,23 +191,23 @@ mod tests {
     /// cell alone with 4 h and 8 encounters: r = 16 / 12; its own z = (8 − 16/3) / √(16/3).
     #[test]
     fn small_cases_worked_out_by_hand() {
+        fn cube<'a>(counts: &'a [u64], hours: &'a [f64]) -> EncounterCube<'a> {
+            EncounterCube { counts, concerns: &[0, 0, 0][..counts.len()], hours }
+        }
         let nb = Neighbourhoods::from_lists(vec![vec![0, 1], vec![0, 1]]);
-        let g = exposure_gi_star(&[6, 2], &[2.0, 6.0], 1, &nb, 0);
+        let (g, z, _) = exposure_gi_star(cube(&[6, 2], &[2.0, 6.0]), 1, &nb, 0);
         assert_eq!(g.rate, 1.0);
-        assert_eq!(g.z, [0.0, 0.0]);
+        assert_eq!(z, [0.0, 0.0]);
         let nb = Neighbourhoods::from_lists(vec![vec![0, 1], vec![0, 1], vec![2]]);
-        let g = exposure_gi_star(&[6, 2, 8], &[2.0, 6.0, 4.0], 1, &nb, 0);
+        let (_, z, _) = exposure_gi_star(cube(&[6, 2, 8], &[2.0, 6.0, 4.0]), 1, &nb, 0);
         let e: f64 = 4.0 * 16.0 / 12.0;
-        assert!((g.z[2] - (8.0 - e) / e.sqrt()).abs() < 1e-12);
+        assert!((z[2] - (8.0 - e) / e.sqrt()).abs() < 1e-12);
         // No effort anywhere near: no exposure, no statistic.
-        let g = exposure_gi_star(
-            &[3, 0, 1],
-            &[0.0, 0.0, 5.0],
-            1,
-            &Neighbourhoods::from_lists(vec![vec![0], vec![1], vec![2]]),
-            0,
-        );
-        assert_eq!((g.z[0], g.p[0]), (0.0, 1.0));
+        let nb = Neighbourhoods::from_lists(vec![vec![0], vec![1], vec![2]]);
+        let (g, z, p) = exposure_gi_star(cube(&[3, 0, 1], &[0.0, 0.0, 5.0]), 1, &nb, 0);
+        assert_eq!((z[0], p[0]), (0.0, 1.0));
         assert_eq!(g.rate, 0.2, "encounters without effort are left out of the rate");
+        // Concern reports are taken off the counts: 5 events of which 2 concerns are 3 encounters.
+        assert_eq!(encounter_rate(EncounterCube { counts: &[5], concerns: &[2], hours: &[6.0] }), 0.5);
     }
 }
