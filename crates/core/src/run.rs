@@ -239,6 +239,7 @@ fn effort_cube(
     Ok(spread_effort(
         rows,
         options.source.name(),
+        &options.columns.geometry,
         cube.cells(),
         config.cube.resolution,
         cube.bins(),

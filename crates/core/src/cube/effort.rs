@@ -11,15 +11,16 @@
 //! **When.** A shift's hours go to the bins its span `[start, end)` overlaps, in proportion to
 //! the overlap. Hours outside the window are counted as outside.
 //!
-//! **Rows.** A valid row none of whose hours fall in the window is `outside_window`; one whose
-//! hours in the window all fall outside the study area is `outside_study_area`; any other is
+//! **Rows.** A valid row none of whose hours fall in the window is `outside_window`; a line or
+//! polygon covering more than [`MAX_PLACE_CELLS`] cells is rejected (`place_too_large`); a row
+//! whose hours in the window all fall outside the study area is `outside_study_area`; any other is
 //! `accepted`. `read = accepted + rejected + outside_window + outside_study_area`.
 
 use std::collections::BTreeMap;
 
 use h3o::{CellIndex, LatLng, Resolution};
 
-use crate::ingest::effort::{EffortPlace, EffortReject, EffortRows, Shift};
+use crate::ingest::effort::{EffortPlace, EffortReject, EffortRejectReason, EffortRows, Shift};
 use crate::time::TimeBins;
 
 /// The row and hour accounting of the effort log.
@@ -39,7 +40,7 @@ pub struct EffortAccount {
     pub outside_window: u64,
     /// Valid rows whose hours in the window all fall outside the study area.
     pub outside_study_area: u64,
-    /// The valid rows' hours.
+    /// The hours of the rows not rejected (accepted or outside).
     pub hours_valid: f64,
     /// The hours in the cube (study area and window).
     pub hours_in_cube: f64,
@@ -64,73 +65,111 @@ pub struct EffortCube {
     pub rejects: Vec<EffortReject>,
 }
 
-/// The analysis-resolution cells of a place (sorted, without repeats), and how many cells the
-/// hours are shared among (the district's study-area cells, a coarse cell's children, …).
+/// The most analysis-resolution cells a line or polygon may cover (about 4 million): a row
+/// beyond it (a country drawn as the area walked) is rejected as `place_too_large` rather than
+/// tiled.
+pub const MAX_PLACE_CELLS: usize = 1 << 22;
+
+/// Where a place's hours go: the study-area cells it covers (cube positions, ascending) and how
+/// many analysis-resolution cells share the hours (those outside the study area included).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaceCells {
+    /// Cube positions of the covered study-area cells.
+    pub inside: Vec<usize>,
+    /// All the cells sharing the hours.
+    pub count: f64,
+}
+
+/// The cells of a place at `resolution` among the sorted study-area cells `study` (with their
+/// districts); `None` for a line or polygon covering more than [`MAX_PLACE_CELLS`]. A coarse cell
+/// is never expanded past the study area: with more children than study cells, the study cells
+/// under it are found by their parents instead (a resolution-0 cell costs one pass over them).
 pub fn place_cells(
     place: &EffortPlace,
     resolution: Resolution,
     study: &[CellIndex],
     cell_districts: &[Option<usize>],
-) -> Vec<CellIndex> {
-    let mut cells: Vec<CellIndex> = match place {
+) -> Option<PlaceCells> {
+    let positions = |cells: &mut Vec<CellIndex>| -> Vec<usize> {
+        cells.sort_unstable();
+        cells.dedup();
+        cells.iter().filter_map(|c| study.binary_search(c).ok()).collect()
+    };
+    Some(match place {
         EffortPlace::Cell(c) => {
             let r = c.resolution();
-            if r == resolution {
-                vec![*c]
-            } else if r < resolution {
-                c.children(resolution).collect()
+            if r >= resolution {
+                let mut cells: Vec<CellIndex> = c.parent(resolution).into_iter().collect();
+                PlaceCells { inside: positions(&mut cells), count: 1.0 }
             } else {
-                c.parent(resolution).into_iter().collect()
+                let count = c.children_count(resolution);
+                let inside = if count <= study.len() as u64 {
+                    positions(&mut c.children(resolution).collect())
+                } else {
+                    (0..study.len()).filter(|&i| study[i].parent(r) == Some(*c)).collect()
+                };
+                PlaceCells { inside, count: count as f64 }
             }
         }
         EffortPlace::District(d) => {
-            study.iter().zip(cell_districts).filter(|(_, cd)| **cd == Some(*d)).map(|(c, _)| *c).collect()
+            let inside: Vec<usize> = (0..study.len()).filter(|&i| cell_districts.get(i) == Some(&Some(*d))).collect();
+            let count = inside.len() as f64;
+            PlaceCells { inside, count }
         }
-        EffortPlace::Geometry(g) => geometry_cells(g, resolution),
-    };
-    cells.sort_unstable();
-    cells.dedup();
-    cells
+        EffortPlace::Geometry(g) => {
+            let mut cells = geometry_cells(g, resolution)?;
+            let inside = positions(&mut cells);
+            PlaceCells { inside, count: cells.len() as f64 }
+        }
+    })
 }
 
-fn geometry_cells(g: &geo::Geometry<f64>, resolution: Resolution) -> Vec<CellIndex> {
+fn geometry_cells(g: &geo::Geometry<f64>, resolution: Resolution) -> Option<Vec<CellIndex>> {
     use geo::Geometry as G;
     use h3o::geom::{ContainmentMode, TilerBuilder};
-    let mut out = Vec::new();
-    let polygons = |ps: Vec<geo::Polygon<f64>>, out: &mut Vec<CellIndex>| {
+    let polygons = |ps: Vec<geo::Polygon<f64>>| -> Option<Vec<CellIndex>> {
         let mut tiler = TilerBuilder::new(resolution).containment_mode(ContainmentMode::IntersectsBoundary).build();
         for p in ps {
+            // A polygon h3o cannot tile (an unclosed or degenerate ring) covers nothing.
             if tiler.add(p).is_err() {
-                return;
+                return Some(Vec::new());
             }
         }
-        out.extend(tiler.into_coverage());
+        (tiler.coverage_size_hint() <= MAX_PLACE_CELLS).then(|| tiler.into_coverage().collect())
     };
-    let lines = |ls: Vec<&geo::LineString<f64>>, out: &mut Vec<CellIndex>| {
+    let lines = |ls: Vec<&geo::LineString<f64>>| -> Option<Vec<CellIndex>> {
         // A third of the mean edge length, so no cell the segment crosses is stepped over.
         let step_m = resolution.edge_length_m() / 3.0;
-        for l in ls {
-            for seg in l.lines() {
-                let (a, b) = (seg.start, seg.end);
-                let metres = geo::Distance::distance(&geo::Haversine, geo::Point(a), geo::Point(b));
-                let n = ((metres / step_m).ceil() as usize).clamp(1, 1_000_000);
-                for i in 0..=n {
-                    let f = i as f64 / n as f64;
-                    if let Ok(ll) = LatLng::new(a.y + (b.y - a.y) * f, a.x + (b.x - a.x) * f) {
-                        out.push(ll.to_cell(resolution));
-                    }
+        let segments: Vec<geo::Line<f64>> = ls.iter().flat_map(|l| l.lines()).collect();
+        let steps: Vec<usize> = segments
+            .iter()
+            .map(|seg| {
+                let metres = geo::Distance::distance(&geo::Haversine, geo::Point(seg.start), geo::Point(seg.end));
+                (metres / step_m).ceil().max(1.0).min(usize::MAX as f64 / 4.0) as usize
+            })
+            .collect();
+        if steps.iter().fold(0usize, |a, &n| a.saturating_add(n + 1)) > MAX_PLACE_CELLS {
+            return None;
+        }
+        let mut out = Vec::new();
+        for (seg, n) in segments.iter().zip(steps) {
+            let (a, b) = (seg.start, seg.end);
+            for i in 0..=n {
+                let f = i as f64 / n as f64;
+                if let Ok(ll) = LatLng::new(a.y + (b.y - a.y) * f, a.x + (b.x - a.x) * f) {
+                    out.push(ll.to_cell(resolution));
                 }
             }
         }
+        Some(out)
     };
     match g {
-        G::Polygon(p) => polygons(vec![p.clone()], &mut out),
-        G::MultiPolygon(mp) => polygons(mp.0.clone(), &mut out),
-        G::LineString(l) => lines(vec![l], &mut out),
-        G::MultiLineString(ml) => lines(ml.0.iter().collect(), &mut out),
-        _ => {}
+        G::Polygon(p) => polygons(vec![p.clone()]),
+        G::MultiPolygon(mp) => polygons(mp.0.clone()),
+        G::LineString(l) => lines(vec![l]),
+        G::MultiLineString(ml) => lines(ml.0.iter().collect()),
+        _ => Some(Vec::new()),
     }
-    out
 }
 
 /// The share of `[start, end)` in each bin it overlaps: (bin, fraction of the shift).
@@ -148,10 +187,13 @@ fn bin_shares(shift: &Shift, bins: &TimeBins) -> Vec<(usize, f64)> {
 }
 
 /// Spreads the valid shifts of `rows` over the study-area `cells` (sorted, at `resolution`,
-/// with their districts) and `bins`. `file` names the log in the accounting.
+/// with their districts) and `bins`. `file` names the log in the accounting, `geometry_column`
+/// its geometry column (named by a `place_too_large` reject).
+#[allow(clippy::too_many_arguments)]
 pub fn spread_effort(
     rows: EffortRows,
     file: String,
+    geometry_column: &str,
     cells: &[CellIndex],
     resolution: Resolution,
     bins: &TimeBins,
@@ -164,23 +206,32 @@ pub fn spread_effort(
     for r in &rows.rejects {
         *account.rejected_by_reason.entry(r.reason.to_string()).or_default() += 1;
     }
+    let mut too_large = Vec::new();
     for shift in &rows.shifts {
         let total = shift.hours();
-        account.hours_valid += total;
         let shares = bin_shares(shift, bins);
         if shares.is_empty() {
+            account.hours_valid += total;
             account.outside_window += 1;
             continue;
         }
-        let place = place_cells(&shift.place, resolution, cells, cell_districts);
-        let inside: Vec<usize> = place.iter().filter_map(|c| cells.binary_search(c).ok()).collect();
-        if inside.is_empty() {
+        let Some(place) = place_cells(&shift.place, resolution, cells, cell_districts) else {
+            too_large.push(EffortReject {
+                row: shift.row,
+                column: geometry_column.to_string(),
+                reason: EffortRejectReason::PlaceTooLarge.code(),
+                value: None,
+            });
+            continue;
+        };
+        account.hours_valid += total;
+        if place.inside.is_empty() {
             account.outside_study_area += 1;
             continue;
         }
         account.accepted += 1;
-        let per_cell = total / place.len() as f64;
-        for &c in &inside {
+        let per_cell = total / place.count;
+        for &c in &place.inside {
             for &(b, share) in &shares {
                 let h = per_cell * share;
                 hours[c * t + b] += h;
@@ -188,7 +239,15 @@ pub fn spread_effort(
             }
         }
     }
-    EffortCube { hours, account, rejects: rows.rejects }
+    // Rows too large to spread are rejected too, in file order with the others.
+    let mut rejects = rows.rejects;
+    account.rejected += too_large.len() as u64;
+    for r in &too_large {
+        *account.rejected_by_reason.entry(r.reason.to_string()).or_default() += 1;
+    }
+    rejects.extend(too_large);
+    rejects.sort_by_key(|r| r.row);
+    EffortCube { hours, account, rejects }
 }
 
 #[cfg(test)]
@@ -246,7 +305,7 @@ mod tests {
             rejects: vec![],
         };
         let b = bins();
-        let cube = spread_effort(rows, "e.csv".into(), &study, res, &b, &districts);
+        let cube = spread_effort(rows, "e.csv".into(), "geometry", &study, res, &b, &districts);
         let h = |cell: CellIndex, bin: usize| cube.hours[study.binary_search(&cell).unwrap() * 2 + bin];
         assert_eq!(b.bins()[1].start_us, at("2026-10-26 00:00"));
         for c in &children[..3] {
@@ -269,7 +328,9 @@ mod tests {
         let res = Resolution::Nine;
         let (a, b) = ((24.930, 60.170), (24.960, 60.175));
         let line = geo::Geometry::LineString(geo::LineString::from(vec![a, b]));
-        let cells = place_cells(&EffortPlace::Geometry(line), res, &[], &[]);
+        let mut cells = geometry_cells(&line, res).unwrap();
+        cells.sort_unstable();
+        cells.dedup();
         for i in 0..=40 {
             let f = f64::from(i) / 40.0;
             let c = LatLng::new(a.1 + (b.1 - a.1) * f, a.0 + (b.0 - a.0) * f).unwrap().to_cell(res);
@@ -281,7 +342,11 @@ mod tests {
         assert!(cells.len() > path && cells.len() <= 2 * (path + 1), "{} cells for a path of {path}", cells.len());
         // A finer cell goes to its parent.
         let fine = LatLng::new(60.17, 24.94).unwrap().to_cell(Resolution::Eleven);
-        assert_eq!(place_cells(&EffortPlace::Cell(fine), res, &[], &[]), vec![fine.parent(res).unwrap()]);
+        let parent = [fine.parent(res).unwrap()];
+        assert_eq!(
+            place_cells(&EffortPlace::Cell(fine), res, &parent, &[None]),
+            Some(PlaceCells { inside: vec![0], count: 1.0 })
+        );
     }
 
     #[test]
@@ -291,10 +356,36 @@ mod tests {
             geo::LineString::from(vec![(24.93, 60.16), (24.97, 60.16), (24.97, 60.18), (24.93, 60.18), (24.93, 60.16)]),
             vec![],
         );
-        let cells = place_cells(&EffortPlace::Geometry(geo::Geometry::Polygon(square)), res, &[], &[]);
+        let cells = geometry_cells(&geo::Geometry::Polygon(square), res).unwrap();
         let inside = LatLng::new(60.17, 24.95).unwrap().to_cell(res);
         let corner = LatLng::new(60.1601, 24.9301).unwrap().to_cell(res);
         let outside = LatLng::new(60.25, 25.1).unwrap().to_cell(res);
         assert!(cells.contains(&inside) && cells.contains(&corner) && !cells.contains(&outside));
+    }
+
+    /// A resolution-0 cell shares its hours among all its resolution-8 children (7⁸ of them,
+    /// 5,764,801) without listing them: the study cells under it take their share each. A
+    /// polygon the size of Finland at resolution 12 is refused, not tiled.
+    #[test]
+    fn a_very_coarse_cell_spreads_without_listing_its_children_and_a_huge_polygon_is_refused() {
+        let res = Resolution::Eight;
+        let centre = LatLng::new(60.17, 24.94).unwrap().to_cell(res);
+        let mut study: Vec<CellIndex> = centre.grid_disk(1);
+        study.sort_unstable();
+        let base = centre.parent(Resolution::Zero).unwrap();
+        let place = place_cells(&EffortPlace::Cell(base), res, &study, &vec![None; study.len()]).unwrap();
+        assert_eq!(place.inside, (0..study.len()).collect::<Vec<_>>());
+        assert_eq!(place.count, base.children_count(res) as f64);
+        let finland = geo::Polygon::new(
+            geo::LineString::from(vec![(20.0, 59.5), (31.5, 59.5), (31.5, 70.0), (20.0, 70.0), (20.0, 59.5)]),
+            vec![],
+        );
+        let g = EffortPlace::Geometry(geo::Geometry::Polygon(finland));
+        assert_eq!(place_cells(&g, Resolution::Twelve, &study, &[]), None);
+        let rows =
+            EffortRows { read: 1, shifts: vec![shift(1, "2026-10-27 09:00", "2026-10-27 10:00", g)], rejects: vec![] };
+        let cube = spread_effort(rows, "e".into(), "geometry", &study, Resolution::Twelve, &bins(), &[]);
+        assert_eq!((cube.account.rejected, cube.rejects[0].reason), (1, "place_too_large"));
+        assert!(cube.account.balances());
     }
 }

@@ -106,11 +106,14 @@ pub enum EffortRejectReason {
     UnknownDistrict,
     /// The geometry is not a readable line or polygon (points cover nothing).
     InvalidGeometry,
+    /// The line or polygon covers more cells than the spreading takes
+    /// ([`crate::cube::effort::MAX_PLACE_CELLS`]).
+    PlaceTooLarge,
 }
 
 impl EffortRejectReason {
     /// Every reason, in code order.
-    pub const ALL: [EffortRejectReason; 9] = [
+    pub const ALL: [EffortRejectReason; 10] = [
         EffortRejectReason::MissingTime,
         EffortRejectReason::UnparsableTime,
         EffortRejectReason::EndNotAfterStart,
@@ -120,6 +123,7 @@ impl EffortRejectReason {
         EffortRejectReason::InvalidCell,
         EffortRejectReason::UnknownDistrict,
         EffortRejectReason::InvalidGeometry,
+        EffortRejectReason::PlaceTooLarge,
     ];
 
     /// The stable snake_case code.
@@ -134,6 +138,7 @@ impl EffortRejectReason {
             EffortRejectReason::InvalidCell => "invalid_cell",
             EffortRejectReason::UnknownDistrict => "unknown_district",
             EffortRejectReason::InvalidGeometry => "invalid_geometry",
+            EffortRejectReason::PlaceTooLarge => "place_too_large",
         }
     }
 }
