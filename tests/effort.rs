@@ -117,9 +117,16 @@ fn without_an_effort_log_the_run_says_the_plan_may_follow_past_patrols() {
     s.run(&["analyze", "--out", "e", "-q"]).ok();
     let effort = &summary(&s.path("e"))["effort"];
     assert_eq!(effort["given"], true);
-    let spots = read_json(&s.path("e/public/blind_spots.geojson"));
-    let n = spots["features"].as_array().unwrap().len();
-    assert!(n > 0 && effort["blind_spots"] == n, "{effort}");
+    // Every blind spot internally; in public only those with at least 5 concern reports, and the
+    // public summary counts what the public layer lists.
+    let internal = read_json(&s.path("e/internal/blind_spots.geojson"));
+    let all = internal["features"].as_array().unwrap();
+    assert!(!all.is_empty() && effort["blind_spots"] == all.len(), "{effort}");
+    let public = read_json(&s.path("e/public/blind_spots.geojson"));
+    let listed = public["features"].as_array().unwrap();
+    let enough = all.iter().filter(|f| f["properties"]["concerns"].as_u64().unwrap() >= 5).count();
+    assert_eq!(listed.len(), enough);
+    assert_eq!(read_json(&s.path("e/public/summary.json"))["effort"]["blind_spots"], enough);
     let areas = read_json(&s.path("e/public/patrol_areas.geojson"));
     let exploring =
         areas["features"].as_array().unwrap().iter().filter(|f| f["properties"]["purpose"] == "explore").count();

@@ -50,8 +50,8 @@ pub enum Command {
     /// Write seeded synthetic outreach events (Parquet) with planted patterns and their ground
     /// truth (NAME.truth.json beside the file).
     Synth(SynthArgs),
-    /// Simulate the feedback loop of a plan made from recorded encounters, and its cure: three
-    /// policies (counts, forecast, explore) in seeded synthetic worlds with a planted place no
+    /// Simulate the feedback loop of a plan made from recorded encounters, and its cure: four
+    /// policies (encounters, busiest, forecast, explore) in seeded synthetic worlds with a planted place no
     /// pair walks at first; prints, per seed and policy, the week it is first walked, the share
     /// of the true need met and the Gini coefficient of patrol hours.
     Simulate(SimulateArgs),

@@ -78,8 +78,9 @@ impl RunConfig {
     /// The default held-out bins of `analyze`'s backtest: none.
     pub const DEFAULT_BACKTEST_STEPS: usize = 0;
 
-    /// Checks what ties the stages together: the jobs, a district scope's districts layer, and
-    /// the reject share.
+    /// Checks what ties the stages together: the jobs, a district scope's districts layer, the
+    /// reject share, and (with an effort log) that the explore and watch shares leave room to
+    /// serve.
     ///
     /// # Errors
     ///
@@ -94,6 +95,14 @@ impl RunConfig {
             ));
         }
         check_share("max_reject_share", self.max_reject_share)?;
+        let (explore, watch) = (self.patrol.explore_share, self.patrol.watch_share);
+        if self.effort.is_some() && explore + watch > 1.0 {
+            return Err(Error::parameter(
+                "explore_share",
+                explore,
+                format!("with --watch-share {watch} it leaves nothing to serve; keep the two at most 1"),
+            ));
+        }
         if let Some(dir) = &self.previous
             && !dir.is_dir()
         {

@@ -23,7 +23,7 @@
 //! - **explore**: the engine's plan with the effort log the pairs' shifts make: blind spots
 //!   get the explore share.
 //!
-//! All three see the same world: every week's people, concern reports and detections are drawn
+//! All four see the same world: every week's people, concern reports and detections are drawn
 //! once, from the seed, before any policy runs (common random numbers), so the differences are
 //! the policies'.
 //!
@@ -227,8 +227,19 @@ pub fn gini(values: &[f64]) -> f64 {
 ///
 /// # Errors
 ///
-/// What the engine's planning fails with.
+/// [`hotspots_core::Error::Parameter`] for no week of history (`warmup` 0: the policies start
+/// from the record) or more weeks than a year's bins hold; what the engine's planning fails with.
 pub fn simulate(config: &SimConfig, policy: Policy) -> hotspots_core::Result<Outcome> {
+    if config.warmup == 0 {
+        return Err(hotspots_core::Error::parameter(
+            "warmup",
+            0,
+            "must be at least 1: the policies start from the record",
+        ));
+    }
+    if u64::from(config.warmup) + u64::from(config.weeks) > 520 {
+        return Err(hotspots_core::Error::parameter("weeks", config.weeks, "with the history, at most 520 weeks"));
+    }
     let budget_cells = {
         let centre = LatLng::new(60.2, 24.95).expect("valid").to_cell(Resolution::Eight);
         let mut cells: Vec<CellIndex> = centre.grid_disk(8);

@@ -12,7 +12,7 @@
 //! the overlap. Hours outside the window are counted as outside.
 //!
 //! **Rows.** A valid row none of whose hours fall in the window is `outside_window`; a line or
-//! polygon covering more than [`MAX_PLACE_CELLS`] cells is rejected (`place_too_large`); a row
+//! polygon covering more than [`MAX_PLACE_CELLS`] cells is rejected (`place_unspread`); a row
 //! whose hours in the window all fall outside the study area is `outside_study_area`; any other is
 //! `accepted`. `read = accepted + rejected + outside_window + outside_study_area`.
 
@@ -66,7 +66,7 @@ pub struct EffortCube {
 }
 
 /// The most analysis-resolution cells a line or polygon may cover (about 4 million): a row
-/// beyond it (a country drawn as the area walked) is rejected as `place_too_large` rather than
+/// beyond it (a country drawn as the area walked) is rejected as `place_unspread` rather than
 /// tiled.
 pub const MAX_PLACE_CELLS: usize = 1 << 22;
 
@@ -81,7 +81,8 @@ pub struct PlaceCells {
 }
 
 /// The cells of a place at `resolution` among the sorted study-area cells `study` (with their
-/// districts); `None` for a line or polygon covering more than [`MAX_PLACE_CELLS`]. A coarse cell
+/// districts); an error for a line or polygon covering more than [`MAX_PLACE_CELLS`]
+/// (`PlaceTooLarge`) or a polygon h3o cannot tile (`InvalidGeometry`). A coarse cell
 /// is never expanded past the study area: with more children than study cells, the study cells
 /// under it are found by their parents instead (a resolution-0 cell costs one pass over them).
 pub fn place_cells(
@@ -89,13 +90,13 @@ pub fn place_cells(
     resolution: Resolution,
     study: &[CellIndex],
     cell_districts: &[Option<usize>],
-) -> Option<PlaceCells> {
+) -> Result<PlaceCells, EffortRejectReason> {
     let positions = |cells: &mut Vec<CellIndex>| -> Vec<usize> {
         cells.sort_unstable();
         cells.dedup();
         cells.iter().filter_map(|c| study.binary_search(c).ok()).collect()
     };
-    Some(match place {
+    Ok(match place {
         EffortPlace::Cell(c) => {
             let r = c.resolution();
             if r >= resolution {
@@ -124,21 +125,27 @@ pub fn place_cells(
     })
 }
 
-fn geometry_cells(g: &geo::Geometry<f64>, resolution: Resolution) -> Option<Vec<CellIndex>> {
+/// The cells of a line or polygon; `PlaceTooLarge` past [`MAX_PLACE_CELLS`], `InvalidGeometry`
+/// for a polygon h3o cannot tile.
+fn geometry_cells(g: &geo::Geometry<f64>, resolution: Resolution) -> Result<Vec<CellIndex>, EffortRejectReason> {
     use geo::Geometry as G;
     use h3o::geom::{ContainmentMode, TilerBuilder};
-    let polygons = |ps: Vec<geo::Polygon<f64>>| -> Option<Vec<CellIndex>> {
+    let polygons = |ps: Vec<geo::Polygon<f64>>| -> Result<Vec<CellIndex>, EffortRejectReason> {
         let mut tiler = TilerBuilder::new(resolution).containment_mode(ContainmentMode::IntersectsBoundary).build();
         for p in ps {
-            // A polygon h3o cannot tile (an unclosed or degenerate ring) covers nothing.
+            // A polygon h3o cannot tile (a degenerate ring) is an invalid geometry.
             if tiler.add(p).is_err() {
-                return Some(Vec::new());
+                return Err(EffortRejectReason::InvalidGeometry);
             }
         }
-        (tiler.coverage_size_hint() <= MAX_PLACE_CELLS).then(|| tiler.into_coverage().collect())
+        if tiler.coverage_size_hint() > MAX_PLACE_CELLS {
+            return Err(EffortRejectReason::PlaceTooLarge);
+        }
+        Ok(tiler.into_coverage().collect())
     };
-    let lines = |ls: Vec<&geo::LineString<f64>>| -> Option<Vec<CellIndex>> {
-        // A third of the mean edge length, so no cell the segment crosses is stepped over.
+    let lines = |ls: Vec<&geo::LineString<f64>>| -> Result<Vec<CellIndex>, EffortRejectReason> {
+        // Points a third of the mean edge length apart: a cell the segment crosses for at least
+        // that long is not stepped over (one it only clips at a corner may be).
         let step_m = resolution.edge_length_m() / 3.0;
         let segments: Vec<geo::Line<f64>> = ls.iter().flat_map(|l| l.lines()).collect();
         let steps: Vec<usize> = segments
@@ -149,7 +156,7 @@ fn geometry_cells(g: &geo::Geometry<f64>, resolution: Resolution) -> Option<Vec<
             })
             .collect();
         if steps.iter().fold(0usize, |a, &n| a.saturating_add(n + 1)) > MAX_PLACE_CELLS {
-            return None;
+            return Err(EffortRejectReason::PlaceTooLarge);
         }
         let mut out = Vec::new();
         for (seg, n) in segments.iter().zip(steps) {
@@ -161,14 +168,14 @@ fn geometry_cells(g: &geo::Geometry<f64>, resolution: Resolution) -> Option<Vec<
                 }
             }
         }
-        Some(out)
+        Ok(out)
     };
     match g {
         G::Polygon(p) => polygons(vec![p.clone()]),
         G::MultiPolygon(mp) => polygons(mp.0.clone()),
         G::LineString(l) => lines(vec![l]),
         G::MultiLineString(ml) => lines(ml.0.iter().collect()),
-        _ => Some(Vec::new()),
+        _ => Ok(Vec::new()),
     }
 }
 
@@ -188,7 +195,7 @@ fn bin_shares(shift: &Shift, bins: &TimeBins) -> Vec<(usize, f64)> {
 
 /// Spreads the valid shifts of `rows` over the study-area `cells` (sorted, at `resolution`,
 /// with their districts) and `bins`. `file` names the log in the accounting, `geometry_column`
-/// its geometry column (named by a `place_too_large` reject).
+/// its geometry column (named by a `place_unspread` reject).
 #[allow(clippy::too_many_arguments)]
 pub fn spread_effort(
     rows: EffortRows,
@@ -206,7 +213,7 @@ pub fn spread_effort(
     for r in &rows.rejects {
         *account.rejected_by_reason.entry(r.reason.to_string()).or_default() += 1;
     }
-    let mut too_large = Vec::new();
+    let mut unspread = Vec::new();
     for shift in &rows.shifts {
         let total = shift.hours();
         let shares = bin_shares(shift, bins);
@@ -215,14 +222,17 @@ pub fn spread_effort(
             account.outside_window += 1;
             continue;
         }
-        let Some(place) = place_cells(&shift.place, resolution, cells, cell_districts) else {
-            too_large.push(EffortReject {
-                row: shift.row,
-                column: geometry_column.to_string(),
-                reason: EffortRejectReason::PlaceTooLarge.code(),
-                value: None,
-            });
-            continue;
+        let place = match place_cells(&shift.place, resolution, cells, cell_districts) {
+            Ok(place) => place,
+            Err(reason) => {
+                unspread.push(EffortReject {
+                    row: shift.row,
+                    column: geometry_column.to_string(),
+                    reason: reason.code(),
+                    value: None,
+                });
+                continue;
+            }
         };
         account.hours_valid += total;
         if place.inside.is_empty() {
@@ -241,11 +251,11 @@ pub fn spread_effort(
     }
     // Rows too large to spread are rejected too, in file order with the others.
     let mut rejects = rows.rejects;
-    account.rejected += too_large.len() as u64;
-    for r in &too_large {
+    account.rejected += unspread.len() as u64;
+    for r in &unspread {
         *account.rejected_by_reason.entry(r.reason.to_string()).or_default() += 1;
     }
-    rejects.extend(too_large);
+    rejects.extend(unspread);
     rejects.sort_by_key(|r| r.row);
     EffortCube { hours, account, rejects }
 }
@@ -345,7 +355,7 @@ mod tests {
         let parent = [fine.parent(res).unwrap()];
         assert_eq!(
             place_cells(&EffortPlace::Cell(fine), res, &parent, &[None]),
-            Some(PlaceCells { inside: vec![0], count: 1.0 })
+            Ok(PlaceCells { inside: vec![0], count: 1.0 })
         );
     }
 
@@ -381,11 +391,11 @@ mod tests {
             vec![],
         );
         let g = EffortPlace::Geometry(geo::Geometry::Polygon(finland));
-        assert_eq!(place_cells(&g, Resolution::Twelve, &study, &[]), None);
+        assert_eq!(place_cells(&g, Resolution::Twelve, &study, &[]), Err(EffortRejectReason::PlaceTooLarge));
         let rows =
             EffortRows { read: 1, shifts: vec![shift(1, "2026-10-27 09:00", "2026-10-27 10:00", g)], rejects: vec![] };
         let cube = spread_effort(rows, "e".into(), "geometry", &study, Resolution::Twelve, &bins(), &[]);
-        assert_eq!((cube.account.rejected, cube.rejects[0].reason), (1, "place_too_large"));
+        assert_eq!((cube.account.rejected, cube.rejects[0].reason), (1, "place_unspread"));
         assert!(cube.account.balances());
     }
 }

@@ -298,7 +298,8 @@ fn validate_row(
     if end <= start {
         return Err((R::EndNotAfterStart, columns.end.clone(), micros(end)));
     }
-    if (end - start) as f64 > MAX_SHIFT_HOURS * 3_600_000_000.0 {
+    // Far-apart timestamps do not fit the subtraction: too long either way.
+    if end.checked_sub(start).is_none_or(|d| d as f64 > MAX_SHIFT_HOURS * 3_600_000_000.0) {
         return Err((R::ShiftTooLong, columns.end.clone(), micros(end)));
     }
     let filled = [raw.cell.is_some(), raw.district.is_some(), raw.geometry.is_some()];
@@ -318,8 +319,10 @@ fn validate_row(
         };
         EffortPlace::Cell(parsed.ok_or((R::InvalidCell, columns.cell.clone(), Some(text)))?)
     } else if let Some(d) = raw.district {
-        let wanted = d.trim();
-        let at = districts.iter().position(|n| n.trim().eq_ignore_ascii_case(wanted) || n.trim() == wanted);
+        // Case-insensitive in any script (Östersundom, östersundom); with two districts of one
+        // name, the first in layer order.
+        let wanted = d.trim().to_lowercase();
+        let at = districts.iter().position(|n| n.trim().to_lowercase() == wanted);
         EffortPlace::District(at.ok_or((R::UnknownDistrict, columns.district.clone(), Some(d.to_string())))?)
     } else {
         let geometry = raw.geometry.expect("one place is filled");

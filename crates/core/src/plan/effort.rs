@@ -84,7 +84,7 @@ impl EffortView {
             .map(|c| {
                 let range = c * t + t - recent..(c + 1) * t;
                 let h: f64 = hours[range.clone()].iter().sum();
-                let o: u64 = range.clone().map(|i| counts[i] - job.concerns[i]).sum();
+                let o: u64 = range.clone().map(|i| counts[i].saturating_sub(job.concerns[i])).sum();
                 let k: u64 = job.concerns[range].iter().sum();
                 let concern_forecast = ewma(job.concerns[c * t..(c + 1) * t].iter().map(|&v| v as f64), CONCERN_ALPHA);
                 CellEffort {

@@ -173,17 +173,10 @@ impl PatrolParams {
     ///
     /// # Errors
     ///
-    /// [`crate::error::Error::Parameter`] for `explore_share` outside 0…1, or above what the
-    /// watch share leaves.
+    /// [`crate::error::Error::Parameter`] for `explore_share` outside 0…1. (That it leaves room
+    /// beside the watch share is checked with the effort log, by [`crate::RunConfig::check`].)
     pub fn with_explore_share(mut self, share: f64) -> Result<Self> {
         crate::error::check_share("explore_share", share)?;
-        if share + self.watch_share > 1.0 {
-            return Err(Error::parameter(
-                "explore_share",
-                share,
-                format!("with --watch-share {} it leaves nothing to serve; keep the two at most 1", self.watch_share),
-            ));
-        }
         self.explore_share = share;
         Ok(self)
     }
@@ -264,6 +257,8 @@ pub struct PatrolArea {
     /// Whether any of its cells is a blind spot (concern reports, little or no patrol effort;
     /// only with an effort log).
     pub blind_spot: bool,
+    /// The recent concern reports of its blind-spot cells (what publishing the flag rests on).
+    pub blind_spot_concerns: u64,
     /// Whether it is there to explore (most of its cells are blind spots) rather than to serve.
     pub explore: bool,
 }
@@ -614,7 +609,11 @@ impl AreaFacts<'_> {
         if unmet_concern {
             reasons.push("unmet_concern");
         }
-        let blind = positions.iter().filter(|&&c| inputs.effort.is_some_and(|v| v.cells[c].blind)).count();
+        let blind_cells: Vec<usize> =
+            positions.iter().copied().filter(|&c| inputs.effort.is_some_and(|v| v.cells[c].blind)).collect();
+        let blind = blind_cells.len();
+        let blind_spot_concerns: u64 =
+            inputs.effort.map_or(0, |v| blind_cells.iter().map(|&c| v.cells[c].concerns).sum());
         if blind > 0 {
             reasons.push("blind_spot");
         }
@@ -645,6 +644,7 @@ impl AreaFacts<'_> {
             team,
             centre,
             blind_spot: blind > 0,
+            blind_spot_concerns,
             explore: 2 * blind > positions.len(),
         }
     }

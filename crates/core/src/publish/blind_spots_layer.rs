@@ -2,7 +2,8 @@
 //! or not at all in the recent bins ([`crate::plan::effort`]), best first, with whether the plan
 //! sends a pair there. Written only with an effort log.
 //!
-//! Public: no count at all. A cell's concern reports beside its published counts of all events
+//! Public: only the blind spots with at least the small-count threshold of concern reports
+//! (being listed with fewer would tell that a hidden count is not zero), and no count at all. A cell's concern reports beside its published counts of all events
 //! would give its encounters back by subtraction, small ones included (the same reason
 //! `publish::public_jobs` keeps nested jobs out of `public/`), and a forecast of a short series
 //! could give hidden counts back. The rank (by the forecast of concern reports) and the patrol
@@ -40,8 +41,15 @@ impl Output for BlindSpotsLayer {
         let cells = r.job.cube.cells();
         let planned: std::collections::HashSet<usize> = r.plan.cells.iter().copied().collect();
         let mut bbox = Bbox::new();
-        let features: Vec<Value> = effort
+        // In public only the blind spots whose concern reports reach the small-count threshold:
+        // being listed with fewer would tell that a hidden count is not zero.
+        let listed: Vec<usize> = effort
             .blind_spots
+            .iter()
+            .copied()
+            .filter(|&c| view.figures.disclosure.count(effort.cells[c].concerns).is_some())
+            .collect();
+        let features: Vec<Value> = listed
             .iter()
             .enumerate()
             .map(|(i, &c)| {

@@ -109,7 +109,7 @@ pub fn write_cube(
         }
         if let Some(e) = &effort {
             let rows = group[0] * t..(group[group.len() - 1] + 1) * t;
-            let encounters = |i: usize| cube.counts()[i] - e.concerns[i];
+            let encounters = |i: usize| cube.counts()[i].saturating_sub(e.concerns[i]);
             columns.push(Arc::new(Float64Array::from(e.hours[rows.clone()].to_vec())));
             columns.push(Arc::new(Int64Array::from_iter_values(rows.clone().map(|i| encounters(i) as i64))));
             // The raw rate of the cell-bin; null where no effort was logged.

@@ -65,10 +65,13 @@ impl PatrolAreasLayer<'_> {
                 let team = a.team.and_then(|t| self.teams.iter().find(|x| x.number == t));
                 props.insert("team_direction".into(), team.map_or(Value::Null, |t| t.direction.clone().into()));
                 props.insert("municipality".into(), a.municipality.clone().into());
-                props.insert("reasons".into(), a.reasons.join(",").into());
+                let blind_spot = shows_blind_spot(a, self.figures.disclosure);
+                let reasons: Vec<&str> =
+                    a.reasons.iter().copied().filter(|r| *r != "blind_spot" || blind_spot).collect();
+                props.insert("reasons".into(), reasons.join(",").into());
                 if self.effort {
                     props.insert("purpose".into(), (if a.explore { "explore" } else { "serve" }).into());
-                    props.insert("blind_spot".into(), a.blind_spot.into());
+                    props.insert("blind_spot".into(), blind_spot.into());
                 }
                 props.insert("job".into(), self.job.into());
                 props.insert(
@@ -144,6 +147,13 @@ impl PatrolAreasLayer<'_> {
             .collect();
         bbox.collection(features)
     }
+}
+
+/// Whether `a`'s blind-spot flag is published: its blind cells' recent concern reports reach the
+/// small-count threshold (exact in `internal/`). A flag resting on fewer would tell that a hidden
+/// count is not zero. The area's `purpose` is the plan's choice and is shown either way.
+pub(super) fn shows_blind_spot(a: &crate::plan::patrol::PatrolArea, disclosure: super::Disclosure) -> bool {
+    a.blind_spot && (disclosure.exact() || disclosure.count(a.blind_spot_concerns).is_some())
 }
 
 /// `patrol_areas.geojson` (every area) or, with a services layer, `service_gaps.geojson`.

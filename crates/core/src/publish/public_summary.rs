@@ -91,7 +91,8 @@ pub struct PublicSummary {
     /// SHA-256 of each other public file of the job.
     pub outputs: BTreeMap<String, String>,
     /// Patrol effort: whether the run had a log (and what that means for the plan), the blind
-    /// spots found and explored. No count or rate.
+    /// spots listed in public (those with at least the small-count threshold of concern reports)
+    /// and how many of them the plan explores. No count or rate.
     pub effort: crate::publish::summary::EffortSummary,
     /// The space-time scan's clusters as `clusters.geojson` publishes them (with `--scan`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,13 +229,24 @@ impl PublicSummary {
             },
             outputs: outputs.collect(),
             scan: PublicCluster::all(view),
-            effort: crate::publish::summary::EffortSummary {
-                given: s.effort.given,
-                note: s.effort.note.clone(),
-                blind_spots: s.effort.blind_spots,
-                blind_spots_in_plan: s.effort.blind_spots_in_plan,
-                explore_share: s.effort.explore_share,
-                ..Default::default()
+            effort: {
+                // Only the blind spots `blind_spots.geojson` lists in public (at least the
+                // small-count threshold of concern reports).
+                let listed: Option<Vec<usize>> = r.effort.map(|v| {
+                    v.blind_spots
+                        .iter()
+                        .copied()
+                        .filter(|&c| figures.disclosure.count(v.cells[c].concerns).is_some())
+                        .collect()
+                });
+                crate::publish::summary::EffortSummary {
+                    given: s.effort.given,
+                    note: s.effort.note.clone(),
+                    blind_spots: listed.as_ref().map(Vec::len),
+                    blind_spots_in_plan: listed.as_ref().map(|l| l.iter().filter(|c| r.plan.cells.contains(c)).count()),
+                    explore_share: s.effort.explore_share,
+                    ..Default::default()
+                }
             },
         }
     }

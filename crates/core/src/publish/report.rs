@@ -459,12 +459,13 @@ impl Report<'_> {
     }
 
     fn why(&self, a: &PatrolArea) -> String {
-        let why: Vec<String> = a
+        let mut why: Vec<String> = a
             .reasons
             .iter()
             .map(|r| match *r {
                 "forecast" => self.t("forecast").to_string(),
                 "unmet_concern" => self.t("unmet concern").to_string(),
+                "blind_spot" if !super::patrol_layer::shows_blind_spot(a, self.figures.disclosure) => String::new(),
                 "blind_spot" => self.t("blind spot").to_string(),
                 // Finnish and Swedish write a pattern's name in lower case inside a sentence.
                 name => Pattern::from_name(name).map_or(escape(name), |p| match self.lang {
@@ -472,7 +473,11 @@ impl Report<'_> {
                     _ => escape(&self.lang.pattern(p).to_lowercase()),
                 }),
             })
+            .filter(|w| !w.is_empty())
             .collect();
+        if why.is_empty() && a.explore {
+            why.push(self.t("explore").to_string());
+        }
         why.join(", ")
     }
 
@@ -486,7 +491,7 @@ impl Report<'_> {
         }
         if self.effort.is_some() && a.explore {
             flags.push(format!("<span class=\"tag explore\">{}</span>", self.t("explore")));
-        } else if a.blind_spot {
+        } else if super::patrol_layer::shows_blind_spot(a, self.figures.disclosure) {
             flags.push(format!("<span class=\"tag explore\">{}</span>", self.t("blind spot")));
         }
         flags.join(" ")
@@ -657,73 +662,83 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         html
     }
 
-    /// Patrol effort: without a log, that the plan may follow past patrols; with one, the blind
-    /// spots (places with concern reports and little or no patrol) best first, where they are,
-    /// their patrol hours and whether the plan sends a pair. No count is shown: a cell's concern
-    /// reports beside its published counts would give its encounters back.
+    /// Patrol effort: without a log, that the plan may follow past patrols; with one, what
+    /// exploring means and the blind spots with at least the small-count threshold of concern
+    /// reports (being listed with fewer would tell that a hidden count is not zero), best first,
+    /// where they are, their patrol hours and the area that explores them. No count is shown: a
+    /// cell's concern reports beside its published counts would give its encounters back.
     fn effort_section(&self, html: &mut String) {
+        let Some(view) = self.effort else {
+            let _ = writeln!(
+                html,
+                "<section class=\"full\" id=\"effort\"><h2>{}</h2><p>{}</p></section>",
+                self.t("Blind spots: not checked (no patrol log)"),
+                self.t("No patrol log was given. Encounters are recorded only where pairs walk, so this plan, made from where events were recorded, may send pairs only where they have already been: a place where people are in need but no pair has walked is unlikely to become a hot spot. Ask the analyst to add the patrol log (--effort) to find the blind spots.")
+            );
+            return;
+        };
         let _ = writeln!(
             html,
             "<section class=\"full\" id=\"effort\"><h2>{}</h2>",
             self.t("Blind spots: concern without patrols")
         );
-        let Some(view) = self.effort else {
-            let _ = writeln!(
-                html,
-                "<p>{}</p></section>",
-                self.t("No patrol-effort log was given. Encounters are recorded only where pairs walk, so this plan, made from where events were recorded, may follow past patrols: a place where people are in need but no pair has walked cannot become a hot spot. Give the shift log (--effort) to find the blind spots.")
-            );
-            return;
-        };
-        let in_plan = view.blind_spots.iter().filter(|c| self.plan_cells.contains(c)).count();
+        let shown: Vec<usize> = view
+            .blind_spots
+            .iter()
+            .copied()
+            .filter(|&c| self.figures.disclosure.count(view.cells[c].concerns).is_some())
+            .collect();
+        let explore_areas = self.patrol.iter().filter(|a| a.explore).count();
         let _ = writeln!(
             html,
             "<p>{}</p>",
             self.lang.f(
-                "{} places had concern reports from residents in the last {} bins but little or no patrol (under {} hours, where the typical patrolled cell had {}). The plan sends pairs to {} of them: {} % of each team budget goes to exploring, the rest follows the forecast.",
+                "Explore: residents report concern but pairs have hardly walked there (under {} patrol hours in the last {} bins, against {} in a typical patrolled place). {}\u{a0}% of each municipality's patrol budget goes to such places; the plan has {} areas marked explore. Walk them to see what is there: they have no busiest hours yet.",
                 &[
-                    &view.blind_spots.len(),
-                    &view.recent_bins,
                     &self.number(crate::plan::effort::LOW_EFFORT_SHARE * view.typical_hours, 1),
+                    &view.recent_bins,
                     &self.number(view.typical_hours, 1),
-                    &in_plan,
                     &self.number(self.patrol_params.explore_share * 100.0, 0),
+                    &explore_areas,
                 ]
             )
         );
-        if !view.blind_spots.is_empty() {
+        if !shown.is_empty() {
             let _ = writeln!(
                 html,
-                "{}<table><thead><tr><th class=\"n\">#</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
-                self.scroll(),
+                "<table><thead><tr><th class=\"n\">#</th><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
                 self.t("Where"),
-                self.t("Patrol hours"),
+                self.t("Hours"),
                 self.t("In the plan"),
             );
-            for (i, &c) in view.blind_spots.iter().enumerate() {
+            for (i, &c) in shown.iter().enumerate() {
                 let cell = self.cells[c];
                 let area = PatrolArea {
                     cells: vec![cell],
                     centre: crate::space::study_area::cell_centre(cell),
+                    district: self.cell_districts.get(c).copied().flatten(),
                     ..Default::default()
                 };
-                let area = PatrolArea { district: self.cell_districts.get(c).copied().flatten(), ..area };
                 let area_rank = self.patrol.iter().find(|a| a.cells.contains(&cell)).map(|a| a.rank);
                 let _ = writeln!(
                     html,
-                    "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                    "<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"nw\">{}</td></tr>",
                     i + 1,
                     self.where_is(&area),
                     self.number(view.cells[c].hours, 1),
-                    area_rank.map_or("–".to_string(), |r| self.lang.f("area {}", &[&r])),
+                    area_rank
+                        .map_or(self.t("no: the share is used up").to_string(), |r| self.lang.f("area\u{a0}{}", &[&r])),
                 );
             }
-            html.push_str("</tbody></table></div>\n");
+            html.push_str("</tbody></table>\n");
         }
         let _ = writeln!(
             html,
             "<p class=\"muted\">{}</p></section>",
-            self.t("Residents phone in concern reports wherever the pairs walk, so they show need the encounter record cannot. The effort log is read as given; encounters per patrol hour and a Gi* against patrol hours are in the internal files.")
+            self.lang.f(
+                "Places with fewer than {} concern reports are not listed in the shared files (the internal files list every one). Residents' concern reports arrive whether or not a pair walks there, so they show need the encounter record cannot. Hours: patrol hours there in the last {} bins.",
+                &[&self.figures.disclosure.min_count(), &view.recent_bins]
+            )
         );
     }
 
@@ -1129,7 +1144,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
         for m in &team.methods {
             let label = match m.method.as_str() {
                 "plan" => self.t("This plan").to_string(),
-                "serve" => self.t("This plan without exploring (what the forecast fills)").to_string(),
+                "serve" => self.t("This plan without exploring (the whole budget by the forecast)").to_string(),
                 "last_bin" => self.t("Busiest cells of the previous bin").to_string(),
                 "last_4" => self.t("Busiest cells of the previous four bins").to_string(),
                 "history" => self.t("Busiest cells of all earlier bins").to_string(),
@@ -1154,7 +1169,11 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             html.push_str(&hit_rate_chart(
                 &plan.hit_rates,
                 &base.hit_rates,
-                &[self.t("plan"), self.lang.term(&b.difference.baseline), self.t("Hit rate per held-out bin")],
+                &[
+                    if b.difference.method == "serve" { self.t("plan without exploring") } else { self.t("plan") },
+                    self.lang.term(&b.difference.baseline),
+                    self.t("Hit rate per held-out bin"),
+                ],
                 (&first, &last),
             ));
         }
@@ -1180,9 +1199,9 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             self.lang.f(
                 "Each method chooses {} cells ({} % of the study area, what the teams can walk) from the bins before each held-out bin and is scored on it. {} − {}: {} points (95 % interval {} … {}).",
                 &[
-                    &if d.method == "serve" { self.t("Plan without exploring") } else { self.t("Plan") },
                     &team.cells,
                     &self.number(team.area_share * 100.0, 1),
+                    &if d.method == "serve" { self.t("Plan without exploring") } else { self.t("Plan") },
                     &escape(self.lang.term(&d.baseline)),
                     &signed(d.mean),
                     &signed(d.ci95[0]),
@@ -1190,9 +1209,14 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
                 ]
             ),
             b.explore_cost.map_or(String::new(), |cost| {
+                let (plan, serve) = (b.team("plan").map_or(0.0, |m| m.hit_rate), b.team("serve").map_or(0.0, |m| m.hit_rate));
                 self.lang.f(
-                    "Exploring blind spots costs {} points of next week's recorded events: pairs go where none has walked, so what they find there is not yet in the record. ",
-                    &[&self.number(cost * 100.0, 1)],
+                    if cost >= 0.0 {
+                        "Sending pairs to blind spots lowered the hit rate by {} percentage points ({}\u{a0}% against {}\u{a0}%): what they find there was not yet in the record, so this test cannot credit it. "
+                    } else {
+                        "Sending pairs to blind spots raised the hit rate by {} percentage points ({}\u{a0}% against {}\u{a0}%). "
+                    },
+                    &[&self.number(cost.abs() * 100.0, 1), &self.number(plan * 100.0, 1), &self.number(serve * 100.0, 1)],
                 )
             }) + &others.join("; ")
                 + if others.is_empty() { "" } else { ". " }

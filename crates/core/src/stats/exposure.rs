@@ -17,7 +17,8 @@
 //! `r · h`, the neighbourhood's sum is Poisson with mean and variance `Σ E`, and `z` is its
 //! standardised deviation (the normal approximation of the Poisson score test, as in
 //! Rogerson & Yamada's Poisson-based local statistics). p is two-sided from the standard normal.
-//! A neighbourhood with no effort has no exposure: `z = 0`, `p = 1`. Encounters recorded in a
+//! A neighbourhood with no effort has no exposure: `z = 0`, `p = 1` (so has every neighbourhood of
+//! a job with no encounter at all: r = 0). Encounters recorded in a
 //! cell-bin with no logged effort (an incomplete log) are left out of both sums.
 //!
 //! Concern reports are not analysed this way: residents phone them in wherever the pairs walk,
@@ -58,7 +59,8 @@ pub struct EncounterCube<'a> {
 
 impl EncounterCube<'_> {
     fn encounters(&self, i: usize) -> u64 {
-        self.counts[i] - self.concerns[i]
+        // A job made elsewhere may hold concerns past its counts: none then, not a wrap.
+        self.counts[i].saturating_sub(self.concerns[i])
     }
 }
 
