@@ -108,7 +108,7 @@ fn without_an_effort_log_the_run_says_the_plan_may_follow_past_patrols() {
         assert!(effort["note"].as_str().unwrap().contains("may follow past patrols"), "{dir}");
     }
     let report = std::fs::read_to_string(s.path("o/public/report.html")).unwrap();
-    assert!(report.contains("No patrol-effort log was given"));
+    assert!(report.contains("No patrol log was given") && report.contains("Blind spots: not checked (no patrol log)"));
     assert!(!s.path("o/public/blind_spots.geojson").exists() && !s.path("o/internal/effort_rejects.csv").exists());
     let areas = read_json(&s.path("o/public/patrol_areas.geojson"));
     assert!(areas["features"].as_array().unwrap().iter().all(|f| f["properties"].get("purpose").is_none()));

@@ -12,7 +12,7 @@
 //! the overlap. Hours outside the window are counted as outside.
 //!
 //! **Rows.** A valid row none of whose hours fall in the window is `outside_window`; a line or
-//! polygon covering more than [`MAX_PLACE_CELLS`] cells is rejected (`place_unspread`); a row
+//! polygon covering more than [`MAX_PLACE_CELLS`] cells is rejected (`place_too_large`); a row
 //! whose hours in the window all fall outside the study area is `outside_study_area`; any other is
 //! `accepted`. `read = accepted + rejected + outside_window + outside_study_area`.
 
@@ -66,7 +66,7 @@ pub struct EffortCube {
 }
 
 /// The most analysis-resolution cells a line or polygon may cover (about 4 million): a row
-/// beyond it (a country drawn as the area walked) is rejected as `place_unspread` rather than
+/// beyond it (a country drawn as the area walked) is rejected as `place_too_large` rather than
 /// tiled.
 pub const MAX_PLACE_CELLS: usize = 1 << 22;
 
@@ -195,7 +195,7 @@ fn bin_shares(shift: &Shift, bins: &TimeBins) -> Vec<(usize, f64)> {
 
 /// Spreads the valid shifts of `rows` over the study-area `cells` (sorted, at `resolution`,
 /// with their districts) and `bins`. `file` names the log in the accounting, `geometry_column`
-/// its geometry column (named by a `place_unspread` reject).
+/// its geometry column (named by a `place_too_large` or `invalid_geometry` reject).
 #[allow(clippy::too_many_arguments)]
 pub fn spread_effort(
     rows: EffortRows,
@@ -395,7 +395,7 @@ mod tests {
         let rows =
             EffortRows { read: 1, shifts: vec![shift(1, "2026-10-27 09:00", "2026-10-27 10:00", g)], rejects: vec![] };
         let cube = spread_effort(rows, "e".into(), "geometry", &study, Resolution::Twelve, &bins(), &[]);
-        assert_eq!((cube.account.rejected, cube.rejects[0].reason), (1, "place_unspread"));
+        assert_eq!((cube.account.rejected, cube.rejects[0].reason), (1, "place_too_large"));
         assert!(cube.account.balances());
     }
 }
