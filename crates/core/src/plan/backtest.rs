@@ -423,7 +423,7 @@ impl Backtest {
         if let Some(cost) = self.explore_cost {
             out.push_str(&format!(
                 "exploring blind spots costs {:.1} points of recorded events (plan against serve): pairs go where \
-                 none has walked, so what they find there is not yet in the record\n",
+                 they have hardly walked, so what they find there is not yet in the record\n",
                 cost * 100.0
             ));
         }
