@@ -463,6 +463,11 @@ pub static TEXTS: &[[&str; 3]] = &[
         "Att skicka par till blinda fläckar höjde träffandelen med {} procentenheter ({}\u{a0}% mot {}\u{a0}%). ",
     ],
     ["Plan without exploring", "Suunnitelma ilman kartoitusta", "Plan utan utforskning"],
+    [
+        "{} of the area: plan without exploring {} %, best naive {} %",
+        "{} alueesta: suunnitelma ilman kartoitusta {} %, paras naiivi {} %",
+        "{} av området: plan utan utforskning {} %, bästa naiva {} %",
+    ],
     ["Plan", "Suunnitelma", "Plan"],
 ];
 

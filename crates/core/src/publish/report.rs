@@ -99,7 +99,8 @@ fn hit_rate_chart(plan: &[f64], baseline: &[f64], labels: &[&str; 3], (first, la
         last = escape(last),
         base = line(baseline),
         plan = line(plan),
-        lx = left + 60.0,
+        // After the plan's label: about 6.2 px a character at 11 px, plus a gap.
+        lx = (left + 16.0 + 6.2 * (plan_name.chars().count() + 2) as f64).max(left + 60.0),
         name = escape(name),
         plan_name = escape(plan_name),
         aria = escape(aria),
@@ -1182,10 +1183,13 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             .map(|s| {
                 let hit = |name: &str| s.methods.iter().find(|m| m.method == name).map_or(0.0, |m| m.hit_rate * 100.0);
                 let best = ["last_bin", "last_4", "history", "ewma"].iter().map(|n| hit(n)).fold(0.0, f64::max);
-                self.lang.f(
-                    "{} of the area: plan {} %, best naive {} %",
-                    &[&s.budget, &self.number(hit("plan"), 1), &self.number(best, 1)],
-                )
+                // The method judged (the plan, or without its explore share) against the naive.
+                let text = if b.difference.method == "serve" {
+                    "{} of the area: plan without exploring {} %, best naive {} %"
+                } else {
+                    "{} of the area: plan {} %, best naive {} %"
+                };
+                self.lang.f(text, &[&s.budget, &self.number(hit(&b.difference.method), 1), &self.number(best, 1)])
             })
             .collect();
         let d = &b.difference;
