@@ -309,8 +309,8 @@ pub struct PlanInputs<'a> {
     pub alpha: f64,
     /// The small-count threshold: areas expecting fewer events a week rank last.
     pub min_count: u64,
-    /// What is known of patrol effort, when the run has an effort log: the plan then fills
-    /// `explore_share` of each budget with blind spots and the rest by serve value
+    /// What is known of patrol effort, when the run has an effort log: the plan then gives
+    /// `explore_share` of each budget to blind spots and fills the rest by the forecast
     /// ([`super::effort`]).
     pub effort: Option<&'a super::effort::EffortView>,
     /// The share of each budget that goes to blind spots (with an effort log).

@@ -43,12 +43,7 @@ impl Output for BlindSpotsLayer {
         let mut bbox = Bbox::new();
         // In public only the blind spots whose concern reports reach the small-count threshold:
         // being listed with fewer would tell that a hidden count is not zero.
-        let listed: Vec<usize> = effort
-            .blind_spots
-            .iter()
-            .copied()
-            .filter(|&c| view.figures.disclosure.count(effort.cells[c].concerns).is_some())
-            .collect();
+        let listed = view.figures.disclosure.blind_spots(effort);
         let features: Vec<Value> = listed
             .iter()
             .enumerate()

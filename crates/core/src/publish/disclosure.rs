@@ -92,6 +92,21 @@ impl Disclosure {
     pub fn estimate(self, value: f64) -> Option<f64> {
         if self.exact() || value >= self.small.min_count() as f64 { Some(value) } else { None }
     }
+
+    /// The blind spots this audience may see listed, best first: every one internally; in
+    /// public those whose recent concern reports reach the threshold (being listed with fewer
+    /// would tell that a hidden count is not zero). `blind_spots.geojson`, the report and the
+    /// public summary all list these.
+    pub fn blind_spots(self, effort: &crate::plan::effort::EffortView) -> Vec<usize> {
+        effort.blind_spots.iter().copied().filter(|&c| self.count(effort.cells[c].concerns).is_some()).collect()
+    }
+
+    /// Whether `area`'s blind-spot flag is shown: its blind cells' recent concern reports reach
+    /// the threshold (exact internally). The area's `purpose` is the plan's choice and is shown
+    /// either way.
+    pub fn shows_blind_spot(self, area: &crate::plan::patrol::PatrolArea) -> bool {
+        area.blind_spot && self.count(area.blind_spot_concerns).is_some()
+    }
 }
 
 /// One cell's numbers for an audience.

@@ -65,7 +65,7 @@ impl PatrolAreasLayer<'_> {
                 let team = a.team.and_then(|t| self.teams.iter().find(|x| x.number == t));
                 props.insert("team_direction".into(), team.map_or(Value::Null, |t| t.direction.clone().into()));
                 props.insert("municipality".into(), a.municipality.clone().into());
-                let blind_spot = shows_blind_spot(a, self.figures.disclosure);
+                let blind_spot = self.figures.disclosure.shows_blind_spot(a);
                 let reasons: Vec<&str> =
                     a.reasons.iter().copied().filter(|r| *r != "blind_spot" || blind_spot).collect();
                 props.insert("reasons".into(), reasons.join(",").into());
@@ -147,13 +147,6 @@ impl PatrolAreasLayer<'_> {
             .collect();
         bbox.collection(features)
     }
-}
-
-/// Whether `a`'s blind-spot flag is published: its blind cells' recent concern reports reach the
-/// small-count threshold (exact in `internal/`). A flag resting on fewer would tell that a hidden
-/// count is not zero. The area's `purpose` is the plan's choice and is shown either way.
-pub(super) fn shows_blind_spot(a: &crate::plan::patrol::PatrolArea, disclosure: super::Disclosure) -> bool {
-    a.blind_spot && (disclosure.exact() || disclosure.count(a.blind_spot_concerns).is_some())
 }
 
 /// `patrol_areas.geojson` (every area) or, with a services layer, `service_gaps.geojson`.

@@ -232,13 +232,7 @@ impl PublicSummary {
             effort: {
                 // Only the blind spots `blind_spots.geojson` lists in public (at least the
                 // small-count threshold of concern reports).
-                let listed: Option<Vec<usize>> = r.effort.map(|v| {
-                    v.blind_spots
-                        .iter()
-                        .copied()
-                        .filter(|&c| figures.disclosure.count(v.cells[c].concerns).is_some())
-                        .collect()
-                });
+                let listed: Option<Vec<usize>> = r.effort.map(|v| figures.disclosure.blind_spots(v));
                 crate::publish::summary::EffortSummary {
                     given: s.effort.given,
                     note: s.effort.note.clone(),

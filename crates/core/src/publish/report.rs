@@ -466,7 +466,7 @@ impl Report<'_> {
             .map(|r| match *r {
                 "forecast" => self.t("forecast").to_string(),
                 "unmet_concern" => self.t("unmet concern").to_string(),
-                "blind_spot" if !super::patrol_layer::shows_blind_spot(a, self.figures.disclosure) => String::new(),
+                "blind_spot" if !self.figures.disclosure.shows_blind_spot(a) => String::new(),
                 "blind_spot" => self.t("blind spot").to_string(),
                 // Finnish and Swedish write a pattern's name in lower case inside a sentence.
                 name => Pattern::from_name(name).map_or(escape(name), |p| match self.lang {
@@ -492,7 +492,7 @@ impl Report<'_> {
         }
         if self.effort.is_some() && a.explore {
             flags.push(format!("<span class=\"tag explore\">{}</span>", self.t("explore")));
-        } else if super::patrol_layer::shows_blind_spot(a, self.figures.disclosure) {
+        } else if self.figures.disclosure.shows_blind_spot(a) {
             flags.push(format!("<span class=\"tag explore\">{}</span>", self.t("blind spot")));
         }
         flags.join(" ")
@@ -683,12 +683,7 @@ svg.spark {{ width: 120px; max-width: 100%; height: 26px; display: block; }}
             "<section class=\"full\" id=\"effort\"><h2>{}</h2>",
             self.t("Blind spots: concern without patrols")
         );
-        let shown: Vec<usize> = view
-            .blind_spots
-            .iter()
-            .copied()
-            .filter(|&c| self.figures.disclosure.count(view.cells[c].concerns).is_some())
-            .collect();
+        let shown = self.figures.disclosure.blind_spots(view);
         let explore_areas = self.patrol.iter().filter(|a| a.explore).count();
         let _ = writeln!(
             html,
