@@ -40,6 +40,8 @@ fn config(input: InputSource, districts: bool) -> CubeConfig {
         resolution: Resolution::Eight,
         bins: BinSpec { step: BinStep::Week, start: WindowStart::Auto, until: None, tz },
         jobs: vec![JobSpec::all()],
+        partials: Vec::new(),
+        store: None,
     }
 }
 

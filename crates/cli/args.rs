@@ -50,11 +50,45 @@ pub enum Command {
     /// Write seeded synthetic outreach events (Parquet) with planted patterns and their ground
     /// truth (NAME.truth.json beside the file).
     Synth(SynthArgs),
+    /// Write a partial cube (Parquet, see the README's contract): the inputs read, validated,
+    /// indexed and summed per H3 cell, local day and hour, kind, category and district, with
+    /// their row accounting and rejects, and no raw point. `analyze --cube` merges partial cubes
+    /// into the same outputs as analysing the raw events in one run. With no INPUT, the built-in
+    /// sample with the built-in districts.
+    Cube(Box<CubeArgs>),
     /// Simulate the feedback loop of a plan made from recorded encounters, and its cure: four
     /// policies (encounters, busiest, forecast, explore) in seeded synthetic worlds with a planted place no
     /// pair walks at first; prints, per seed and policy, the week it is first walked, the share
     /// of the true need met and the Gini coefficient of patrol hours.
     Simulate(SimulateArgs),
+}
+
+/// `hotspots cube`.
+#[derive(Debug, Args)]
+pub struct CubeArgs {
+    /// Event exports: Parquet (or GeoParquet), CSV or GeoJSON points. None (and none in --config):
+    /// the built-in sample.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// The partial cube to write (Parquet).
+    #[arg(long, value_name = "PART.parquet")]
+    pub out: PathBuf,
+    /// Districts GeoJSON, or `builtin`: the study area and each event's district (the default
+    /// with no INPUT). `analyze --cube` must be given the same layer.
+    #[arg(long, value_name = "FILE")]
+    pub districts: Option<PathBuf>,
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=15), help = with_default("H3 resolution of the cells, 0–15", CubeConfig::DEFAULT_RESOLUTION))]
+    pub resolution: Option<u8>,
+    /// A TOML file as `analyze --config` takes: its inputs, columns, tz, resolution and districts
+    /// are used.
+    #[arg(long, value_name = "FILE.toml")]
+    pub config: Option<PathBuf>,
+    /// Input columns and time zone.
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    /// No progress bar and no accounting lines.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `hotspots simulate`.
@@ -117,6 +151,16 @@ pub struct AnalyzeArgs {
     /// the built-in sample.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    /// Partial cubes (files written by `hotspots cube` or `spark/cube.py`, or folders of them)
+    /// to merge instead of reading event exports: everything after the cube runs on their sum.
+    /// Give the same --districts, --resolution and --tz they were built with.
+    #[arg(long = "cube", value_name = "PART", num_args = 1.., conflicts_with = "inputs")]
+    pub cube: Vec<PathBuf>,
+    /// Incremental store of the nightly job: keeps one partial cube per INPUT (keyed by its path
+    /// and SHA-256), reads only the files that are new or changed, drops the partials of files
+    /// that are gone, and merges the rest: the same outputs as reading every file.
+    #[arg(long, value_name = "DIR", conflicts_with = "cube")]
+    pub store: Option<PathBuf>,
     #[arg(long, value_name = "DIR", help = with_default("Output folder, created if missing", RunConfig::DEFAULT_OUT_DIR))]
     pub out: Option<PathBuf>,
     /// Districts GeoJSON (polygons with `name`, `municipality`): names places and is the

@@ -22,7 +22,7 @@ use hotspots_core::time::{BinSpec, BinStep, WindowStart, parse_time_zone};
 use hotspots_core::{Error, RunConfig, ServicesLayer, Task};
 use serde::Deserialize;
 
-use crate::args::{AnalyzeArgs, ColumnArgs};
+use crate::args::{AnalyzeArgs, ColumnArgs, CubeArgs};
 
 /// The `--config` file. Every key is optional; relative paths are relative to the file.
 #[derive(Debug, Default, Deserialize)]
@@ -209,6 +209,50 @@ fn effort_options(
     Some(EffortOptions { source, columns, time_format })
 }
 
+/// The cube `hotspots cube` builds: its inputs (the sample when none), columns, zone, resolution
+/// and districts (built-in with the sample), from the flags, then the `--config` file.
+pub fn partial_config(args: &CubeArgs) -> Result<CubeConfig> {
+    let (file, base) = match &args.config {
+        Some(p) => ConfigFile::read(p)?,
+        None => (ConfigFile::default(), PathBuf::new()),
+    };
+    let rel = |p: &PathBuf| if p.is_absolute() || is_builtin(p) { p.clone() } else { base.join(p) };
+    let ingest = ingest_options(&args.columns, file.columns.as_ref(), file.tz.as_deref())?;
+    let file_inputs: Vec<PathBuf> = file.inputs.iter().flatten().map(rel).collect();
+    let input_paths: Vec<PathBuf> = if args.inputs.is_empty() { file_inputs } else { args.inputs.clone() };
+    let inputs: Vec<InputSource> = if input_paths.is_empty() {
+        vec![InputSource::sample()]
+    } else {
+        input_paths.iter().map(|p| InputSource::File(p.clone())).collect()
+    };
+    let districts_path = match (&args.districts, &file.districts) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(p)) => Some(rel(p)),
+        (None, None) if input_paths.is_empty() => Some(PathBuf::from("builtin")),
+        (None, None) => None,
+    };
+    let (districts, districts_name) = match districts_path {
+        Some(p) if is_builtin(&p) => (Some(Districts::builtin()), sample::DISTRICTS_NAME.to_string()),
+        Some(p) => (Some(Districts::from_path(&p)?), p.display().to_string()),
+        None => (None, String::new()),
+    };
+    let resolution_number = args.resolution.or(file.resolution).unwrap_or(CubeConfig::DEFAULT_RESOLUTION);
+    let resolution = h3o::Resolution::try_from(resolution_number)
+        .map_err(|_| Error::parameter("resolution", resolution_number, "must be 0 to 15"))?;
+    let bins = BinSpec::new(BinSpec::DEFAULT_STEP, WindowStart::Auto, None, ingest.tz)?;
+    Ok(CubeConfig {
+        inputs,
+        ingest,
+        districts,
+        districts_name,
+        resolution,
+        bins,
+        jobs: Vec::new(),
+        partials: Vec::new(),
+        store: None,
+    })
+}
+
 fn is_builtin(path: &Path) -> bool {
     path.as_os_str() == "builtin"
 }
@@ -243,7 +287,11 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
 
     let file_inputs: Vec<PathBuf> = file.inputs.iter().flatten().map(rel).collect();
     let input_paths: Vec<PathBuf> = if args.inputs.is_empty() { file_inputs } else { args.inputs.clone() };
-    let inputs: Vec<InputSource> = if input_paths.is_empty() {
+    // With --cube the partials are the input; with no input at all, the built-in sample.
+    let sample = input_paths.is_empty() && args.cube.is_empty();
+    let inputs: Vec<InputSource> = if !args.cube.is_empty() {
+        Vec::new()
+    } else if input_paths.is_empty() {
         vec![InputSource::sample()]
     } else {
         input_paths.iter().map(|p| InputSource::File(p.clone())).collect()
@@ -252,7 +300,7 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
     let layer_path = |flag: &Option<PathBuf>, key: &Option<PathBuf>| match (flag, key) {
         (Some(p), _) => Some(p.clone()),
         (None, Some(p)) => Some(rel(p)),
-        (None, None) if input_paths.is_empty() => Some(PathBuf::from("builtin")),
+        (None, None) if sample => Some(PathBuf::from("builtin")),
         (None, None) => None,
     };
     let (districts, districts_name) = match layer_path(&args.districts, &file.districts) {
@@ -362,9 +410,19 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
     .with_explore_share(
         args.explore_share.or(file.explore_share).unwrap_or(hotspots_core::plan::effort::DEFAULT_EXPLORE_SHARE),
     )?;
-    let effort = effort_options(args, &file, &rel, input_paths.is_empty(), ingest.time_format.clone());
+    let effort = effort_options(args, &file, &rel, sample, ingest.time_format.clone());
     let config = RunConfig {
-        cube: CubeConfig { inputs, ingest, districts, districts_name, resolution, bins, jobs },
+        cube: CubeConfig {
+            inputs,
+            ingest,
+            districts,
+            districts_name,
+            resolution,
+            bins,
+            jobs,
+            partials: args.cube.clone(),
+            store: args.store.clone(),
+        },
         stats,
         patrol,
         small_counts: SmallCounts::new(args.min_count.or(file.min_count).unwrap_or(SmallCounts::DEFAULT_MIN_COUNT)),

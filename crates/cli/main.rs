@@ -16,7 +16,7 @@ use hotspots_core::cube::InputAccount;
 use hotspots_core::{Error, RunConfig, RunReport, Task};
 use hotspots_synth::SynthConfig;
 
-use crate::args::{AnalyzeArgs, BacktestArgs, Cli, Command, SimulateArgs, SynthArgs};
+use crate::args::{AnalyzeArgs, BacktestArgs, Cli, Command, CubeArgs, SimulateArgs, SynthArgs};
 use crate::config::{parse_date, run_config};
 use crate::progress::TerminalProgress;
 
@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         Command::Scan(a) => analyze(&AnalyzeArgs { scan: true, ..(**a).clone() }),
         Command::Synth(s) => synth(s),
         Command::Simulate(s) => simulate(s),
+        Command::Cube(c) => cube(c),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,6 +111,15 @@ fn analyze(args: &AnalyzeArgs) -> Result<()> {
 }
 
 fn print_analysis(report: &RunReport) {
+    if let Some(s) = &report.store {
+        println!(
+            "store: {} partial cubes built ({}), {} reused, {} removed",
+            s.built.len(),
+            if s.built.is_empty() { "none".to_string() } else { s.built.join(", ") },
+            s.reused,
+            s.removed
+        );
+    }
     for a in &report.inputs {
         println!("{}", account_line(a));
     }
@@ -176,6 +186,35 @@ fn print_analysis(report: &RunReport) {
         }
         println!("  wrote {}: {}", job.dir.display(), job.written.join(", "));
     }
+}
+
+fn cube(args: &CubeArgs) -> Result<()> {
+    let config = config::partial_config(args)?;
+    let progress = TerminalProgress::new(args.quiet);
+    let started = std::time::Instant::now();
+    let partial = hotspots_core::cube::partial::build_partial(&config, &config.inputs, &progress);
+    progress.print_warnings(partial.iter().flat_map(|p| p.meta.inputs.iter().flat_map(|i| &i.diagnoses)));
+    let partial = partial?;
+    hotspots_core::cube::partial::write_partial(&partial, &args.out)?;
+    if !args.quiet {
+        for i in &partial.meta.inputs {
+            let rejected: u64 = i.rejected_by_reason.values().sum();
+            let (inside, outside) = i.days.values().fold((0, 0), |(a, b), d| (a + d.0, b + d.1));
+            println!(
+                "{}: read {} = valid in the study area {inside} + outside it {outside} + rejected {rejected}",
+                i.path, i.read
+            );
+        }
+        let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "wrote the partial cube {} ({} rows, {:.1} MiB) in {:.1} s",
+            args.out.display(),
+            partial.rows.len(),
+            size as f64 / (1 << 20) as f64,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 fn backtest(args: &BacktestArgs) -> Result<()> {

@@ -27,6 +27,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             resolution: h3o::Resolution::try_from(CubeConfig::DEFAULT_RESOLUTION)?,
             bins: BinSpec::new(BinSpec::DEFAULT_STEP, WindowStart::Auto, None, tz)?,
             jobs: vec![JobSpec::all()],
+            partials: Vec::new(),
+            store: None,
         },
         stats: StatsParams::default(),
         patrol: PatrolParams::default(),

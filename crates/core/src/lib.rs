@@ -38,6 +38,8 @@
 //!         resolution: h3o::Resolution::Eight,
 //!         bins: BinSpec::new(BinSpec::DEFAULT_STEP, WindowStart::Auto, None, tz)?,
 //!         jobs: vec![JobSpec::all()],
+//!         partials: Vec::new(),
+//!         store: None,
 //!     },
 //!     stats: StatsParams::default(),
 //!     patrol: PatrolParams::default(),

@@ -51,6 +51,8 @@ pub struct RunReport {
     pub jobs: Vec<JobReport>,
     /// The effort log's row and hour accounting, when the run has one.
     pub effort: Option<EffortAccount>,
+    /// What the night did to the incremental store, when the run has one.
+    pub store: Option<crate::cube::store::StoreSync>,
 }
 
 /// The statistics, plan and backtest of one job, before publishing.
@@ -225,7 +227,13 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         }
     }
     set.commit()?;
-    Ok(RunReport { inputs: cube_run.inputs, diagnoses: cube_run.diagnoses, jobs, effort: effort.map(|e| e.account) })
+    Ok(RunReport {
+        inputs: cube_run.inputs,
+        diagnoses: cube_run.diagnoses,
+        jobs,
+        effort: effort.map(|e| e.account),
+        store: cube_run.store,
+    })
 }
 
 /// Reads the effort log and spreads it over the cube's cells and bins.

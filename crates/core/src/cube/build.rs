@@ -48,6 +48,12 @@ pub struct CubeConfig {
     pub bins: BinSpec,
     /// The selections of events to build cubes for (at least one).
     pub jobs: Vec<JobSpec>,
+    /// Partial cubes (files, or folders of `*.parquet`) to merge instead of reading `inputs`
+    /// ([`crate::cube::partial`]); empty to read the raw inputs.
+    pub partials: Vec<std::path::PathBuf>,
+    /// The incremental store of the nightly job ([`crate::cube::store`]): when given, each input
+    /// is read only when its partial cube is not stored yet, and the run merges the partials.
+    pub store: Option<std::path::PathBuf>,
 }
 
 impl CubeConfig {
@@ -214,12 +220,42 @@ pub struct CubeRun {
     pub timings_ms: Vec<(String, u64)>,
     /// Diagnoses of whole-file mistakes (swapped or projected coordinates).
     pub diagnoses: Vec<String>,
+    /// What the night did to the store, when the run has one.
+    pub store: Option<crate::cube::store::StoreSync>,
 }
 
-#[derive(Clone, Copy, Default, PartialEq)]
-struct DayTally {
-    in_area: u64,
-    out_area: u64,
+/// Valid events of one input on one local day: in the study area, and outside it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct DayTally {
+    pub(crate) in_area: u64,
+    pub(crate) out_area: u64,
+}
+
+/// A group of accepted events in the study area that share a cell (given apart), local day and
+/// hour, kind, category and district: one event of an export, or one row of a partial cube.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EventGroup {
+    pub(crate) day: i32,
+    pub(crate) hour: u8,
+    pub(crate) kind: Kind,
+    pub(crate) category: Option<u32>,
+    pub(crate) district: Option<usize>,
+    /// Events (at least 1).
+    pub(crate) n: u64,
+    /// Their weight sum in fixed point ([`WEIGHT_SCALE`]).
+    pub(crate) weight: i128,
+}
+
+/// The key of a partial cube's row while it is recorded: `u32::MAX` stands for no category and
+/// no district.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct GroupKey {
+    pub(crate) slot: u32,
+    pub(crate) day: i32,
+    pub(crate) hour: u8,
+    pub(crate) kind: u8,
+    pub(crate) category: u32,
+    pub(crate) district: u32,
 }
 
 /// Days of events kept for the weekday × hour profile, counted back from the end of the window.
@@ -227,7 +263,7 @@ pub const PROFILE_DAYS: i32 = 84;
 
 /// Weights are summed exactly, in fixed point with 2⁻⁴⁰ units (about 1e-12) in an `i128`, so the
 /// sums do not depend on the order of the input rows or on how they are split into files.
-const WEIGHT_SCALE: f64 = (1u64 << 40) as f64;
+pub(crate) const WEIGHT_SCALE: f64 = (1u64 << 40) as f64;
 
 /// One cell's events on one local day, in 16 bytes. An event that would overflow a field moves
 /// the day's values to [`JobDays::spill`] first, so nothing saturates or wraps.
@@ -263,34 +299,34 @@ struct CellRow {
 /// The category id of [`CellRow::hours`] for events without one.
 const NO_CATEGORY: u16 = u16::MAX;
 
-/// Adds one event to a sorted list of (day, key, events). A time-sorted export adds at or near
+/// Adds `n` events to a sorted list of (day, key, events). A time-sorted export adds at or near
 /// the end (an hour's few categories), so the last entries are looked at one by one first; an
 /// event further back is found by binary search.
-fn bump<K: Ord + Copy>(list: &mut Vec<(i32, K, u32)>, day: i32, key: K) {
+fn bump<K: Ord + Copy>(list: &mut Vec<(i32, K, u32)>, day: i32, key: K, n: u32) {
     const TAIL: usize = 8;
-    let n = list.len();
-    let mut at = n;
-    while at > 0 && n - at < TAIL {
+    let len = list.len();
+    let mut at = len;
+    while at > 0 && len - at < TAIL {
         let e = &mut list[at - 1];
         match (e.0, e.1).cmp(&(day, key)) {
             std::cmp::Ordering::Equal => {
-                e.2 = e.2.saturating_add(1);
+                e.2 = e.2.saturating_add(n);
                 return;
             }
             std::cmp::Ordering::Less => {
-                list.insert(at, (day, key, 1));
+                list.insert(at, (day, key, n));
                 return;
             }
             std::cmp::Ordering::Greater => at -= 1,
         }
     }
     if at == 0 {
-        list.insert(0, (day, key, 1));
+        list.insert(0, (day, key, n));
         return;
     }
     match list[..at].binary_search_by_key(&(day, key), |e| (e.0, e.1)) {
-        Ok(i) => list[i].2 = list[i].2.saturating_add(1),
-        Err(i) => list.insert(i, (day, key, 1)),
+        Ok(i) => list[i].2 = list[i].2.saturating_add(n),
+        Err(i) => list.insert(i, (day, key, n)),
     }
 }
 
@@ -308,29 +344,34 @@ struct JobDays {
 }
 
 impl JobDays {
-    fn add(&mut self, slot: u32, day: i32, weight: i128, concern: bool) {
+    /// Adds `n ≥ 1` events of one cell and local day, `concerns` of them concern reports, with
+    /// weight sum `weight` (fixed point): one event from an export, or one row of a partial cube.
+    fn add(&mut self, slot: u32, day: i32, n: u64, weight: i128, concerns: u64) {
         let agg = self.cells[slot as usize].days.entry(day);
-        let weight_now = i64::try_from(weight).ok().and_then(|w| agg.weight.checked_add(w));
-        let (count, weight_now) = match (agg.count.checked_add(1), weight_now) {
-            (Some(c), Some(w)) => (c, w),
-            _ => {
-                let wide = self.spill.entry((slot, day)).or_default();
-                wide.count += u64::from(agg.count);
-                wide.concerns += u64::from(agg.concerns);
-                wide.weight = wide.weight.saturating_add(i128::from(agg.weight));
-                *agg = CellDay::default();
-                match i64::try_from(weight) {
-                    Ok(w) => (1, w),
-                    Err(_) => {
-                        wide.weight = wide.weight.saturating_add(weight);
-                        (1, 0)
-                    }
-                }
-            }
+        let sum = u32::try_from(n)
+            .ok()
+            .and_then(|n| agg.count.checked_add(n))
+            .zip(i64::try_from(weight).ok().and_then(|w| agg.weight.checked_add(w)))
+            .zip(u32::try_from(concerns).ok().and_then(|c| agg.concerns.checked_add(c)));
+        if let Some(((count, weight), concerns)) = sum {
+            *agg = CellDay { count, concerns, weight };
+            return;
+        }
+        // The day's values so far move to the spill; the cell-day keeps one of the new events
+        // (so it stays non-default) and the spill takes the rest.
+        let wide = self.spill.entry((slot, day)).or_default();
+        wide.count += u64::from(agg.count);
+        wide.concerns += u64::from(agg.concerns);
+        wide.weight = wide.weight.saturating_add(i128::from(agg.weight));
+        let (kept_weight, spilled_weight) = match i64::try_from(weight) {
+            Ok(w) => (w, 0),
+            Err(_) => (0, weight),
         };
-        agg.count = count;
-        agg.weight = weight_now;
-        agg.concerns += u32::from(concern);
+        let kept_concern = u32::from(concerns > 0);
+        *agg = CellDay { count: 1, concerns: kept_concern, weight: kept_weight };
+        wide.count += n.saturating_sub(1);
+        wide.concerns += concerns - u64::from(kept_concern);
+        wide.weight = wide.weight.saturating_add(spilled_weight);
     }
 }
 
@@ -338,8 +379,12 @@ impl JobDays {
 /// given a slot), per job its [`JobDays`]; per input, the valid events per local day; and, when
 /// no job takes every event, the days on which each cell holds any accepted event (the study
 /// area without a districts layer).
-struct Aggregates {
+pub(crate) struct Aggregates {
     mask: Option<HashMap<CellIndex, usize>>,
+    /// The districts in the layer (the index of "no district" in the tallies).
+    districts: usize,
+    /// The rows of a partial cube, when one is being recorded ([`crate::cube::partial`]).
+    pub(crate) record: Option<HashMap<GroupKey, (u64, i128)>>,
     /// Cell → slot, in the order the cells were first seen.
     slots: HashMap<CellIndex, u32>,
     /// Per slot: its cell and whether it is in the study area.
@@ -348,11 +393,11 @@ struct Aggregates {
     /// A job that takes every event, whose cells then give the study area.
     all_job: Option<usize>,
     any_event: Vec<DayRow<bool>>,
-    file_days: DayRow<DayTally>,
+    pub(crate) file_days: DayRow<DayTally>,
     /// The first few valid events of the current file outside the study area (lat, lon).
     outside_sample: Vec<(f64, f64)>,
     /// The latest local day seen, and the day before which hourly profiles are pruned.
-    latest_day: i32,
+    pub(crate) latest_day: i32,
     /// `--until` as a local day, when given (profiles are kept for the days before it).
     until_day: Option<i32>,
     /// Per cell seen: the district of every point in it, or `None` when a district border
@@ -384,8 +429,43 @@ fn whole_cell_district(districts: &Districts, cell: CellIndex) -> Option<Option<
 }
 
 impl Aggregates {
+    /// Empty aggregates for `jobs` (recording a partial cube's rows when `record`), with the
+    /// study area's cells when `config` has a districts layer.
+    pub(crate) fn new(config: &CubeConfig, jobs: &[JobSpec], record: bool) -> Result<(Option<MaskList>, Aggregates)> {
+        let mask_list = match &config.districts {
+            Some(d) => Some(mask_cells(d, config.resolution, &config.districts_name)?),
+            None => None,
+        };
+        let agg = Aggregates {
+            mask: mask_list.as_ref().map(|m| m.iter().copied().collect()),
+            districts: config.districts.as_ref().map_or(0, Districts::len),
+            record: record.then(HashMap::default),
+            slots: HashMap::default(),
+            slot_cells: Vec::new(),
+            jobs: jobs.iter().map(|_| JobDays::default()).collect(),
+            all_job: jobs.iter().position(|j| j.kind.is_none() && j.category.is_none()),
+            any_event: Vec::new(),
+            file_days: DayRow::default(),
+            outside_sample: Vec::new(),
+            latest_day: i32::MIN / 2,
+            until_day: config.bins.until.map(crate::time::local_time::day_number),
+            cell_districts: HashMap::default(),
+        };
+        Ok((mask_list, agg))
+    }
+
+    /// The cell of a slot.
+    pub(crate) fn slot_cell(&self, slot: u32) -> CellIndex {
+        self.slot_cells[slot as usize].0
+    }
+
+    /// Whether `cell` is in the study area.
+    pub(crate) fn in_area(&self, cell: CellIndex) -> bool {
+        self.mask.as_ref().is_none_or(|m| m.contains_key(&cell))
+    }
+
     /// The slot of `cell`, given on first sight.
-    fn slot_of(&mut self, cell: CellIndex) -> u32 {
+    pub(crate) fn slot_of(&mut self, cell: CellIndex) -> u32 {
         if let Some(&slot) = self.slots.get(&cell) {
             return slot;
         }
@@ -399,6 +479,48 @@ impl Aggregates {
             self.any_event.push(DayRow::default());
         }
         slot
+    }
+
+    /// Adds a group of accepted events in the study area to every job that takes them (and to
+    /// the partial cube being recorded).
+    pub(crate) fn add_group(&mut self, slot: u32, g: &EventGroup, matcher: &JobMatcher<'_>) {
+        if self.all_job.is_none() {
+            *self.any_event[slot as usize].entry(g.day) = true;
+        }
+        let floor = self.profile_floor();
+        let concerns = if g.kind == Kind::Concern { g.n } else { 0 };
+        let n = u32::try_from(g.n).unwrap_or(u32::MAX);
+        let none_district = self.districts;
+        for (j, job) in self.jobs.iter_mut().enumerate() {
+            if !matcher.takes(j, g.kind, g.category) {
+                continue;
+            }
+            job.add(slot, g.day, g.n, g.weight, concerns);
+            if g.day >= floor {
+                let category = g.category.and_then(|c| u16::try_from(c).ok()).unwrap_or(NO_CATEGORY);
+                let row = &mut job.cells[slot as usize];
+                bump(&mut row.hours, g.day, g.hour, n);
+                bump(&mut row.needs, g.day, category, n);
+            }
+            let d = g.district.unwrap_or(none_district);
+            if job.district_days.len() <= d {
+                job.district_days.resize_with(d + 1, DayRow::default);
+            }
+            job.district_days[d].entry(g.day)[g.kind.index()] += g.n;
+        }
+        if let Some(record) = &mut self.record {
+            let key = GroupKey {
+                slot,
+                day: g.day,
+                hour: g.hour,
+                kind: g.kind.index() as u8,
+                category: g.category.unwrap_or(u32::MAX),
+                district: g.district.map_or(u32::MAX, |d| d as u32),
+            };
+            let value = record.entry(key).or_insert((0, 0));
+            value.0 += g.n;
+            value.1 = value.1.saturating_add(g.weight);
+        }
     }
 
     fn profile_floor(&self) -> i32 {
@@ -455,7 +577,6 @@ impl Aggregates {
             self.cell_districts.extend(settled);
         }
         let mut clock = clock.clone();
-        let none_district = districts.map_or(0, |d| d.len());
         for (e, &(cell, day, district)) in batch.events.iter().zip(&indexed) {
             self.latest_day = self.latest_day.max(day);
             let slot = self.slot_of(cell);
@@ -473,32 +594,28 @@ impl Aggregates {
             if self.mask.is_none() && self.outside_sample.len() < 200 {
                 self.outside_sample.push((e.lat, e.lon));
             }
-            if self.all_job.is_none() {
-                *self.any_event[slot as usize].entry(day) = true;
-            }
-            let floor = self.profile_floor();
-            let weight = (e.weight * WEIGHT_SCALE).round() as i128;
-            let concern = e.kind == Kind::Concern;
-            for (j, job) in self.jobs.iter_mut().enumerate() {
-                if !matcher.matches(j, e) {
-                    continue;
-                }
-                job.add(slot, day, weight, concern);
-                if day >= floor {
-                    let hour = (clock.local_us(e.time_us).rem_euclid(crate::time::local_time::DAY_US) / 3_600_000_000)
-                        .min(23) as u8;
-                    let category = e.category.and_then(|c| u16::try_from(c).ok()).unwrap_or(NO_CATEGORY);
-                    let row = &mut job.cells[slot as usize];
-                    bump(&mut row.hours, day, hour);
-                    bump(&mut row.needs, day, category);
-                }
-                let d = district.unwrap_or(none_district);
-                if job.district_days.len() <= d {
-                    job.district_days.resize_with(d + 1, DayRow::default);
-                }
-                job.district_days[d].entry(day)[e.kind.index()] += 1;
-            }
+            // The local hour, needed only for the profile's days (and by a partial cube).
+            let hour = if day >= self.profile_floor() || self.record.is_some() {
+                (clock.local_us(e.time_us).rem_euclid(crate::time::local_time::DAY_US) / 3_600_000_000).min(23) as u8
+            } else {
+                0
+            };
+            let group = EventGroup {
+                day,
+                hour,
+                kind: e.kind,
+                category: e.category,
+                district,
+                n: 1,
+                weight: (e.weight * WEIGHT_SCALE).round() as i128,
+            };
+            self.add_group(slot, &group, matcher);
         }
+        self.prune_profiles();
+    }
+
+    /// Drops the hourly counts older than the profile's days (memory stays bounded).
+    pub(crate) fn prune_profiles(&mut self) {
         let floor = self.profile_floor();
         for job in &mut self.jobs {
             if floor > job.pruned_to.saturating_add(7) {
@@ -516,37 +633,69 @@ impl Aggregates {
 
 /// Runs ingest, indexing and aggregation, and returns the cube with the row accounting.
 /// Rejected rows go to `rejects` as they are found.
+///
+/// With [`CubeConfig::partials`], merges those partial cubes instead of reading raw inputs
+/// ([`crate::cube::partial`]); the cube is the same as from the raw events.
 pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dyn RejectSink) -> Result<CubeRun> {
-    let mut timings = Vec::new();
-    let started = Instant::now();
-    let mask_list = match &config.districts {
-        Some(d) => Some(mask_cells(d, config.resolution, &config.districts_name)?),
-        None => None,
-    };
+    if !config.partials.is_empty() {
+        if !config.inputs.is_empty() {
+            return Err(Error::parameter(
+                "cube",
+                config.partials[0].display(),
+                "give either event exports or partial cubes, not both",
+            ));
+        }
+        return crate::cube::partial::cube_from_partials(config, &config.partials, progress, rejects);
+    }
+    if let Some(dir) = &config.store {
+        let started = Instant::now();
+        let sync = crate::cube::store::sync_store(config, dir, progress)?;
+        let store_ms = started.elapsed().as_millis() as u64;
+        let mut run = crate::cube::partial::cube_from_partials(config, &sync.partials, progress, rejects)?;
+        run.timings_ms.insert(0, ("store".to_string(), store_ms));
+        run.store = Some(sync);
+        return Ok(run);
+    }
     check_jobs(&config.jobs)?;
-    let mut agg = Aggregates {
-        mask: mask_list.as_ref().map(|m| m.iter().copied().collect()),
-        slots: HashMap::default(),
-        slot_cells: Vec::new(),
-        jobs: config.jobs.iter().map(|_| JobDays::default()).collect(),
-        all_job: config.jobs.iter().position(|j| j.kind.is_none() && j.category.is_none()),
-        any_event: Vec::new(),
-        file_days: DayRow::default(),
-        outside_sample: Vec::new(),
-        latest_day: i32::MIN / 2,
-        until_day: config.bins.until.map(crate::time::local_time::day_number),
-        cell_districts: HashMap::default(),
-    };
-    let mut matcher = JobMatcher::new(&config.jobs);
-    timings.push(("study_area".to_string(), started.elapsed().as_millis() as u64));
-
     let started = Instant::now();
+    let (mask_list, mut agg) = Aggregates::new(config, &config.jobs, false)?;
+    let mut timings = vec![("study_area".to_string(), started.elapsed().as_millis() as u64)];
+    let started = Instant::now();
+    let ingested = ingest_inputs(config, &config.inputs, &mut agg, &config.jobs, progress, rejects)?;
+    timings.push(("ingest_and_index".to_string(), started.elapsed().as_millis() as u64));
+    finish_cube(config, agg, ingested, mask_list, timings)
+}
+
+/// What reading the inputs leaves besides the aggregates: per input its counts, valid events per
+/// day and SHA-256, and the diagnoses found in it; the category labels seen.
+pub(crate) struct Ingested {
+    /// Per input, its name.
+    pub(crate) names: Vec<String>,
+    /// Per input, in order.
+    pub(crate) per_file: Vec<FileDays>,
+    /// Per input, the diagnoses of whole-file mistakes found in it.
+    pub(crate) file_diagnoses: Vec<Vec<String>>,
+    /// Category labels, by id.
+    pub(crate) categories: Categories,
+}
+
+/// Reads every input of `config` into `agg` (streaming, batch by batch), rejects to `rejects`.
+pub(crate) fn ingest_inputs(
+    config: &CubeConfig,
+    inputs: &[InputSource],
+    agg: &mut Aggregates,
+    jobs: &[JobSpec],
+    progress: &dyn Progress,
+    rejects: &mut dyn RejectSink,
+) -> Result<Ingested> {
+    let mut matcher = JobMatcher::new(jobs);
     let clock = LocalClock::new(config.ingest.tz);
     let mut categories = Categories::default();
     let mut ids = SeenIds::new();
     let mut per_file: Vec<FileDays> = Vec::new();
-    let mut diagnoses: Vec<String> = config.districts.as_ref().map(|d| d.overlaps(0.01)).unwrap_or_default();
-    for source in &config.inputs {
+    let mut file_diagnoses: Vec<Vec<String>> = Vec::new();
+    for source in inputs {
+        let mut diagnoses = Vec::new();
         progress.begin(&source.name(), None);
         agg.file_days = DayRow::default();
         // Decoding and validating run on their own thread and hand batches, in file order,
@@ -605,16 +754,30 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         }
         agg.outside_sample.clear();
         per_file.push((counts, days, sha?));
+        file_diagnoses.push(diagnoses);
     }
-    timings.push(("ingest_and_index".to_string(), started.elapsed().as_millis() as u64));
+    let names = inputs.iter().map(InputSource::name).collect();
+    Ok(Ingested { names, per_file, file_diagnoses, categories })
+}
 
+/// Fixes the time window from the inputs' days and fills each job's cube from `agg`.
+pub(crate) fn finish_cube(
+    config: &CubeConfig,
+    agg: Aggregates,
+    ingested: Ingested,
+    mask_list: Option<MaskList>,
+    mut timings: Vec<(String, u64)>,
+) -> Result<CubeRun> {
+    let Ingested { names, per_file, file_diagnoses, categories } = ingested;
+    let mut diagnoses: Vec<String> = config.districts.as_ref().map(|d| d.overlaps(0.01)).unwrap_or_default();
+    diagnoses.extend(file_diagnoses.into_iter().flatten());
     let started = Instant::now();
     let span = per_file
         .iter()
         .flat_map(|(_, days, _)| days.keys().next().zip(days.keys().next_back()))
         .fold(None, |acc: Option<(i32, i32)>, (&lo, &hi)| Some(acc.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi)))));
     if span.is_none() {
-        return Err(Error::Data(no_valid_event(&config.inputs, &per_file, &diagnoses)));
+        return Err(Error::Data(no_valid_event(&names, &per_file, &diagnoses)));
     }
     let hints = diagnoses.join(". ");
     let bins = TimeBins::build(&config.bins, span).map_err(|e| match e {
@@ -652,7 +815,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         (None, None) => vec![None; template.cells().len()],
     };
 
-    let inputs = input_accounts(&config.inputs, per_file, &bins);
+    let inputs = input_accounts(&names, per_file, &bins);
 
     let jobs = config
         .jobs
@@ -669,7 +832,7 @@ pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dy
         })
         .collect();
     timings.push(("cube".to_string(), started.elapsed().as_millis() as u64));
-    Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings, diagnoses })
+    Ok(CubeRun { jobs, cell_districts, inputs, categories, timings_ms: timings, diagnoses, store: None })
 }
 
 /// A reject reason's count over the inputs, with its first example (column, value).
@@ -677,11 +840,11 @@ type ReasonCount = (u64, RejectReason, Option<(String, String)>);
 
 /// The error when no input holds a valid event: every file's counts, the most frequent reasons with
 /// an example value each, and what the diagnoses found (never a flag that would not help).
-fn no_valid_event(inputs: &[InputSource], per_file: &[FileDays], diagnoses: &[String]) -> String {
-    let files: Vec<String> = inputs
+fn no_valid_event(names: &[String], per_file: &[FileDays], diagnoses: &[String]) -> String {
+    let files: Vec<String> = names
         .iter()
         .zip(per_file)
-        .map(|(s, (c, _, _))| format!("{}: {} rows read, {} rejected", s.name(), c.read, c.rejected()))
+        .map(|(name, (c, _, _))| format!("{name}: {} rows read, {} rejected", c.read, c.rejected()))
         .collect();
     let read: u64 = per_file.iter().map(|(c, _, _)| c.read).sum();
     let mut message = if read == 0 {
@@ -723,8 +886,11 @@ fn reasons_mention_time(message: &str) -> bool {
     message.contains("unparsable_time")
 }
 
+/// The study area's cells with the district holding each centre ([`mask_cells`]).
+pub(crate) type MaskList = Vec<(CellIndex, usize)>;
+
 /// One input's row counts, its valid events per local day, and its SHA-256.
-type FileDays = (ReadCounts, BTreeMap<i32, DayTally>, String);
+pub(crate) type FileDays = (ReadCounts, BTreeMap<i32, DayTally>, String);
 
 /// A diagnosis when the final bin is far emptier than a typical one: that usually means an
 /// incomplete export, or a few events dated in the future that stretched the default window.
@@ -750,12 +916,12 @@ fn final_bin_hint(per_file: &[FileDays], bins: &TimeBins) -> Option<String> {
 }
 
 /// The row accounting of every input, once the window is known.
-fn input_accounts(inputs: &[InputSource], per_file: Vec<FileDays>, bins: &TimeBins) -> Vec<InputAccount> {
-    inputs
+fn input_accounts(names: &[String], per_file: Vec<FileDays>, bins: &TimeBins) -> Vec<InputAccount> {
+    names
         .iter()
         .zip(per_file)
-        .map(|(source, (counts, days, sha256))| {
-            let mut account = InputAccount { path: source.name(), sha256, read: counts.read, ..Default::default() };
+        .map(|(name, (counts, days, sha256))| {
+            let mut account = InputAccount { path: name.clone(), sha256, read: counts.read, ..Default::default() };
             account.rejected = counts.rejected();
             for reason in RejectReason::ALL {
                 let n = counts.rejected_by_reason[reason.index()];
@@ -913,24 +1079,24 @@ mod tests {
         // slot 1's.
         let outside = h3o::LatLng::new(61.0, 25.0).unwrap().to_cell(Resolution::Eight);
         let mut days = JobDays { cells: (0..2).map(|_| CellRow::default()).collect(), ..Default::default() };
-        days.add(0, day0, i128::from(i64::MAX) + 1, false);
+        days.add(0, day0, 1, i128::from(i64::MAX) + 1, 0);
         assert!(days.spill.contains_key(&(0, day0)));
         // 5e6 in fixed point fits an i64 once, not twice.
         let w = (5e6 * WEIGHT_SCALE).round() as i128;
-        days.add(1, day0, w, false);
+        days.add(1, day0, 1, w, 0);
         assert!(!days.spill.contains_key(&(1, day0)));
-        days.add(1, day0, w, true);
+        days.add(1, day0, 1, w, 1);
         let (spilled, kept) = (days.spill[&(1, day0)], *days.cells[1].days.entry(day0));
         assert_eq!((spilled.count, spilled.weight, kept.count, kept.weight, kept.concerns), (1, w, 1, w as i64, 1));
         // A count at its limit spills; a weight past an i64 goes to the spill whole.
         days.cells[1].days.entry(day0 + 1).count = u32::MAX;
-        days.add(1, day0 + 1, 0, false);
+        days.add(1, day0 + 1, 1, 0, 0);
         assert_eq!(
             (days.spill[&(1, day0 + 1)].count, days.cells[1].days.entry(day0 + 1).count),
             (u64::from(u32::MAX), 1)
         );
         let huge = i128::from(i64::MAX) + 1;
-        days.add(1, day0 + 2, huge, false);
+        days.add(1, day0 + 2, 1, huge, 0);
         assert_eq!((days.spill[&(1, day0 + 2)].weight, days.cells[1].days.entry(day0 + 2).weight), (huge, 0));
 
         let template = SpaceTimeCube::zeros(Resolution::Eight, vec![cell], bins);
@@ -952,7 +1118,7 @@ mod tests {
                 // Mostly rising days, as a time-sorted export, with some late arrivals.
                 let day = i / 20 - (rng.next_f64() * f64::from(spread)) as i32;
                 let key = ((rng.next_f64() * 3.0) as u8, (rng.next_f64() * 5.0) as u16);
-                bump(&mut list, day, key);
+                bump(&mut list, day, key, 1);
                 *want.entry((day, key)).or_insert(0u32) += 1;
             }
             let want: Vec<(i32, (u8, u16), u32)> = want.into_iter().map(|((d, k), n)| (d, k, n)).collect();
@@ -976,8 +1142,8 @@ mod tests {
         let mut days = JobDays { cells: vec![CellRow::default()], ..Default::default() };
         // Out of order, as an unsorted export gives them.
         for (day, category) in [(end - 5, 1), (end - 10, 0), (end - 90, 0), (end - 10, 0), (end - 5, NO_CATEGORY)] {
-            days.add(0, day, 0, false);
-            bump(&mut days.cells[0].needs, day, category);
+            days.add(0, day, 1, 0, 0);
+            bump(&mut days.cells[0].needs, day, category, 1);
         }
         let template = SpaceTimeCube::zeros(Resolution::Eight, vec![cell], bins);
         let names = ["substance".to_string(), "safety".to_string()];

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::ingest::Categories;
-use crate::ingest::event::{Event, Kind};
+use crate::ingest::event::Kind;
 
 /// One selection of events, with the name its outputs go by.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,15 +120,21 @@ impl<'a> JobMatcher<'a> {
     }
 
     /// Whether job `j` takes event `e`.
-    pub(crate) fn matches(&self, j: usize, e: &Event) -> bool {
+    #[cfg(test)]
+    pub(crate) fn matches(&self, j: usize, e: &crate::ingest::event::Event) -> bool {
+        self.takes(j, e.kind, e.category)
+    }
+
+    /// Whether job `j` takes events of `kind` with the category id `category`.
+    pub(crate) fn takes(&self, j: usize, kind: Kind, category: Option<u32>) -> bool {
         let job = &self.jobs[j];
-        if job.kind.is_some_and(|k| k != e.kind) {
+        if job.kind.is_some_and(|k| k != kind) {
             return false;
         }
         match self.category_ids[j] {
             None => true,
             Some(None) => false,
-            Some(Some(id)) => e.category == Some(id),
+            Some(Some(id)) => category == Some(id),
         }
     }
 }
@@ -136,6 +142,7 @@ impl<'a> JobMatcher<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::event::Event;
 
     #[test]
     fn names_and_membership() {

@@ -7,7 +7,9 @@ mod day_row;
 pub(crate) mod diagnostics;
 pub mod effort;
 pub mod jobs;
+pub mod partial;
 pub mod space_time;
+pub mod store;
 
 pub use build::{CubeConfig, CubeRun, DistrictTally, InputAccount, JobCube, Needs, build_cube};
 pub use jobs::JobSpec;

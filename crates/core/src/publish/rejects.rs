@@ -135,8 +135,12 @@ impl RejectWriter {
 impl RejectSink for RejectWriter {
     fn push(&mut self, rejects: Vec<Reject>) -> Result<()> {
         self.pending.extend(rejects);
-        if self.pending.len() >= REJECT_BATCH {
+        // Whole batches only, so the file's bytes depend on the rows alone, not on how they
+        // arrive (an export read batch by batch, or a partial cube's rejects at once).
+        while self.pending.len() >= REJECT_BATCH {
+            let rest = self.pending.split_off(REJECT_BATCH);
             self.flush()?;
+            self.pending = rest;
         }
         Ok(())
     }

@@ -25,6 +25,9 @@ pub struct District {
 pub struct Districts {
     districts: Vec<District>,
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    /// SHA-256 of the GeoJSON text the layer was read from (of its names and coordinates when
+    /// built in memory): partial cubes record it, so they are merged only under the same layer.
+    sha256: String,
 }
 
 impl Districts {
@@ -38,7 +41,27 @@ impl Districts {
                 Some(GeomWithData::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i))
             })
             .collect();
-        Districts { districts, tree: RTree::bulk_load(boxes) }
+        // In memory: names and coordinates, in order, as the hashed text.
+        let mut text = String::new();
+        for d in &districts {
+            text.push_str(&format!("{}\u{0}{}\u{0}", d.name, d.municipality));
+            for c in d
+                .shape
+                .0
+                .iter()
+                .flat_map(|p| p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter())))
+            {
+                text.push_str(&format!("{:x},{:x};", c.x.to_bits(), c.y.to_bits()));
+            }
+        }
+        let sha256 = crate::digest::sha256_hex(text.as_bytes()).expect("reading memory cannot fail");
+        Districts { districts, tree: RTree::bulk_load(boxes), sha256 }
+    }
+
+    /// SHA-256 of the GeoJSON text the layer was read from (`sha256sum FILE`), or of its names
+    /// and coordinates when it was built in memory.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
     }
 
     /// Reads a GeoJSON FeatureCollection of Polygon / MultiPolygon features with a `name`
@@ -75,7 +98,9 @@ impl Districts {
         if districts.is_empty() {
             return Err(err("the layer holds no districts".into()));
         }
-        Ok(Districts::new(districts))
+        let mut layer = Districts::new(districts);
+        layer.sha256 = crate::digest::sha256_hex(text.as_bytes()).expect("reading memory cannot fail");
+        Ok(layer)
     }
 
     /// Reads a districts GeoJSON file.

@@ -1,0 +1,707 @@
+//! Partial cubes: the seam where the work up to the cube is split, stored and done elsewhere.
+//!
+//! Every stage up to the cube is a sum, so a partial cube holds exactly what the later stages
+//! need from a set of inputs, aggregated, with no raw point: per H3 cell, local day and local
+//! hour, per kind, category and district, the events and their weight sum. Its footer holds the
+//! contract version, the resolution, the zone, the districts layer's SHA-256, and per input the
+//! row accounting (read, rejected per reason, valid events per local day in and outside the study
+//! area), the diagnoses and the rejected rows. Partial cubes merge by addition: this module
+//! writes them (`hotspots cube`), reads them and feeds them to the cube builder
+//! (`analyze --cube`), which then gives the same cube, byte for byte, as the raw events.
+//!
+//! The contract (version [`CONTRACT_VERSION`]), as the README documents it: one Parquet file,
+//! rows sorted by every key column in order, columns
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `h3` | int64 | H3 cell at the file's resolution (in the study area) |
+//! | `day` | date32 | local date in the file's zone |
+//! | `hour` | int8 | local hour 0–23 |
+//! | `kind` | utf8 | `encounter` or `concern` |
+//! | `category` | utf8, null | category label (trimmed), null for none |
+//! | `district` | int32, null | position of the event's district in the districts layer, null for none |
+//! | `events` | int64 | events (≥ 1) |
+//! | `weight_units` | decimal(38, 0) | their weight sum × 2⁴⁰, each weight rounded half away from zero |
+//!
+//! and the footer key [`METADATA_KEY`] holding [`PartialMeta`] as JSON.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Decimal128Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt64Type};
+use arrow_array::{
+    Array, ArrayRef, Date32Array, Decimal128Array, Int8Array, Int32Array, Int64Array, RecordBatch, StringArray,
+};
+use arrow_schema::{DataType, Field, Schema};
+use h3o::CellIndex;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use serde::{Deserialize, Serialize};
+
+use crate::cube::build::{Aggregates, CubeConfig, CubeRun, DayTally, EventGroup, Ingested, finish_cube, ingest_inputs};
+use crate::cube::jobs::{JobMatcher, check_jobs};
+use crate::error::{Error, Result};
+use crate::ingest::event::{Kind, Reject, RejectReason};
+use crate::ingest::{Categories, InputSource, ReadCounts, RejectSink};
+use crate::progress::Progress;
+use crate::time::local_time::day_number;
+
+/// The version of the partial-cube contract this engine writes and reads.
+pub const CONTRACT_VERSION: u32 = 1;
+
+/// The Parquet footer key that holds [`PartialMeta`] (JSON).
+pub const METADATA_KEY: &str = "hotspots.partial_cube";
+
+/// Bits of the fixed point of `weight_units`: a weight sum `w` is stored as `round(w × 2⁴⁰)`.
+pub const WEIGHT_BITS: u32 = 40;
+
+/// The districts layer a partial cube was built with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistrictsStamp {
+    /// Its name (path, or `<built-in districts>`), for messages.
+    pub name: String,
+    /// Districts in the layer.
+    pub districts: usize,
+    /// SHA-256 of its GeoJSON text ([`crate::space::Districts::sha256`]): what must match.
+    pub sha256: String,
+}
+
+/// A rejected row, as a partial cube keeps it (its file is the input's path).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredReject {
+    /// Row number in the file, 1-based.
+    pub row: u64,
+    /// The column that failed.
+    pub column: String,
+    /// The reason code (`latitude_out_of_range`, …).
+    pub reason: String,
+    /// The row's id, when the file has an id column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The offending value (at most 100 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// One input's row accounting as a partial cube records it. The study area is known when the
+/// partial is built, the time window only when the partials are analysed: so valid events are
+/// kept per local day, in and outside the study area.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PartialInput {
+    /// The input, as it was named.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Rows read.
+    pub read: u64,
+    /// Rows that passed validation (`read` − the rejected rows).
+    pub valid: u64,
+    /// Rejected rows per reason code (only reasons that occurred).
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    /// Per reason code, the first offending value seen and its column (for error messages).
+    #[serde(default)]
+    pub examples: BTreeMap<String, (String, String)>,
+    /// Per local day (`YYYY-MM-DD`) with valid events: (in the study area, outside it).
+    pub days: BTreeMap<String, (u64, u64)>,
+    /// Diagnoses of whole-file mistakes found in it (swapped or projected coordinates).
+    #[serde(default)]
+    pub diagnoses: Vec<String>,
+    /// Every rejected row, in file order. A producer that keeps only the counts leaves this empty
+    /// and says so in `rejects_listed`.
+    #[serde(default)]
+    pub rejects: Vec<StoredReject>,
+    /// Whether `rejects` lists every rejected row.
+    #[serde(default = "yes")]
+    pub rejects_listed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A partial cube's footer: what the rows are, and what they came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PartialMeta {
+    /// The contract version ([`CONTRACT_VERSION`]).
+    pub contract: u32,
+    /// H3 resolution of `h3`.
+    pub resolution: u8,
+    /// IANA zone of `day` and `hour`.
+    pub tz: String,
+    /// Fixed-point bits of `weight_units` ([`WEIGHT_BITS`]).
+    pub weight_bits: u32,
+    /// The districts layer (study area and `district`), or none.
+    pub districts: Option<DistrictsStamp>,
+    /// What wrote the file (`hotspots 0.1.0`, `spark/cube.py …`).
+    pub producer: String,
+    /// The inputs, in order.
+    pub inputs: Vec<PartialInput>,
+}
+
+/// One row of a partial cube.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PartialRow {
+    /// The cell.
+    pub cell: u64,
+    /// Local day, days since 1970-01-01.
+    pub day: i32,
+    /// Local hour.
+    pub hour: u8,
+    /// Kind ([`Kind::index`]).
+    pub kind: u8,
+    /// Category, as a position in [`PartialCube::categories`].
+    pub category: Option<u32>,
+    /// District, as a position in the layer.
+    pub district: Option<u32>,
+    /// Events.
+    pub events: u64,
+    /// Weight sum × 2⁴⁰.
+    pub weight_units: i128,
+}
+
+/// A partial cube in memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartialCube {
+    /// The footer.
+    pub meta: PartialMeta,
+    /// Category labels, sorted (the rows refer to them by position).
+    pub categories: Vec<String>,
+    /// The rows, sorted by (cell, day, hour, kind, category label, district).
+    pub rows: Vec<PartialRow>,
+}
+
+/// The stamp of the districts layer of `config`.
+fn districts_stamp(config: &CubeConfig) -> Option<DistrictsStamp> {
+    config.districts.as_ref().map(|d| DistrictsStamp {
+        name: config.districts_name.clone(),
+        districts: d.len(),
+        sha256: d.sha256().to_string(),
+    })
+}
+
+/// A local day as `YYYY-MM-DD`.
+fn day_text(day: i32) -> String {
+    chrono::NaiveDate::from_num_days_from_ce_opt(day + 719_163).map_or_else(|| day.to_string(), |d| d.to_string())
+}
+
+/// `inputs` read, validated, indexed and summed into one partial cube, with the columns, zone,
+/// resolution and districts of `config` (its inputs, bins and jobs are not used: the time window
+/// is fixed when the partials are analysed).
+///
+/// # Errors
+///
+/// As [`crate::cube::build_cube`] for reading the inputs. A partial with no valid event is not
+/// an error: its accounting still counts.
+pub fn build_partial(config: &CubeConfig, inputs: &[InputSource], progress: &dyn Progress) -> Result<PartialCube> {
+    let (_, mut agg) = Aggregates::new(config, &[], true)?;
+    let mut rejects: Vec<Reject> = Vec::new();
+    let ingested = ingest_inputs(config, inputs, &mut agg, &[], progress, &mut rejects)?;
+    let Ingested { names, per_file, file_diagnoses, categories } = ingested;
+    let mut sorted_labels: Vec<(String, u32)> =
+        categories.names().iter().enumerate().map(|(id, n)| (n.clone(), id as u32)).collect();
+    sorted_labels.sort();
+    let mut position = vec![0u32; sorted_labels.len()];
+    for (p, (_, id)) in sorted_labels.iter().enumerate() {
+        position[*id as usize] = p as u32;
+    }
+    let record = agg.record.take().unwrap_or_default();
+    let mut rows: Vec<PartialRow> = record
+        .into_iter()
+        .map(|(k, (events, weight_units))| PartialRow {
+            cell: u64::from(agg.slot_cell(k.slot)),
+            day: k.day,
+            hour: k.hour,
+            kind: k.kind,
+            category: (k.category != u32::MAX).then(|| position[k.category as usize]),
+            district: (k.district != u32::MAX).then_some(k.district),
+            events,
+            weight_units,
+        })
+        .collect();
+    rows.sort_unstable();
+    let mut rejects = rejects.into_iter().peekable();
+    let inputs = names
+        .into_iter()
+        .zip(per_file)
+        .zip(file_diagnoses)
+        .map(|((path, (counts, days, sha256)), diagnoses)| {
+            let mut stored = Vec::new();
+            while let Some(r) = rejects.next_if(|r| r.file == path) {
+                stored.push(StoredReject {
+                    row: r.row,
+                    column: r.column,
+                    reason: r.reason.code().to_string(),
+                    id: r.id,
+                    value: r.value,
+                });
+            }
+            PartialInput {
+                sha256,
+                read: counts.read,
+                valid: counts.valid,
+                rejected_by_reason: RejectReason::ALL
+                    .iter()
+                    .filter(|r| counts.rejected_by_reason[r.index()] > 0)
+                    .map(|r| (r.code().to_string(), counts.rejected_by_reason[r.index()]))
+                    .collect(),
+                examples: RejectReason::ALL
+                    .iter()
+                    .filter_map(|r| {
+                        counts.examples.get(r.index()).cloned().flatten().map(|e| (r.code().to_string(), e))
+                    })
+                    .collect(),
+                days: days.into_iter().map(|(d, t)| (day_text(d), (t.in_area, t.out_area))).collect(),
+                diagnoses,
+                rejects: stored,
+                rejects_listed: true,
+                path,
+            }
+        })
+        .collect();
+    let meta = PartialMeta {
+        contract: CONTRACT_VERSION,
+        resolution: u8::from(config.resolution),
+        tz: config.ingest.tz.name().to_string(),
+        weight_bits: WEIGHT_BITS,
+        districts: districts_stamp(config),
+        producer: format!("hotspots {}", env!("CARGO_PKG_VERSION")),
+        inputs,
+    };
+    Ok(PartialCube { meta, categories: sorted_labels.into_iter().map(|(n, _)| n).collect(), rows })
+}
+
+/// The Arrow schema of the contract.
+pub fn schema() -> Arc<Schema> {
+    Arc::new(Schema::new(vec![
+        Field::new("h3", DataType::Int64, false),
+        Field::new("day", DataType::Date32, false),
+        Field::new("hour", DataType::Int8, false),
+        Field::new("kind", DataType::Utf8, false),
+        Field::new("category", DataType::Utf8, true),
+        Field::new("district", DataType::Int32, true),
+        Field::new("events", DataType::Int64, false),
+        Field::new("weight_units", DataType::Decimal128(38, 0), false),
+    ]))
+}
+
+/// Rows per record batch (and row group) written.
+const WRITE_BATCH: usize = 1 << 17;
+
+/// Writes `partial` to `path` atomically (a temporary file beside it, renamed into place).
+///
+/// # Errors
+///
+/// [`Error::Write`] naming `path`.
+pub fn write_partial(partial: &PartialCube, path: &Path) -> Result<()> {
+    let err =
+        |e: Box<dyn std::error::Error + Send + Sync>| Error::Write { path: path.display().to_string(), source: e };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(crate::cube::store::TEMP_PREFIX)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| err(e.into()))?;
+    let meta = serde_json::to_string(&partial.meta).map_err(|e| err(e.into()))?;
+    let props = WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_max_row_group_row_count(Some(WRITE_BATCH))
+        .set_key_value_metadata(Some(vec![KeyValue::new(METADATA_KEY.to_string(), meta)]))
+        .build();
+    let file = std::io::BufWriter::new(temp.reopen().map_err(|e| err(e.into()))?);
+    let mut writer = ArrowWriter::try_new(file, schema(), Some(props)).map_err(|e| err(e.into()))?;
+    for chunk in partial.rows.chunks(WRITE_BATCH) {
+        let kinds: Vec<&str> = chunk.iter().map(|r| Kind::ALL[usize::from(r.kind.min(1))].as_str()).collect();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from_iter_values(chunk.iter().map(|r| r.cell as i64))),
+            Arc::new(Date32Array::from_iter_values(chunk.iter().map(|r| r.day))),
+            Arc::new(Int8Array::from_iter_values(chunk.iter().map(|r| r.hour as i8))),
+            Arc::new(StringArray::from_iter_values(kinds)),
+            Arc::new(StringArray::from_iter(
+                chunk.iter().map(|r| r.category.map(|c| partial.categories[c as usize].as_str())),
+            )),
+            Arc::new(Int32Array::from_iter(chunk.iter().map(|r| r.district.map(|d| d as i32)))),
+            Arc::new(Int64Array::from_iter_values(chunk.iter().map(|r| r.events as i64))),
+            Arc::new(
+                Decimal128Array::from_iter_values(chunk.iter().map(|r| r.weight_units))
+                    .with_precision_and_scale(38, 0)
+                    .map_err(|e| err(e.into()))?,
+            ),
+        ];
+        let batch = RecordBatch::try_new(schema(), columns).map_err(|e| err(e.into()))?;
+        writer.write(&batch).map_err(|e| err(e.into()))?;
+    }
+    writer.close().map_err(|e| err(e.into()))?;
+    #[cfg(unix)]
+    {
+        // Readable as the engine's other outputs are (a temporary file is private).
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644)).map_err(|e| err(e.into()))?;
+    }
+    temp.as_file().sync_all().map_err(|e| err(e.into()))?;
+    temp.persist(path).map_err(|e| err(e.error.into()))?;
+    Ok(())
+}
+
+/// The partial-cube files named by `paths`: files as given, folders as their `*.parquet` files
+/// in name order.
+///
+/// # Errors
+///
+/// [`Error::Read`] for a path that cannot be listed; [`Error::Data`] when a folder holds no
+/// partial cube.
+pub fn partial_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let read = |e| Error::Read { path: path.display().to_string(), source: e };
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(read)?
+                .map(|e| e.map(|e| e.path()).map_err(read))
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "parquet") && p.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(Error::Data(format!("{}: the folder holds no partial cube (*.parquet)", path.display())));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// A partial-cube file opened for reading: its footer checked against the contract.
+struct PartialFile {
+    name: String,
+    meta: PartialMeta,
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+}
+
+impl PartialFile {
+    fn open(path: &Path) -> Result<PartialFile> {
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| Error::Read { path: name.clone(), source: e })?;
+        let parquet = |e| Error::Parquet { path: name.clone(), source: e };
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(parquet)?;
+        let format = |message: String| Error::Format { path: name.clone(), message };
+        let text = builder
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .and_then(|kv| kv.iter().find(|k| k.key == METADATA_KEY))
+            .and_then(|k| k.value.clone())
+            .ok_or_else(|| {
+                format(format!(
+                    "not a partial cube: the footer has no `{METADATA_KEY}` (make one with `hotspots cube INPUT… --out \
+                     PART.parquet`)"
+                ))
+            })?;
+        let probe: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format(format!("the partial cube's footer is not JSON: {e}")))?;
+        let contract = probe.get("contract").and_then(serde_json::Value::as_u64);
+        if contract != Some(u64::from(CONTRACT_VERSION)) {
+            return Err(format(format!(
+                "partial-cube contract version {} but this engine reads version {CONTRACT_VERSION}: rebuild it with \
+                 this version's `hotspots cube`",
+                contract.map_or("(none)".to_string(), |c| c.to_string())
+            )));
+        }
+        let meta: PartialMeta = serde_json::from_value(probe)
+            .map_err(|e| format(format!("the partial cube's footer does not follow the contract: {e}")))?;
+        if meta.weight_bits != WEIGHT_BITS {
+            return Err(format(format!("weight_bits {} (the contract has {WEIGHT_BITS})", meta.weight_bits)));
+        }
+        let reader = builder.with_batch_size(1 << 16).build().map_err(parquet)?;
+        Ok(PartialFile { name, meta, reader })
+    }
+
+    /// Fails unless the file was built as `config` would build it.
+    fn check(&self, config: &CubeConfig) -> Result<()> {
+        let format = |message: String| Error::Format { path: self.name.clone(), message };
+        let resolution = u8::from(config.resolution);
+        if self.meta.resolution != resolution {
+            return Err(format(format!(
+                "partial cube at H3 resolution {} but this run is at {resolution}: give --resolution {} (or rebuild \
+                 the partial)",
+                self.meta.resolution, self.meta.resolution
+            )));
+        }
+        let tz = config.ingest.tz.name();
+        if self.meta.tz != tz {
+            return Err(format(format!(
+                "partial cube in zone {} but this run is in {tz}: give --tz {} (or rebuild the partial)",
+                self.meta.tz, self.meta.tz
+            )));
+        }
+        match (&self.meta.districts, districts_stamp(config)) {
+            (None, None) => {}
+            (Some(a), Some(b)) if a.sha256 == b.sha256 => {}
+            (Some(a), Some(b)) => {
+                return Err(format(format!(
+                    "partial cube built with the districts layer {} (SHA-256 {}…) but this run has {} ({}…): the \
+                     study area differs; give the same --districts",
+                    a.name,
+                    &a.sha256[..a.sha256.len().min(12)],
+                    b.name,
+                    &b.sha256[..b.sha256.len().min(12)]
+                )));
+            }
+            (Some(a), None) => {
+                return Err(format(format!(
+                    "partial cube built with the districts layer {}; give --districts {} to analyse it",
+                    a.name,
+                    if a.name == crate::sample::DISTRICTS_NAME { "builtin" } else { a.name.as_str() }
+                )));
+            }
+            (None, Some(b)) => {
+                return Err(format(format!(
+                    "partial cube built without a districts layer but this run has {}: leave out --districts (or \
+                     rebuild the partial with it)",
+                    b.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An integer column of any width, as i64 (producers differ: Spark writes `hour` as int32).
+fn int_column(batch: &RecordBatch, name: &str, file: &str) -> Result<Vec<Option<i64>>> {
+    let column = batch.column_by_name(name).ok_or_else(|| Error::MissingColumn {
+        path: file.to_string(),
+        column: name.to_string(),
+        present: batch.schema().fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", "),
+    })?;
+    let values: Vec<Option<i64>> = match column.data_type() {
+        DataType::Int8 => column.as_primitive::<Int8Type>().iter().map(|v| v.map(i64::from)).collect(),
+        DataType::Int16 => column.as_primitive::<Int16Type>().iter().map(|v| v.map(i64::from)).collect(),
+        DataType::Int32 => column.as_primitive::<Int32Type>().iter().map(|v| v.map(i64::from)).collect(),
+        DataType::Int64 => column.as_primitive::<Int64Type>().iter().collect(),
+        DataType::UInt64 => column.as_primitive::<UInt64Type>().iter().map(|v| v.map(|v| v as i64)).collect(),
+        DataType::Date32 => column.as_primitive::<Date32Type>().iter().map(|v| v.map(i64::from)).collect(),
+        other => {
+            return Err(Error::ColumnType {
+                path: file.to_string(),
+                column: name.to_string(),
+                found: other.to_string(),
+                expected: "an integer (date32 for `day`)".into(),
+            });
+        }
+    };
+    Ok(values)
+}
+
+/// Merges the partial cubes `paths` (files, or folders of them) by addition and fills the jobs'
+/// cubes of `config`: the same cube, accounting and rejects as reading the raw inputs they came
+/// from in one run.
+///
+/// Duplicate ids are removed within each partial (as in one run over its inputs), not across
+/// partials: the README says how to keep that exact.
+pub(crate) fn cube_from_partials(
+    config: &CubeConfig,
+    paths: &[PathBuf],
+    progress: &dyn Progress,
+    rejects: &mut dyn RejectSink,
+) -> Result<CubeRun> {
+    check_jobs(&config.jobs)?;
+    let started = std::time::Instant::now();
+    let (mask_list, mut agg) = Aggregates::new(config, &config.jobs, false)?;
+    let mut timings = vec![("study_area".to_string(), started.elapsed().as_millis() as u64)];
+    let started = std::time::Instant::now();
+    let mut matcher = JobMatcher::new(&config.jobs);
+    let mut ingested = Ingested {
+        names: Vec::new(),
+        per_file: Vec::new(),
+        file_diagnoses: Vec::new(),
+        categories: Categories::default(),
+    };
+    let districts = config.districts.as_ref().map_or(0, |d| d.len());
+    for path in partial_files(paths)? {
+        let mut file = PartialFile::open(&path)?;
+        file.check(config)?;
+        let name = file.name.clone();
+        progress.begin(&name, None);
+        for input in std::mem::take(&mut file.meta.inputs) {
+            let (counts, days) = input_counts(&input, &name)?;
+            let stored: Vec<Reject> = input
+                .rejects
+                .iter()
+                .map(|r| {
+                    Ok(Reject {
+                        file: input.path.clone(),
+                        row: r.row,
+                        column: r.column.clone(),
+                        reason: reason_of(&r.reason, &name)?,
+                        id: r.id.clone(),
+                        value: r.value.clone(),
+                    })
+                })
+                .collect::<Result<_>>()?;
+            rejects.push(stored)?;
+            ingested.names.push(input.path);
+            ingested.per_file.push((counts, days, input.sha256));
+            ingested.file_diagnoses.push(input.diagnoses);
+        }
+        let bad = |message: String| Error::Format { path: name.clone(), message };
+        for batch in &mut file.reader {
+            let batch = batch.map_err(|e| Error::Parquet { path: name.clone(), source: e.into() })?;
+            let (cells, days, hours) = (
+                int_column(&batch, "h3", &name)?,
+                int_column(&batch, "day", &name)?,
+                int_column(&batch, "hour", &name)?,
+            );
+            let (district_ids, events) = (int_column(&batch, "district", &name)?, int_column(&batch, "events", &name)?);
+            let text = |column: &str| -> Result<Vec<Option<String>>> {
+                let a = batch.column_by_name(column).ok_or_else(|| Error::MissingColumn {
+                    path: name.clone(),
+                    column: column.to_string(),
+                    present: String::new(),
+                })?;
+                match a.data_type() {
+                    DataType::Utf8 => Ok(a.as_string::<i32>().iter().map(|v| v.map(str::to_string)).collect()),
+                    DataType::LargeUtf8 => Ok(a.as_string::<i64>().iter().map(|v| v.map(str::to_string)).collect()),
+                    DataType::Utf8View => Ok(a.as_string_view().iter().map(|v| v.map(str::to_string)).collect()),
+                    other => Err(Error::ColumnType {
+                        path: name.clone(),
+                        column: column.to_string(),
+                        found: other.to_string(),
+                        expected: "text".into(),
+                    }),
+                }
+            };
+            let (kinds, labels) = (text("kind")?, text("category")?);
+            let weights = batch.column_by_name("weight_units").ok_or_else(|| Error::MissingColumn {
+                path: name.clone(),
+                column: "weight_units".into(),
+                present: String::new(),
+            })?;
+            let weights: Vec<Option<i128>> = match weights.data_type() {
+                DataType::Decimal128(_, 0) => weights.as_primitive::<Decimal128Type>().iter().collect(),
+                DataType::Int64 => weights.as_primitive::<Int64Type>().iter().map(|v| v.map(i128::from)).collect(),
+                other => {
+                    return Err(Error::ColumnType {
+                        path: name.clone(),
+                        column: "weight_units".into(),
+                        found: other.to_string(),
+                        expected: "decimal(38, 0)".into(),
+                    });
+                }
+            };
+            progress.advance(batch.num_rows() as u64);
+            for i in 0..batch.num_rows() {
+                let row = || format!("row {}", i + 1);
+                let cell = cells[i]
+                    .and_then(|c| CellIndex::try_from(c as u64).ok())
+                    .filter(|c| c.resolution() == config.resolution)
+                    .ok_or_else(|| bad(format!("{}: `h3` is not a cell at the file's resolution", row())))?;
+                if !agg.in_area(cell) {
+                    return Err(bad(format!("{}: cell {cell} is outside the study area", row())));
+                }
+                let day = days[i]
+                    .and_then(|d| i32::try_from(d).ok())
+                    .ok_or_else(|| bad(format!("{}: `day` is null", row())))?;
+                let hour = hours[i]
+                    .and_then(|h| u8::try_from(h).ok())
+                    .filter(|h| *h < 24)
+                    .ok_or_else(|| bad(format!("{}: `hour` is not 0–23", row())))?;
+                let kind = kinds[i]
+                    .as_deref()
+                    .and_then(Kind::parse)
+                    .ok_or_else(|| bad(format!("{}: `kind` is neither encounter nor concern", row())))?;
+                let n = events[i]
+                    .and_then(|n| u64::try_from(n).ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| bad(format!("{}: `events` is not a positive count", row())))?;
+                let weight = weights[i].ok_or_else(|| bad(format!("{}: `weight_units` is null", row())))?;
+                if weight < 0 {
+                    return Err(bad(format!("{}: `weight_units` is negative", row())));
+                }
+                let district = match district_ids[i] {
+                    None => None,
+                    Some(d) => Some(
+                        usize::try_from(d)
+                            .ok()
+                            .filter(|d| *d < districts)
+                            .ok_or_else(|| bad(format!("{}: `district` {d} is not in the layer", row())))?,
+                    ),
+                };
+                let category = match labels[i].as_deref() {
+                    None => None,
+                    Some(label) => {
+                        let known = ingested.categories.get(label);
+                        let id = ingested.categories.intern(label);
+                        if known.is_none() {
+                            matcher.resolve(&ingested.categories);
+                        }
+                        id
+                    }
+                };
+                agg.latest_day = agg.latest_day.max(day);
+                let slot = agg.slot_of(cell);
+                let group = EventGroup { day, hour, kind, category, district, n, weight };
+                agg.add_group(slot, &group, &matcher);
+            }
+            agg.prune_profiles();
+        }
+        progress.end();
+    }
+    timings.push(("ingest_and_index".to_string(), started.elapsed().as_millis() as u64));
+    finish_cube(config, agg, ingested, mask_list, timings)
+}
+
+/// A reason code read back.
+fn reason_of(code: &str, file: &str) -> Result<RejectReason> {
+    RejectReason::ALL
+        .iter()
+        .copied()
+        .find(|r| r.code() == code)
+        .ok_or_else(|| Error::Format { path: file.to_string(), message: format!("unknown reject reason `{code}`") })
+}
+
+/// An input's counts and days, as the cube builder keeps them.
+fn input_counts(input: &PartialInput, file: &str) -> Result<(ReadCounts, BTreeMap<i32, DayTally>)> {
+    let mut counts = ReadCounts {
+        read: input.read,
+        valid: input.valid,
+        examples: vec![None; RejectReason::ALL.len()],
+        ..Default::default()
+    };
+    for (code, n) in &input.rejected_by_reason {
+        counts.rejected_by_reason[reason_of(code, file)?.index()] += n;
+    }
+    for (code, example) in &input.examples {
+        counts.examples[reason_of(code, file)?.index()] = Some(example.clone());
+    }
+    let mut days = BTreeMap::new();
+    for (text, &(in_area, out_area)) in &input.days {
+        let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| Error::Format {
+            path: file.to_string(),
+            message: format!("input {}: `{text}` is not a date", input.path),
+        })?;
+        days.insert(day_number(date), DayTally { in_area, out_area });
+    }
+    let valid: u64 = days.values().map(|t| t.in_area + t.out_area).sum();
+    if counts.read != counts.valid + counts.rejected() || valid != counts.valid {
+        return Err(Error::Format {
+            path: file.to_string(),
+            message: format!(
+                "input {}: the accounting does not add up (read {} ≠ valid {} + rejected {}, or the days hold {valid})",
+                input.path,
+                counts.read,
+                counts.valid,
+                counts.rejected()
+            ),
+        });
+    }
+    Ok((counts, days))
+}

@@ -1,0 +1,94 @@
+//! The incremental store of the nightly job (`analyze --store DIR`): one partial cube per input
+//! file, named by a key of the file's path, its SHA-256 and the parameters that shape a partial
+//! (contract version, resolution, zone, districts layer, column mapping, time format). A night
+//! builds the partials of the files that are new or changed, drops those of files that are gone,
+//! and merges the rest ([`crate::cube::partial`]).
+//!
+//! Crash safety: a partial is written to a temporary file in the store, synced and renamed into
+//! place, so a partial under its final name is always whole; a run killed at any point leaves at
+//! most a temporary file (removed by the next run) or a partial not yet used, and the next run
+//! builds whatever is missing. Stale partials are removed only after every partial the night
+//! needs is in place. One run at a time per store.
+
+use std::path::{Path, PathBuf};
+
+use crate::cube::build::CubeConfig;
+use crate::cube::partial::{CONTRACT_VERSION, build_partial, write_partial};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Prefix of the store's temporary files.
+pub const TEMP_PREFIX: &str = ".partial-";
+
+/// What a night did to the store.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoreSync {
+    /// The partial of every input, in input order.
+    pub partials: Vec<PathBuf>,
+    /// Inputs whose partial was built this run (new or changed files).
+    pub built: Vec<String>,
+    /// Inputs whose partial was already in the store.
+    pub reused: usize,
+    /// Partials removed (of files that are gone or changed, or of other parameters).
+    pub removed: usize,
+}
+
+/// The parameters that shape a partial, as text for the store's key.
+fn parameters(config: &CubeConfig) -> String {
+    let columns: Vec<String> = config.ingest.columns.record().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!(
+        "contract={CONTRACT_VERSION};resolution={};tz={};districts={};columns={};time_format={}",
+        u8::from(config.resolution),
+        config.ingest.tz.name(),
+        config.districts.as_ref().map_or("", |d| d.sha256()),
+        columns.join(","),
+        config.ingest.time_format.as_deref().unwrap_or("")
+    )
+}
+
+/// The store's file name for an input of name `name` and SHA-256 `sha256`.
+fn partial_name(parameters: &str, name: &str, sha256: &str) -> String {
+    let key = crate::digest::sha256_hex(format!("{parameters}\n{name}\n{sha256}").as_bytes())
+        .expect("reading memory cannot fail");
+    format!("{}.parquet", &key[..32])
+}
+
+/// Brings the store `dir` up to date with the inputs of `config` and returns the partial of each
+/// input, in input order.
+///
+/// # Errors
+///
+/// Reading an input (as [`crate::cube::build_cube`]), or [`Error::Write`] for the store.
+pub fn sync_store(config: &CubeConfig, dir: &Path, progress: &dyn Progress) -> Result<StoreSync> {
+    let write = |e: std::io::Error| Error::Write { path: dir.display().to_string(), source: e.into() };
+    std::fs::create_dir_all(dir).map_err(write)?;
+    // Leftovers of a run killed while writing.
+    for entry in std::fs::read_dir(dir).map_err(write)? {
+        let path = entry.map_err(write)?.path();
+        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(TEMP_PREFIX)) {
+            std::fs::remove_file(&path).map_err(write)?;
+        }
+    }
+    let parameters = parameters(config);
+    let mut sync = StoreSync::default();
+    for source in &config.inputs {
+        let name = source.name();
+        let file = dir.join(partial_name(&parameters, &name, &source.sha256()?));
+        if file.is_file() {
+            sync.reused += 1;
+        } else {
+            let partial = build_partial(config, std::slice::from_ref(source), progress)?;
+            write_partial(&partial, &file)?;
+            sync.built.push(name);
+        }
+        sync.partials.push(file);
+    }
+    for entry in std::fs::read_dir(dir).map_err(write)? {
+        let path = entry.map_err(write)?.path();
+        if path.extension().is_some_and(|e| e == "parquet") && !sync.partials.contains(&path) {
+            std::fs::remove_file(&path).map_err(write)?;
+            sync.removed += 1;
+        }
+    }
+    Ok(sync)
+}
