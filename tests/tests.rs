@@ -12,6 +12,7 @@ mod fuzz_corpus;
 mod input_formats;
 mod layers;
 mod nightly;
+mod partial_cube;
 mod patrol;
 mod report;
 mod statistics;

@@ -227,6 +227,10 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> Result<RunReport> {
         }
     }
     set.commit()?;
+    // What a run killed while writing here left; this run's outputs are in place.
+    for left in crate::publish::leftovers(&config.out_dir) {
+        let _ = std::fs::remove_file(left);
+    }
     Ok(RunReport {
         inputs: cube_run.inputs,
         diagnoses: cube_run.diagnoses,

@@ -309,7 +309,50 @@ pub fn output_path(out_root: &Path, audience: Audience, job_folder: &Path, name:
 /// sub-folders that hold a `summary.json` (earlier jobs). They go in the same commit, so the
 /// folder holds exactly one run.
 pub fn stale_outputs(out_dir: &Path, set: &OutputSet) -> Vec<PathBuf> {
-    let names: Vec<&str> = ANALYSIS_OUTPUTS.iter().map(|o| o.file_name()).chain(["rejects.parquet"]).collect();
+    let names = output_names();
+    let dirs = output_dirs(out_dir);
+    let staged: Vec<&Path> = set.paths();
+    let mut stale: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| names.iter().map(move |n| d.join(n)))
+        .filter(|p| p.is_file() && !staged.contains(&p.as_path()))
+        .collect();
+    stale.dedup();
+    stale
+}
+
+/// The names of every file a run may write.
+fn output_names() -> Vec<&'static str> {
+    ANALYSIS_OUTPUTS.iter().map(|o| o.file_name()).chain(["rejects.parquet"]).collect()
+}
+
+/// What a run killed while writing into `out_dir` left beside the outputs: its temporary files
+/// (`.NAME.XXXXXX.tmp`) and the earlier outputs it had moved aside (`.NAME.previous-PID`). The
+/// next run that commits removes them.
+pub fn leftovers(out_dir: &Path) -> Vec<PathBuf> {
+    let names = output_names();
+    let mut found = Vec::new();
+    for dir in output_dirs(out_dir) {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for path in entries.flatten().map(|e| e.path()) {
+            let Some(file) = path.file_name().and_then(|n| n.to_str()) else { continue };
+            let left = names.iter().any(|n| {
+                file.strip_prefix('.').and_then(|f| f.strip_prefix(n)).is_some_and(|rest| {
+                    (rest.starts_with('.') && rest.ends_with(".tmp")) || rest.starts_with(".previous-")
+                })
+            });
+            if left && path.is_file() {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The folders a run writes into under `out_dir`: the top, `public/` and `internal/`, and their
+/// job folders (those holding a `summary.json`).
+fn output_dirs(out_dir: &Path) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     for base in
         [out_dir.to_path_buf(), out_dir.join(Audience::Public.folder()), out_dir.join(Audience::Internal.folder())]
@@ -325,14 +368,7 @@ pub fn stale_outputs(out_dir: &Path, set: &OutputSet) -> Vec<PathBuf> {
             dirs.extend(subs);
         }
     }
-    let staged: Vec<&Path> = set.paths();
-    let mut stale: Vec<PathBuf> = dirs
-        .iter()
-        .flat_map(|d| names.iter().map(move |n| d.join(n)))
-        .filter(|p| p.is_file() && !staged.contains(&p.as_path()))
-        .collect();
-    stale.dedup();
-    stale
+    dirs
 }
 
 /// Serialises `value` as JSON (pretty or compact) with a final newline.
