@@ -52,7 +52,7 @@ pub struct RunReport {
     /// The effort log's row and hour accounting, when the run has one.
     pub effort: Option<EffortAccount>,
     /// What the night did to the incremental store, when the run has one.
-    pub store: Option<crate::cube::store::StoreSync>,
+    pub store: Option<crate::cube::build::StoreSync>,
 }
 
 /// The statistics, plan and backtest of one job, before publishing.

@@ -221,7 +221,20 @@ pub struct CubeRun {
     /// Diagnoses of whole-file mistakes (swapped or projected coordinates).
     pub diagnoses: Vec<String>,
     /// What the night did to the store, when the run has one.
-    pub store: Option<crate::cube::store::StoreSync>,
+    pub store: Option<StoreSync>,
+}
+
+/// What a night did to the incremental store ([`crate::cube::store`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoreSync {
+    /// The partial of every input, in input order.
+    pub partials: Vec<std::path::PathBuf>,
+    /// Inputs whose partial was built this run (new or changed files).
+    pub built: Vec<String>,
+    /// Inputs whose partial was already in the store.
+    pub reused: usize,
+    /// Partials removed (of files that are gone or changed, or of other parameters).
+    pub removed: usize,
 }
 
 /// Valid events of one input on one local day: in the study area, and outside it.
@@ -631,31 +644,13 @@ impl Aggregates {
     }
 }
 
-/// Runs ingest, indexing and aggregation, and returns the cube with the row accounting.
-/// Rejected rows go to `rejects` as they are found.
-///
-/// With [`CubeConfig::partials`], merges those partial cubes instead of reading raw inputs
-/// ([`crate::cube::partial`]); the cube is the same as from the raw events.
-pub fn build_cube(config: &CubeConfig, progress: &dyn Progress, rejects: &mut dyn RejectSink) -> Result<CubeRun> {
-    if !config.partials.is_empty() {
-        if !config.inputs.is_empty() {
-            return Err(Error::parameter(
-                "cube",
-                config.partials[0].display(),
-                "give either event exports or partial cubes, not both",
-            ));
-        }
-        return crate::cube::partial::cube_from_partials(config, &config.partials, progress, rejects);
-    }
-    if let Some(dir) = &config.store {
-        let started = Instant::now();
-        let sync = crate::cube::store::sync_store(config, dir, progress)?;
-        let store_ms = started.elapsed().as_millis() as u64;
-        let mut run = crate::cube::partial::cube_from_partials(config, &sync.partials, progress, rejects)?;
-        run.timings_ms.insert(0, ("store".to_string(), store_ms));
-        run.store = Some(sync);
-        return Ok(run);
-    }
+/// Runs ingest, indexing and aggregation over the raw inputs of `config`, and returns the cube
+/// with the row accounting. Rejected rows go to `rejects` as they are found.
+pub(crate) fn build_from_events(
+    config: &CubeConfig,
+    progress: &dyn Progress,
+    rejects: &mut dyn RejectSink,
+) -> Result<CubeRun> {
     check_jobs(&config.jobs)?;
     let started = Instant::now();
     let (mask_list, mut agg) = Aggregates::new(config, &config.jobs, false)?;

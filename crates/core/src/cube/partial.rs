@@ -56,6 +56,9 @@ pub const CONTRACT_VERSION: u32 = 1;
 /// The Parquet footer key that holds [`PartialMeta`] (JSON).
 pub const METADATA_KEY: &str = "hotspots.partial_cube";
 
+/// Prefix of the temporary files a partial is written to before it is renamed into place.
+pub const TEMP_PREFIX: &str = ".partial-";
+
 /// Bits of the fixed point of `weight_units`: a weight sum `w` is stored as `round(w × 2⁴⁰)`.
 pub const WEIGHT_BITS: u32 = 40;
 
@@ -303,11 +306,8 @@ pub fn write_partial(partial: &PartialCube, path: &Path) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let temp = tempfile::Builder::new()
-        .prefix(crate::cube::store::TEMP_PREFIX)
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| err(e.into()))?;
+    let temp =
+        tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(".tmp").tempfile_in(dir).map_err(|e| err(e.into()))?;
     let meta = serde_json::to_string(&partial.meta).map_err(|e| err(e.into()))?;
     let props = WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(Default::default()))

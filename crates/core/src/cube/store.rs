@@ -10,28 +10,12 @@
 //! builds whatever is missing. Stale partials are removed only after every partial the night
 //! needs is in place. One run at a time per store.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::cube::build::CubeConfig;
-use crate::cube::partial::{CONTRACT_VERSION, build_partial, write_partial};
+use crate::cube::build::{CubeConfig, StoreSync};
+use crate::cube::partial::{CONTRACT_VERSION, TEMP_PREFIX, build_partial, write_partial};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-
-/// Prefix of the store's temporary files.
-pub const TEMP_PREFIX: &str = ".partial-";
-
-/// What a night did to the store.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StoreSync {
-    /// The partial of every input, in input order.
-    pub partials: Vec<PathBuf>,
-    /// Inputs whose partial was built this run (new or changed files).
-    pub built: Vec<String>,
-    /// Inputs whose partial was already in the store.
-    pub reused: usize,
-    /// Partials removed (of files that are gone or changed, or of other parameters).
-    pub removed: usize,
-}
 
 /// The parameters that shape a partial, as text for the store's key.
 fn parameters(config: &CubeConfig) -> String {
