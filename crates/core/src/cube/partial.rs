@@ -40,6 +40,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cube::build::{Aggregates, CubeConfig, CubeRun, DayTally, EventGroup, Ingested, finish_cube, ingest_inputs};
@@ -385,6 +386,9 @@ struct PartialFile {
     name: String,
     meta: PartialMeta,
     reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    /// Rows in the file, and rows decoded so far.
+    rows: i64,
+    rows_read: u64,
 }
 
 impl PartialFile {
@@ -421,8 +425,10 @@ impl PartialFile {
         if meta.weight_bits != WEIGHT_BITS {
             return Err(format(format!("weight_bits {} (the contract has {WEIGHT_BITS})", meta.weight_bits)));
         }
-        let reader = builder.with_batch_size(1 << 16).build().map_err(parquet)?;
-        Ok(PartialFile { name, meta, reader })
+        let rows = builder.metadata().file_metadata().num_rows();
+        let batch = usize::try_from(rows).unwrap_or(0).clamp(1, 1 << 16);
+        let reader = builder.with_batch_size(batch).build().map_err(parquet)?;
+        Ok(PartialFile { name, meta, reader, rows, rows_read: 0 })
     }
 
     /// Fails unless the file was built as `config` would build it.
@@ -501,9 +507,157 @@ fn int_column(batch: &RecordBatch, name: &str, file: &str) -> Result<Vec<Option<
     Ok(values)
 }
 
+/// Partial files holding at most this many rows are decoded whole, several at once (rayon); a
+/// larger one is read and merged batch by batch, so memory stays bounded (about 64 bytes a row
+/// of the files decoded at once).
+const DECODE_WHOLE_ROWS: i64 = 1 << 20;
+
+/// Rows of one partial file decoded so far, their categories as positions in `labels`.
+#[derive(Default)]
+struct Decoded {
+    labels: Vec<String>,
+    label_ids: rustc_hash::FxHashMap<String, u32>,
+    rows: Vec<PartialRow>,
+}
+
+impl PartialFile {
+    /// Decodes the next batch of rows into `into` (checked against the contract); `false` when
+    /// the file is done.
+    fn decode_batch(&mut self, into: &mut Decoded, districts: usize) -> Result<bool> {
+        let name = self.name.clone();
+        let Some(batch) = self.reader.next() else { return Ok(false) };
+        let batch = batch.map_err(|e| Error::Parquet { path: name.clone(), source: e.into() })?;
+        let bad = |message: String| Error::Format { path: name.clone(), message };
+        let (cells, days, hours) =
+            (int_column(&batch, "h3", &name)?, int_column(&batch, "day", &name)?, int_column(&batch, "hour", &name)?);
+        let (district_ids, events) = (int_column(&batch, "district", &name)?, int_column(&batch, "events", &name)?);
+        let kinds = text_column(&batch, "kind", &name)?;
+        let labels = text_column(&batch, "category", &name)?;
+        let weights = batch.column_by_name("weight_units").ok_or_else(|| missing(&batch, "weight_units", &name))?;
+        let weights: Vec<Option<i128>> = match weights.data_type() {
+            DataType::Decimal128(_, 0) => weights.as_primitive::<Decimal128Type>().iter().collect(),
+            DataType::Int64 => weights.as_primitive::<Int64Type>().iter().map(|v| v.map(i128::from)).collect(),
+            other => {
+                return Err(Error::ColumnType {
+                    path: name.clone(),
+                    column: "weight_units".into(),
+                    found: other.to_string(),
+                    expected: "decimal(38, 0)".into(),
+                });
+            }
+        };
+        let first_row = self.rows_read;
+        self.rows_read += batch.num_rows() as u64;
+        let mut last_label: Option<(&str, u32)> = None;
+        into.rows.reserve(batch.num_rows());
+        for i in 0..batch.num_rows() {
+            let row = || format!("row {}", first_row + i as u64 + 1);
+            let cell = cells[i].ok_or_else(|| bad(format!("{}: `h3` is null", row())))? as u64;
+            let day =
+                days[i].and_then(|d| i32::try_from(d).ok()).ok_or_else(|| bad(format!("{}: `day` is null", row())))?;
+            let hour = hours[i]
+                .and_then(|h| u8::try_from(h).ok())
+                .filter(|h| *h < 24)
+                .ok_or_else(|| bad(format!("{}: `hour` is not 0–23", row())))?;
+            let kind = match kinds.value(i) {
+                Some("encounter") => Kind::Encounter,
+                Some("concern") => Kind::Concern,
+                _ => return Err(bad(format!("{}: `kind` is neither encounter nor concern", row()))),
+            };
+            let events = events[i]
+                .and_then(|n| u64::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .ok_or_else(|| bad(format!("{}: `events` is not a positive count", row())))?;
+            let weight_units = weights[i]
+                .filter(|w| *w >= 0)
+                .ok_or_else(|| bad(format!("{}: `weight_units` is null or negative", row())))?;
+            let district = match district_ids[i] {
+                None => None,
+                Some(d) => Some(
+                    u32::try_from(d)
+                        .ok()
+                        .filter(|d| (*d as usize) < districts)
+                        .ok_or_else(|| bad(format!("{}: `district` {d} is not in the layer", row())))?,
+                ),
+            };
+            let category = match labels.value(i) {
+                None => None,
+                Some(label) => Some(match last_label {
+                    Some((l, id)) if l == label => id,
+                    _ => {
+                        let id = match into.label_ids.get(label) {
+                            Some(&id) => id,
+                            None => {
+                                let id = into.labels.len() as u32;
+                                into.labels.push(label.to_string());
+                                into.label_ids.insert(label.to_string(), id);
+                                id
+                            }
+                        };
+                        last_label = Some((label, id));
+                        id
+                    }
+                }),
+            };
+            into.rows.push(PartialRow {
+                cell,
+                day,
+                hour,
+                kind: kind.index() as u8,
+                category,
+                district,
+                events,
+                weight_units,
+            });
+        }
+        Ok(true)
+    }
+}
+
+/// A text column of the contract (utf8, large utf8 or utf8 view, as producers write it).
+enum TextColumn<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+}
+
+impl TextColumn<'_> {
+    fn value(&self, i: usize) -> Option<&str> {
+        match self {
+            TextColumn::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            TextColumn::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            TextColumn::View(a) => a.is_valid(i).then(|| a.value(i)),
+        }
+    }
+}
+
+fn missing(batch: &RecordBatch, column: &str, file: &str) -> Error {
+    Error::MissingColumn {
+        path: file.to_string(),
+        column: column.to_string(),
+        present: batch.schema().fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", "),
+    }
+}
+
+fn text_column<'a>(batch: &'a RecordBatch, name: &str, file: &str) -> Result<TextColumn<'a>> {
+    let a = batch.column_by_name(name).ok_or_else(|| missing(batch, name, file))?;
+    match a.data_type() {
+        DataType::Utf8 => Ok(TextColumn::Utf8(a.as_string::<i32>())),
+        DataType::LargeUtf8 => Ok(TextColumn::Large(a.as_string::<i64>())),
+        DataType::Utf8View => Ok(TextColumn::View(a.as_string_view())),
+        other => Err(Error::ColumnType {
+            path: file.to_string(),
+            column: name.to_string(),
+            found: other.to_string(),
+            expected: "text".into(),
+        }),
+    }
+}
+
 /// Merges the partial cubes `paths` (files, or folders of them) by addition and fills the jobs'
 /// cubes of `config`: the same cube, accounting and rejects as reading the raw inputs they came
-/// from in one run.
+/// from in one run. Small files are decoded several at once; the merge itself runs in file
+/// order, so the result does not depend on the number of threads.
 ///
 /// Duplicate ids are removed within each partial (as in one run over its inputs), not across
 /// partials: the README says how to keep that exact.
@@ -515,24 +669,82 @@ pub(crate) fn cube_from_partials(
 ) -> Result<CubeRun> {
     check_jobs(&config.jobs)?;
     let started = std::time::Instant::now();
-    let (mask_list, mut agg) = Aggregates::new(config, &config.jobs, false)?;
-    let mut timings = vec![("study_area".to_string(), started.elapsed().as_millis() as u64)];
+    let (mask_list, agg) = Aggregates::new(config, &config.jobs, false)?;
+    let timings = vec![("study_area".to_string(), started.elapsed().as_millis() as u64)];
     let started = std::time::Instant::now();
-    let mut matcher = JobMatcher::new(&config.jobs);
-    let mut ingested = Ingested {
-        names: Vec::new(),
-        per_file: Vec::new(),
-        file_diagnoses: Vec::new(),
-        categories: Categories::default(),
+    let mut merge = Merge {
+        agg,
+        matcher: JobMatcher::new(&config.jobs),
+        ingested: Ingested {
+            names: Vec::new(),
+            per_file: Vec::new(),
+            file_diagnoses: Vec::new(),
+            categories: Categories::default(),
+        },
+        last_cell: None,
+        config,
     };
     let districts = config.districts.as_ref().map_or(0, |d| d.len());
-    for path in partial_files(paths)? {
-        let mut file = PartialFile::open(&path)?;
-        file.check(config)?;
-        let name = file.name.clone();
-        progress.begin(&name, None);
+    let files = partial_files(paths)?;
+    let chunk = 2 * rayon::current_num_threads().max(1);
+    for group in files.chunks(chunk) {
+        let mut opened: Vec<PartialFile> = group.iter().map(|p| PartialFile::open(p)).collect::<Result<_>>()?;
+        for file in &opened {
+            file.check(config)?;
+        }
+        let small: Vec<bool> = opened.iter().map(|f| f.rows <= DECODE_WHOLE_ROWS).collect();
+        // The small files decoded at once; the large ones are merged batch by batch below.
+        let decoded: Vec<Option<Decoded>> = opened
+            .par_iter_mut()
+            .zip(small)
+            .map(|(file, small)| -> Result<Option<Decoded>> {
+                if !small {
+                    return Ok(None);
+                }
+                let mut d = Decoded::default();
+                while file.decode_batch(&mut d, districts)? {}
+                Ok(Some(d))
+            })
+            .collect::<Result<_>>()?;
+        for (mut file, decoded) in opened.into_iter().zip(decoded) {
+            progress.begin(&file.name, Some(file.rows.max(0) as u64));
+            merge.inputs(&mut file, rejects)?;
+            match decoded {
+                Some(d) => merge.rows(&d, &file.name)?,
+                None => {
+                    let mut d = Decoded::default();
+                    while file.decode_batch(&mut d, districts)? {
+                        merge.rows(&d, &file.name)?;
+                        progress.advance(d.rows.len() as u64);
+                        d.rows.clear();
+                    }
+                }
+            }
+            merge.agg.prune_profiles();
+            progress.end();
+        }
+    }
+    let Merge { agg, ingested, .. } = merge;
+    let mut timings = timings;
+    timings.push(("ingest_and_index".to_string(), started.elapsed().as_millis() as u64));
+    finish_cube(config, agg, ingested, mask_list, timings)
+}
+
+/// The merge of partial cubes into the cube builder's aggregates, file by file in order.
+struct Merge<'a> {
+    agg: Aggregates,
+    matcher: JobMatcher<'a>,
+    ingested: Ingested,
+    /// The last cell merged and its slot (rows come sorted by cell).
+    last_cell: Option<(u64, u32)>,
+    config: &'a CubeConfig,
+}
+
+impl Merge<'_> {
+    /// The accounting, diagnoses and rejected rows of `file`'s inputs.
+    fn inputs(&mut self, file: &mut PartialFile, rejects: &mut dyn RejectSink) -> Result<()> {
         for input in std::mem::take(&mut file.meta.inputs) {
-            let (counts, days) = input_counts(&input, &name)?;
+            let (counts, days) = input_counts(&input, &file.name)?;
             let stored: Vec<Reject> = input
                 .rejects
                 .iter()
@@ -541,122 +753,57 @@ pub(crate) fn cube_from_partials(
                         file: input.path.clone(),
                         row: r.row,
                         column: r.column.clone(),
-                        reason: reason_of(&r.reason, &name)?,
+                        reason: reason_of(&r.reason, &file.name)?,
                         id: r.id.clone(),
                         value: r.value.clone(),
                     })
                 })
                 .collect::<Result<_>>()?;
             rejects.push(stored)?;
-            ingested.names.push(input.path);
-            ingested.per_file.push((counts, days, input.sha256));
-            ingested.file_diagnoses.push(input.diagnoses);
+            self.ingested.names.push(input.path);
+            self.ingested.per_file.push((counts, days, input.sha256));
+            self.ingested.file_diagnoses.push(input.diagnoses);
         }
-        let bad = |message: String| Error::Format { path: name.clone(), message };
-        for batch in &mut file.reader {
-            let batch = batch.map_err(|e| Error::Parquet { path: name.clone(), source: e.into() })?;
-            let (cells, days, hours) = (
-                int_column(&batch, "h3", &name)?,
-                int_column(&batch, "day", &name)?,
-                int_column(&batch, "hour", &name)?,
-            );
-            let (district_ids, events) = (int_column(&batch, "district", &name)?, int_column(&batch, "events", &name)?);
-            let text = |column: &str| -> Result<Vec<Option<String>>> {
-                let a = batch.column_by_name(column).ok_or_else(|| Error::MissingColumn {
-                    path: name.clone(),
-                    column: column.to_string(),
-                    present: String::new(),
-                })?;
-                match a.data_type() {
-                    DataType::Utf8 => Ok(a.as_string::<i32>().iter().map(|v| v.map(str::to_string)).collect()),
-                    DataType::LargeUtf8 => Ok(a.as_string::<i64>().iter().map(|v| v.map(str::to_string)).collect()),
-                    DataType::Utf8View => Ok(a.as_string_view().iter().map(|v| v.map(str::to_string)).collect()),
-                    other => Err(Error::ColumnType {
-                        path: name.clone(),
-                        column: column.to_string(),
-                        found: other.to_string(),
-                        expected: "text".into(),
-                    }),
-                }
-            };
-            let (kinds, labels) = (text("kind")?, text("category")?);
-            let weights = batch.column_by_name("weight_units").ok_or_else(|| Error::MissingColumn {
-                path: name.clone(),
-                column: "weight_units".into(),
-                present: String::new(),
-            })?;
-            let weights: Vec<Option<i128>> = match weights.data_type() {
-                DataType::Decimal128(_, 0) => weights.as_primitive::<Decimal128Type>().iter().collect(),
-                DataType::Int64 => weights.as_primitive::<Int64Type>().iter().map(|v| v.map(i128::from)).collect(),
-                other => {
-                    return Err(Error::ColumnType {
-                        path: name.clone(),
-                        column: "weight_units".into(),
-                        found: other.to_string(),
-                        expected: "decimal(38, 0)".into(),
-                    });
-                }
-            };
-            progress.advance(batch.num_rows() as u64);
-            for i in 0..batch.num_rows() {
-                let row = || format!("row {}", i + 1);
-                let cell = cells[i]
-                    .and_then(|c| CellIndex::try_from(c as u64).ok())
-                    .filter(|c| c.resolution() == config.resolution)
-                    .ok_or_else(|| bad(format!("{}: `h3` is not a cell at the file's resolution", row())))?;
-                if !agg.in_area(cell) {
-                    return Err(bad(format!("{}: cell {cell} is outside the study area", row())));
-                }
-                let day = days[i]
-                    .and_then(|d| i32::try_from(d).ok())
-                    .ok_or_else(|| bad(format!("{}: `day` is null", row())))?;
-                let hour = hours[i]
-                    .and_then(|h| u8::try_from(h).ok())
-                    .filter(|h| *h < 24)
-                    .ok_or_else(|| bad(format!("{}: `hour` is not 0–23", row())))?;
-                let kind = kinds[i]
-                    .as_deref()
-                    .and_then(Kind::parse)
-                    .ok_or_else(|| bad(format!("{}: `kind` is neither encounter nor concern", row())))?;
-                let n = events[i]
-                    .and_then(|n| u64::try_from(n).ok())
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| bad(format!("{}: `events` is not a positive count", row())))?;
-                let weight = weights[i].ok_or_else(|| bad(format!("{}: `weight_units` is null", row())))?;
-                if weight < 0 {
-                    return Err(bad(format!("{}: `weight_units` is negative", row())));
-                }
-                let district = match district_ids[i] {
-                    None => None,
-                    Some(d) => Some(
-                        usize::try_from(d)
-                            .ok()
-                            .filter(|d| *d < districts)
-                            .ok_or_else(|| bad(format!("{}: `district` {d} is not in the layer", row())))?,
-                    ),
-                };
-                let category = match labels[i].as_deref() {
-                    None => None,
-                    Some(label) => {
-                        let known = ingested.categories.get(label);
-                        let id = ingested.categories.intern(label);
-                        if known.is_none() {
-                            matcher.resolve(&ingested.categories);
-                        }
-                        id
-                    }
-                };
-                agg.latest_day = agg.latest_day.max(day);
-                let slot = agg.slot_of(cell);
-                let group = EventGroup { day, hour, kind, category, district, n, weight };
-                agg.add_group(slot, &group, &matcher);
-            }
-            agg.prune_profiles();
-        }
-        progress.end();
+        Ok(())
     }
-    timings.push(("ingest_and_index".to_string(), started.elapsed().as_millis() as u64));
-    finish_cube(config, agg, ingested, mask_list, timings)
+
+    /// Adds decoded rows to the aggregates.
+    fn rows(&mut self, decoded: &Decoded, file: &str) -> Result<()> {
+        let bad = |message: String| Error::Format { path: file.to_string(), message };
+        // The file's category positions as the run's ids.
+        let categories = &mut self.ingested.categories;
+        let ids: Vec<Option<u32>> = decoded.labels.iter().map(|l| categories.intern(l)).collect();
+        self.matcher.resolve(categories);
+        for r in &decoded.rows {
+            let slot = match self.last_cell {
+                Some((cell, slot)) if cell == r.cell => slot,
+                _ => {
+                    let cell = CellIndex::try_from(r.cell)
+                        .ok()
+                        .filter(|c| c.resolution() == self.config.resolution)
+                        .ok_or_else(|| bad(format!("`h3` {:#x} is not a cell at the file's resolution", r.cell)))?;
+                    if !self.agg.in_area(cell) {
+                        return Err(bad(format!("cell {cell} is outside the study area")));
+                    }
+                    let slot = self.agg.slot_of(cell);
+                    self.last_cell = Some((r.cell, slot));
+                    slot
+                }
+            };
+            self.agg.latest_day = self.agg.latest_day.max(r.day);
+            let group = EventGroup {
+                day: r.day,
+                hour: r.hour,
+                kind: Kind::ALL[usize::from(r.kind)],
+                category: r.category.and_then(|c| ids[c as usize]),
+                district: r.district.map(|d| d as usize),
+                n: r.events,
+                weight: r.weight_units,
+            };
+            self.agg.add_group(slot, &group, &self.matcher);
+        }
+        Ok(())
+    }
 }
 
 /// A reason code read back.

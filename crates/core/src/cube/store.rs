@@ -55,9 +55,14 @@ pub fn sync_store(config: &CubeConfig, dir: &Path, progress: &dyn Progress) -> R
     }
     let parameters = parameters(config);
     let mut sync = StoreSync::default();
-    for source in &config.inputs {
+    // Every input is hashed each night (that is what notices a changed file), several at once.
+    let hashes: Vec<String> = {
+        use rayon::prelude::*;
+        config.inputs.par_iter().map(|s| s.sha256()).collect::<Result<_>>()?
+    };
+    for (source, sha256) in config.inputs.iter().zip(&hashes) {
         let name = source.name();
-        let file = dir.join(partial_name(&parameters, &name, &source.sha256()?));
+        let file = dir.join(partial_name(&parameters, &name, sha256));
         if file.is_file() {
             sync.reused += 1;
         } else {
