@@ -9,13 +9,56 @@
 //! most a temporary file (removed by the next run) or a partial not yet used, and the next run
 //! builds whatever is missing. Stale partials are removed only after every partial the night
 //! needs is in place. One run at a time per store.
+//!
+//! Hashing a year of exports every night would cost more than the rest of the night, so the
+//! store remembers each input's SHA-256 with its size and modification time (`hashes.json`) and
+//! hashes again only a file whose size or modification time (to the nanosecond) changed. A file
+//! rewritten with the same size within the same nanosecond is not noticed; removing
+//! `hashes.json` makes the next night hash every input.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::cube::build::{CubeConfig, StoreSync};
 use crate::cube::partial::{CONTRACT_VERSION, TEMP_PREFIX, build_partial, write_partial};
 use crate::error::{Error, Result};
+use crate::ingest::InputSource;
 use crate::progress::Progress;
+
+/// The store's memory of its inputs' SHA-256: per input name, (size, modification time in
+/// nanoseconds since 1970, SHA-256).
+const HASHES: &str = "hashes.json";
+
+type KnownHashes = BTreeMap<String, (u64, i128, String)>;
+
+/// Size and modification time of a file on disk (none for the built-in sample).
+fn stamp(source: &InputSource) -> Option<(u64, i128)> {
+    let InputSource::File(path) = source else { return None };
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some((meta.len(), modified.as_nanos() as i128))
+}
+
+/// The SHA-256 of every input: from `known` where the size and modification time are as
+/// recorded, else read (several files at once).
+fn input_hashes(inputs: &[InputSource], known: &KnownHashes) -> Result<(Vec<String>, KnownHashes)> {
+    use rayon::prelude::*;
+    let hashed: Vec<(String, Option<(u64, i128)>)> = inputs
+        .par_iter()
+        .map(|source| {
+            let now = stamp(source);
+            let recorded = known.get(&source.name()).filter(|(len, time, _)| now == Some((*len, *time)));
+            Ok((recorded.map_or_else(|| source.sha256(), |(_, _, sha)| Ok(sha.clone()))?, now))
+        })
+        .collect::<Result<_>>()?;
+    let mut record = KnownHashes::new();
+    for (source, (sha, now)) in inputs.iter().zip(&hashed) {
+        if let Some((len, time)) = now {
+            record.insert(source.name(), (*len, *time, sha.clone()));
+        }
+    }
+    Ok((hashed.into_iter().map(|(sha, _)| sha).collect(), record))
+}
 
 /// The parameters that shape a partial, as text for the store's key.
 fn parameters(config: &CubeConfig) -> String {
@@ -55,11 +98,10 @@ pub fn sync_store(config: &CubeConfig, dir: &Path, progress: &dyn Progress) -> R
     }
     let parameters = parameters(config);
     let mut sync = StoreSync::default();
-    // Every input is hashed each night (that is what notices a changed file), several at once.
-    let hashes: Vec<String> = {
-        use rayon::prelude::*;
-        config.inputs.par_iter().map(|s| s.sha256()).collect::<Result<_>>()?
-    };
+    // An unreadable record (a version from elsewhere, a damaged file) only means hashing again.
+    let known: KnownHashes =
+        std::fs::read(dir.join(HASHES)).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default();
+    let (hashes, record) = input_hashes(&config.inputs, &known)?;
     for (source, sha256) in config.inputs.iter().zip(&hashes) {
         let name = source.name();
         let file = dir.join(partial_name(&parameters, &name, sha256));
@@ -71,6 +113,12 @@ pub fn sync_store(config: &CubeConfig, dir: &Path, progress: &dyn Progress) -> R
             sync.built.push(name);
         }
         sync.partials.push(file);
+    }
+    if record != known {
+        let temp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(".tmp").tempfile_in(dir).map_err(write)?;
+        serde_json::to_writer(temp.as_file(), &record).map_err(|e| write(e.into()))?;
+        temp.as_file().sync_all().map_err(write)?;
+        temp.persist(dir.join(HASHES)).map_err(|e| write(e.error))?;
     }
     for entry in std::fs::read_dir(dir).map_err(write)? {
         let path = entry.map_err(write)?.path();
