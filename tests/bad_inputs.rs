@@ -64,7 +64,7 @@ const ROWS: &[Row] = &[
     (28, Some(60.171), Some(24.941), Some("2031-01-01T00:00:00+02:00"), Some("encounter"), None, "outside_window"),
 ];
 
-fn write_bad_rows(path: &std::path::Path) {
+pub(crate) fn write_bad_rows(path: &std::path::Path) {
     let col =
         |f: fn(&Row) -> Option<f64>| Arc::new(Float64Array::from(ROWS.iter().map(f).collect::<Vec<_>>())) as ArrayRef;
     write_parquet(

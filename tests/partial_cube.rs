@@ -343,3 +343,31 @@ fn a_store_run_killed_midway_leaves_the_next_run_correct() {
         std::fs::remove_dir_all(s.path("store")).unwrap();
     }
 }
+
+/// Rejected rows, events outside the study area and outside the window travel in the partial:
+/// the rejects file, the accounting and every other output equal the direct run's, and so does
+/// `summary.json` (the partial was built from the same file, so even its list of inputs is the
+/// same).
+#[test]
+fn rejects_and_the_accounting_travel_in_the_partial() {
+    let s = Scratch::new();
+    crate::bad_inputs::write_bad_rows(&s.path("bad.parquet"));
+    let window = ["--districts", "builtin", "--since", "2026-09-28", "--until", "2026-10-19"];
+    let mut direct = vec!["analyze", "bad.parquet", "--out", "direct"];
+    direct.extend(window);
+    let printed = s.run(&direct).ok();
+    s.run(&["cube", "-q", "bad.parquet", "--districts", "builtin", "--out", "bad.cube.parquet"]).ok();
+    let mut via = vec!["analyze", "--cube", "bad.cube.parquet", "--out", "via"];
+    via.extend(window);
+    let printed_via = s.run(&via).ok();
+    assert_same_outputs(&s.path("direct"), &s.path("via"), false);
+    let account = |text: &str| text.lines().find(|l| l.starts_with("bad.parquet: read")).map(str::to_string);
+    assert!(
+        account(&printed).is_some_and(|l| l.contains("rejected 16") && l.contains("outside window 5")),
+        "{printed}"
+    );
+    assert_eq!(account(&printed), account(&printed_via));
+    assert!(
+        read_parquet(&s.path("via/internal/rejects.parquet")).iter().map(RecordBatch::num_rows).sum::<usize>() == 16
+    );
+}

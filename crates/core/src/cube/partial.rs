@@ -852,3 +852,142 @@ fn input_counts(input: &PartialInput, file: &str) -> Result<(ReadCounts, BTreeMa
     }
     Ok((counts, days))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::IngestOptions;
+    use crate::time::bins::{BinSpec, WindowStart};
+
+    fn config() -> CubeConfig {
+        let tz = chrono_tz::Europe::Helsinki;
+        CubeConfig {
+            inputs: Vec::new(),
+            ingest: IngestOptions::new(tz),
+            districts: None,
+            districts_name: String::new(),
+            resolution: h3o::Resolution::Eight,
+            bins: BinSpec::new(BinSpec::DEFAULT_STEP, WindowStart::Auto, None, tz).unwrap(),
+            jobs: Vec::new(),
+            partials: Vec::new(),
+            store: None,
+        }
+    }
+
+    /// Five rows of a CSV, summed by hand: two events share a cell, local day, hour, kind and
+    /// category (one row, events 2, their weights added in 2⁻⁴⁰ units); a third differs by
+    /// category only; a fourth is the next local day (22:30 UTC is 00:30 in Helsinki in winter);
+    /// the fifth is rejected and kept with its row and reason.
+    #[test]
+    fn a_partial_sums_events_by_cell_local_day_and_hour_kind_and_category() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("e.csv");
+        std::fs::write(
+            &csv,
+            "lat,lon,occurred_at,kind,category,weight\n\
+             60.17,24.94,2026-01-05T10:05:00Z,encounter,substance,0.5\n\
+             60.17,24.94,2026-01-05T10:55:00Z,encounter,substance,0.25\n\
+             60.17,24.94,2026-01-05T10:30:00Z,encounter,,1\n\
+             60.17,24.94,2026-01-05T22:30:00Z,concern,substance,\n\
+             91,24.94,2026-01-05T10:00:00Z,encounter,substance,1\n",
+        )
+        .unwrap();
+        let partial = build_partial(&config(), &[InputSource::File(csv)], &crate::progress::NoProgress).unwrap();
+        let cell = u64::from(h3o::LatLng::new(60.17, 24.94).unwrap().to_cell(h3o::Resolution::Eight));
+        let day = day_number(chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap());
+        let unit = 1i128 << 40;
+        assert_eq!(partial.categories, ["substance"]);
+        let row = |day, hour, kind, category, events, weight_units| PartialRow {
+            cell,
+            day,
+            hour,
+            kind,
+            category,
+            district: None,
+            events,
+            weight_units,
+        };
+        assert_eq!(
+            partial.rows,
+            [
+                row(day, 12, 0, None, 1, unit),
+                row(day, 12, 0, Some(0), 2, unit * 3 / 4),
+                row(day + 1, 0, 1, Some(0), 1, unit)
+            ]
+        );
+        let input = &partial.meta.inputs[0];
+        assert_eq!((input.read, input.valid), (5, 4));
+        assert_eq!(input.rejected_by_reason["latitude_out_of_range"], 1);
+        assert_eq!(input.days["2026-01-05"], (3, 0));
+        assert_eq!(input.days["2026-01-06"], (1, 0));
+        assert_eq!((input.rejects[0].row, input.rejects[0].reason.as_str()), (5, "latitude_out_of_range"));
+    }
+
+    /// Written and read back: the same rows (a weight sum past an i64, no category, a district)
+    /// and footer.
+    #[test]
+    fn a_written_partial_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.parquet");
+        let cell = u64::from(h3o::LatLng::new(60.2, 25.0).unwrap().to_cell(h3o::Resolution::Eight));
+        let rows = vec![
+            PartialRow {
+                cell,
+                day: 20_000,
+                hour: 3,
+                kind: 0,
+                category: None,
+                district: Some(2),
+                events: 7,
+                weight_units: 7 << 40,
+            },
+            PartialRow {
+                cell,
+                day: 20_001,
+                hour: 23,
+                kind: 1,
+                category: Some(1),
+                district: None,
+                events: 1,
+                weight_units: i128::from(i64::MAX) * 4,
+            },
+        ];
+        let meta = PartialMeta {
+            contract: CONTRACT_VERSION,
+            resolution: 8,
+            tz: "Europe/Helsinki".into(),
+            weight_bits: WEIGHT_BITS,
+            districts: None,
+            producer: "test".into(),
+            inputs: vec![PartialInput { path: "x".into(), read: 8, valid: 8, ..Default::default() }],
+        };
+        let partial = PartialCube { meta: meta.clone(), categories: vec!["a".into(), "b".into()], rows: rows.clone() };
+        write_partial(&partial, &path).unwrap();
+        let mut file = PartialFile::open(&path).unwrap();
+        assert_eq!(file.meta, meta);
+        let mut decoded = Decoded::default();
+        while file.decode_batch(&mut decoded, 3).unwrap() {}
+        assert_eq!(decoded.labels, ["b"]);
+        let mut back = decoded.rows.clone();
+        back[1].category = Some(1); // "b" is the file's first label read, position 0 here
+        assert_eq!(back, rows);
+        // District 2 is not in a layer of 2.
+        let mut file = PartialFile::open(&path).unwrap();
+        assert!(file.decode_batch(&mut Decoded::default(), 2).is_err());
+    }
+
+    /// A footer whose accounting does not add up is refused.
+    #[test]
+    fn an_accounting_that_does_not_add_up_is_refused() {
+        let mut input = PartialInput { path: "x".into(), read: 3, valid: 2, ..Default::default() };
+        input.days.insert("2026-01-05".into(), (2, 0));
+        assert!(input_counts(&input, "p").is_err(), "3 read, 2 valid, none rejected");
+        input.rejected_by_reason.insert("missing_time".into(), 1);
+        assert!(input_counts(&input, "p").is_ok());
+        input.days.insert("2026-01-06".into(), (0, 1));
+        assert!(input_counts(&input, "p").is_err(), "the days hold 3 valid events");
+        input.days.remove("2026-01-06");
+        input.rejected_by_reason.insert("no_such_reason".into(), 0);
+        assert!(input_counts(&input, "p").is_err());
+    }
+}
