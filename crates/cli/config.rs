@@ -231,14 +231,8 @@ pub fn partial_config(args: &CubeArgs) -> Result<CubeConfig> {
         (None, None) if input_paths.is_empty() => Some(PathBuf::from("builtin")),
         (None, None) => None,
     };
-    let (districts, districts_name) = match districts_path {
-        Some(p) if is_builtin(&p) => (Some(Districts::builtin()), sample::DISTRICTS_NAME.to_string()),
-        Some(p) => (Some(Districts::from_path(&p)?), p.display().to_string()),
-        None => (None, String::new()),
-    };
-    let resolution_number = args.resolution.or(file.resolution).unwrap_or(CubeConfig::DEFAULT_RESOLUTION);
-    let resolution = h3o::Resolution::try_from(resolution_number)
-        .map_err(|_| Error::parameter("resolution", resolution_number, "must be 0 to 15"))?;
+    let (districts, districts_name) = districts_layer(districts_path)?;
+    let resolution = resolution(args.resolution, file.resolution)?;
     let bins = BinSpec::new(BinSpec::DEFAULT_STEP, WindowStart::Auto, None, ingest.tz)?;
     Ok(CubeConfig {
         inputs,
@@ -251,6 +245,22 @@ pub fn partial_config(args: &CubeArgs) -> Result<CubeConfig> {
         partials: Vec::new(),
         store: None,
     })
+}
+
+/// The districts layer at `path` (`builtin` for the bundled one) and its display name; none
+/// without a path.
+fn districts_layer(path: Option<PathBuf>) -> Result<(Option<Districts>, String)> {
+    Ok(match path {
+        Some(p) if is_builtin(&p) => (Some(Districts::builtin()), sample::DISTRICTS_NAME.to_string()),
+        Some(p) => (Some(Districts::from_path(&p)?), p.display().to_string()),
+        None => (None, String::new()),
+    })
+}
+
+/// The H3 resolution of a flag or the file's key, else the default.
+fn resolution(flag: Option<u8>, file: Option<u8>) -> Result<h3o::Resolution> {
+    let number = flag.or(file).unwrap_or(CubeConfig::DEFAULT_RESOLUTION);
+    Ok(h3o::Resolution::try_from(number).map_err(|_| Error::parameter("resolution", number, "must be 0 to 15"))?)
 }
 
 fn is_builtin(path: &Path) -> bool {
@@ -303,11 +313,7 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
         (None, None) if sample => Some(PathBuf::from("builtin")),
         (None, None) => None,
     };
-    let (districts, districts_name) = match layer_path(&args.districts, &file.districts) {
-        Some(p) if is_builtin(&p) => (Some(Districts::builtin()), sample::DISTRICTS_NAME.to_string()),
-        Some(p) => (Some(Districts::from_path(&p)?), p.display().to_string()),
-        None => (None, String::new()),
-    };
+    let (districts, districts_name) = districts_layer(layer_path(&args.districts, &file.districts))?;
     let services = match layer_path(&args.services, &file.services) {
         Some(p) if is_builtin(&p) => {
             Some(ServicesLayer { services: Services::builtin(), name: sample::SERVICES_NAME.to_string() })
@@ -327,9 +333,7 @@ pub fn run_config(args: &AnalyzeArgs, task: impl FnOnce(Option<usize>) -> Task) 
         None => Lang::default(),
     };
 
-    let resolution_number = args.resolution.or(file.resolution).unwrap_or(CubeConfig::DEFAULT_RESOLUTION);
-    let resolution = h3o::Resolution::try_from(resolution_number)
-        .map_err(|_| Error::parameter("resolution", resolution_number, "must be 0 to 15"))?;
+    let resolution = resolution(args.resolution, file.resolution)?;
     let scope = match args.scope.clone().or(file.scope.clone()) {
         Some(s) => Scope::parse(&s)?,
         None => StatsParams::DEFAULT_SCOPE,
