@@ -481,20 +481,39 @@ impl PartialFile {
     }
 }
 
-/// An integer column of any width, as i64 (producers differ: Spark writes `hour` as int32).
-fn int_column(batch: &RecordBatch, name: &str, file: &str) -> Result<Vec<Option<i64>>> {
-    let column = batch.column_by_name(name).ok_or_else(|| Error::MissingColumn {
-        path: file.to_string(),
-        column: name.to_string(),
-        present: batch.schema().fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", "),
-    })?;
-    let values: Vec<Option<i64>> = match column.data_type() {
-        DataType::Int8 => column.as_primitive::<Int8Type>().iter().map(|v| v.map(i64::from)).collect(),
-        DataType::Int16 => column.as_primitive::<Int16Type>().iter().map(|v| v.map(i64::from)).collect(),
-        DataType::Int32 => column.as_primitive::<Int32Type>().iter().map(|v| v.map(i64::from)).collect(),
-        DataType::Int64 => column.as_primitive::<Int64Type>().iter().collect(),
-        DataType::UInt64 => column.as_primitive::<UInt64Type>().iter().map(|v| v.map(|v| v as i64)).collect(),
-        DataType::Date32 => column.as_primitive::<Date32Type>().iter().map(|v| v.map(i64::from)).collect(),
+/// An integer column of any width, read as i64 (producers differ: Spark writes `hour` as int32).
+enum Ints<'a> {
+    I8(&'a arrow_array::Int8Array),
+    I16(&'a arrow_array::Int16Array),
+    I32(&'a arrow_array::Int32Array),
+    I64(&'a arrow_array::Int64Array),
+    U64(&'a arrow_array::UInt64Array),
+    Date(&'a arrow_array::Date32Array),
+}
+
+impl Ints<'_> {
+    #[inline]
+    fn get(&self, i: usize) -> Option<i64> {
+        match self {
+            Ints::I8(a) => a.is_valid(i).then(|| i64::from(a.value(i))),
+            Ints::I16(a) => a.is_valid(i).then(|| i64::from(a.value(i))),
+            Ints::I32(a) => a.is_valid(i).then(|| i64::from(a.value(i))),
+            Ints::I64(a) => a.is_valid(i).then(|| a.value(i)),
+            Ints::U64(a) => a.is_valid(i).then(|| a.value(i) as i64),
+            Ints::Date(a) => a.is_valid(i).then(|| i64::from(a.value(i))),
+        }
+    }
+}
+
+fn int_column<'a>(batch: &'a RecordBatch, name: &str, file: &str) -> Result<Ints<'a>> {
+    let column = batch.column_by_name(name).ok_or_else(|| missing(batch, name, file))?;
+    Ok(match column.data_type() {
+        DataType::Int8 => Ints::I8(column.as_primitive::<Int8Type>()),
+        DataType::Int16 => Ints::I16(column.as_primitive::<Int16Type>()),
+        DataType::Int32 => Ints::I32(column.as_primitive::<Int32Type>()),
+        DataType::Int64 => Ints::I64(column.as_primitive::<Int64Type>()),
+        DataType::UInt64 => Ints::U64(column.as_primitive::<UInt64Type>()),
+        DataType::Date32 => Ints::Date(column.as_primitive::<Date32Type>()),
         other => {
             return Err(Error::ColumnType {
                 path: file.to_string(),
@@ -503,8 +522,7 @@ fn int_column(batch: &RecordBatch, name: &str, file: &str) -> Result<Vec<Option<
                 expected: "an integer (date32 for `day`)".into(),
             });
         }
-    };
-    Ok(values)
+    })
 }
 
 /// Partial files holding at most this many rows are decoded whole, several at once (rayon); a
@@ -534,9 +552,9 @@ impl PartialFile {
         let kinds = text_column(&batch, "kind", &name)?;
         let labels = text_column(&batch, "category", &name)?;
         let weights = batch.column_by_name("weight_units").ok_or_else(|| missing(&batch, "weight_units", &name))?;
-        let weights: Vec<Option<i128>> = match weights.data_type() {
-            DataType::Decimal128(_, 0) => weights.as_primitive::<Decimal128Type>().iter().collect(),
-            DataType::Int64 => weights.as_primitive::<Int64Type>().iter().map(|v| v.map(i128::from)).collect(),
+        let (decimals, longs) = match weights.data_type() {
+            DataType::Decimal128(_, 0) => (Some(weights.as_primitive::<Decimal128Type>()), None),
+            DataType::Int64 => (None, Some(weights.as_primitive::<Int64Type>())),
             other => {
                 return Err(Error::ColumnType {
                     path: name.clone(),
@@ -548,14 +566,19 @@ impl PartialFile {
         };
         let first_row = self.rows_read;
         self.rows_read += batch.num_rows() as u64;
-        let mut last_label: Option<(&str, u32)> = None;
+        // The few labels met lately, looked up without hashing (rows come sorted by category
+        // within an hour, so the labels cycle).
+        let mut recent: Vec<(&str, u32)> = Vec::with_capacity(16);
         into.rows.reserve(batch.num_rows());
         for i in 0..batch.num_rows() {
             let row = || format!("row {}", first_row + i as u64 + 1);
-            let cell = cells[i].ok_or_else(|| bad(format!("{}: `h3` is null", row())))? as u64;
-            let day =
-                days[i].and_then(|d| i32::try_from(d).ok()).ok_or_else(|| bad(format!("{}: `day` is null", row())))?;
-            let hour = hours[i]
+            let cell = cells.get(i).ok_or_else(|| bad(format!("{}: `h3` is null", row())))? as u64;
+            let day = days
+                .get(i)
+                .and_then(|d| i32::try_from(d).ok())
+                .ok_or_else(|| bad(format!("{}: `day` is null", row())))?;
+            let hour = hours
+                .get(i)
                 .and_then(|h| u8::try_from(h).ok())
                 .filter(|h| *h < 24)
                 .ok_or_else(|| bad(format!("{}: `hour` is not 0–23", row())))?;
@@ -564,14 +587,20 @@ impl PartialFile {
                 Some("concern") => Kind::Concern,
                 _ => return Err(bad(format!("{}: `kind` is neither encounter nor concern", row()))),
             };
-            let events = events[i]
+            let events = events
+                .get(i)
                 .and_then(|n| u64::try_from(n).ok())
                 .filter(|n| *n > 0)
                 .ok_or_else(|| bad(format!("{}: `events` is not a positive count", row())))?;
-            let weight_units = weights[i]
+            let weight = match (decimals, longs) {
+                (Some(a), _) => a.is_valid(i).then(|| a.value(i)),
+                (_, Some(a)) => a.is_valid(i).then(|| i128::from(a.value(i))),
+                _ => None,
+            };
+            let weight_units = weight
                 .filter(|w| *w >= 0)
                 .ok_or_else(|| bad(format!("{}: `weight_units` is null or negative", row())))?;
-            let district = match district_ids[i] {
+            let district = match district_ids.get(i) {
                 None => None,
                 Some(d) => Some(
                     u32::try_from(d)
@@ -582,9 +611,9 @@ impl PartialFile {
             };
             let category = match labels.value(i) {
                 None => None,
-                Some(label) => Some(match last_label {
-                    Some((l, id)) if l == label => id,
-                    _ => {
+                Some(label) => Some(match recent.iter().find(|(l, _)| *l == label) {
+                    Some(&(_, id)) => id,
+                    None => {
                         let id = match into.label_ids.get(label) {
                             Some(&id) => id,
                             None => {
@@ -594,7 +623,10 @@ impl PartialFile {
                                 id
                             }
                         };
-                        last_label = Some((label, id));
+                        if recent.len() == 16 {
+                            recent.remove(0);
+                        }
+                        recent.push((label, id));
                         id
                     }
                 }),
