@@ -27,7 +27,8 @@ rm -rf store
 echo "exports: $(wc -l < all.txt) files, $(du -sb days | cut -f1) bytes; store of $(wc -l < year_but_last.txt) days: $(du -sb store | cut -f1) bytes"
 for i in $(seq "$repeat"); do
     # The night: the last day's partial (the newest, built by the run before) is forgotten first.
-    ls -t store/*.parquet | head -1 | xargs rm -f
+    newest="$(ls -t store/*.parquet | sed -n 1p)"
+    rm -f "$newest"
     /usr/bin/time -f "night  %e s wall, %U s user, %S s sys, %M KB" "$bin" analyze -q --store store --out o_night $(cat all.txt)
     /usr/bin/time -f "full   %e s wall, %U s user, %S s sys, %M KB" "$bin" analyze -q --out o_full $(cat all.txt)
 done
