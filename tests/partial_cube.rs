@@ -218,6 +218,24 @@ fn a_partial_cube_that_does_not_fit_the_run_is_a_clear_error() {
     }
     w.close().unwrap();
     fails(&["analyze", "--cube", "v2.parquet"], &["v2.parquet", "contract version 2", "version 1"]);
+    // Rows that the footer's accounting does not count: every row twice under the same footer.
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_key_value_metadata(Some(vec![parquet::file::metadata::KeyValue::new(
+            "hotspots.partial_cube".into(),
+            meta,
+        )]))
+        .build();
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(s.path("twice.parquet")).unwrap(),
+        batches[0].schema(),
+        Some(props),
+    )
+    .unwrap();
+    for b in batches.iter().chain(&batches) {
+        w.write(b).unwrap();
+    }
+    w.close().unwrap();
+    fails(&["analyze", "--cube", "twice.parquet"], &["twice.parquet", "more events on", "footer's accounting"]);
     // Partials and event exports together are refused.
     let both = s.run(&["analyze", "e.parquet", "--cube", "plain.parquet"]);
     assert_eq!(both.code(), 2, "{}", both.stderr());
@@ -370,4 +388,33 @@ fn rejects_and_the_accounting_travel_in_the_partial() {
     assert!(
         read_parquet(&s.path("via/internal/rejects.parquet")).iter().map(RecordBatch::num_rows).sum::<usize>() == 16
     );
+}
+
+/// The categories a run lists include those of events outside the study area (they travel in the
+/// partial's footer); the store refuses one file given twice and leaves files of its folder that
+/// are not its partials alone.
+#[test]
+fn categories_outside_the_area_travel_and_the_store_guards_its_inputs() {
+    let s = Scratch::new();
+    s.run(&["synth", "-q", "--events", "20000", "--weeks", "20", "--seed", "3", "--out", "e.parquet"]).ok();
+    // One event far outside every district, with a category no other event has.
+    std::fs::write(
+        s.path("far.csv"),
+        "lat,lon,occurred_at,kind,category\n61.5,23.8,2026-10-01T12:00:00Z,encounter,only-far-away\n",
+    )
+    .unwrap();
+    s.run(&["analyze", "-q", "e.parquet", "far.csv", "--districts", "builtin", "--out", "direct"]).ok();
+    assert!(read_json(&s.path("direct/internal/summary.json"))["categories"].to_string().contains("only-far-away"));
+    s.run(&["cube", "-q", "e.parquet", "far.csv", "--districts", "builtin", "--out", "p.parquet"]).ok();
+    s.run(&["analyze", "-q", "--cube", "p.parquet", "--districts", "builtin", "--out", "via"]).ok();
+    assert_same_outputs(&s.path("direct"), &s.path("via"), false);
+
+    std::fs::create_dir(s.path("store")).unwrap();
+    std::fs::copy(s.path("e.parquet"), s.path("store/keep.parquet")).unwrap();
+    let twice = s.run(&["analyze", "--store", "store", "e.parquet", "./e.parquet", "--out", "o"]);
+    assert_eq!(twice.code(), 2, "{}", twice.stderr());
+    assert!(twice.stderr().contains("same file"), "{}", twice.stderr());
+    s.run(&["analyze", "-q", "--store", "store", "e.parquet", "--out", "o"]).ok();
+    s.run(&["analyze", "-q", "--store", "store", "far.csv", "e.parquet", "--out", "o2"]).ok();
+    assert!(s.path("store/keep.parquet").exists(), "a file of the folder that is not a partial stays");
 }

@@ -142,6 +142,11 @@ pub struct PartialMeta {
     pub districts: Option<DistrictsStamp>,
     /// What wrote the file (`hotspots 0.1.0`, `spark/cube.py …`).
     pub producer: String,
+    /// Every category label of the inputs' valid events, in the order first seen, those of
+    /// events outside the study area too (a run lists them all); a producer that leaves it out
+    /// gives the labels of the rows only.
+    #[serde(default)]
+    pub categories: Vec<String>,
     /// The inputs, in order.
     pub inputs: Vec<PartialInput>,
 }
@@ -273,6 +278,7 @@ pub fn build_partial(config: &CubeConfig, inputs: &[InputSource], progress: &dyn
         weight_bits: WEIGHT_BITS,
         districts: districts_stamp(config),
         producer: format!("hotspots {}", env!("CARGO_PKG_VERSION")),
+        categories: categories.names().to_vec(),
         inputs,
     };
     Ok(PartialCube { meta, categories: sorted_labels.into_iter().map(|(n, _)| n).collect(), rows })
@@ -714,6 +720,7 @@ pub(crate) fn cube_from_partials(
             categories: Categories::default(),
         },
         last_cell: None,
+        expected: BTreeMap::new(),
         config,
     };
     let districts = config.districts.as_ref().map_or(0, |d| d.len());
@@ -752,6 +759,15 @@ pub(crate) fn cube_from_partials(
                     }
                 }
             }
+            if let Some((&day, _)) = merge.expected.iter().find(|(_, left)| **left > 0) {
+                return Err(Error::Format {
+                    path: file.name.clone(),
+                    message: format!(
+                        "the rows hold fewer events on {} than the footer's accounting counts in the study area",
+                        day_text(day)
+                    ),
+                });
+            }
             merge.agg.prune_profiles();
             progress.end();
         }
@@ -769,14 +785,26 @@ struct Merge<'a> {
     ingested: Ingested,
     /// The last cell merged and its slot (rows come sorted by cell).
     last_cell: Option<(u64, u32)>,
+    /// Per local day, the events in the study area that the current file's footer counts; its
+    /// rows must hold exactly these.
+    expected: BTreeMap<i32, u64>,
     config: &'a CubeConfig,
 }
 
 impl Merge<'_> {
     /// The accounting, diagnoses and rejected rows of `file`'s inputs.
     fn inputs(&mut self, file: &mut PartialFile, rejects: &mut dyn RejectSink) -> Result<()> {
+        for label in &file.meta.categories {
+            self.ingested.categories.intern(label);
+        }
+        self.matcher.resolve(&self.ingested.categories);
+        self.expected.clear();
         for input in std::mem::take(&mut file.meta.inputs) {
             let (counts, days) = input_counts(&input, &file.name)?;
+            for (day, tally) in &days {
+                let n = self.expected.entry(*day).or_insert(0);
+                *n = n.checked_add(tally.in_area).ok_or_else(|| overflow(&file.name))?;
+            }
             let stored: Vec<Reject> = input
                 .rejects
                 .iter()
@@ -822,6 +850,17 @@ impl Merge<'_> {
                     slot
                 }
             };
+            // Every row's events must be counted by the footer on its day (so a row's count or
+            // day cannot run past what the accounting says).
+            match self.expected.get_mut(&r.day) {
+                Some(left) if *left >= r.events => *left -= r.events,
+                _ => {
+                    return Err(bad(format!(
+                        "the rows hold more events on {} than the footer's accounting counts in the study area",
+                        day_text(r.day)
+                    )));
+                }
+            }
             self.agg.latest_day = self.agg.latest_day.max(r.day);
             let group = EventGroup {
                 day: r.day,
@@ -836,6 +875,11 @@ impl Merge<'_> {
         }
         Ok(())
     }
+}
+
+/// The error for counts in a footer too large to add up.
+fn overflow(file: &str) -> Error {
+    Error::Format { path: file.to_string(), message: "the footer's counts are too large to add up".into() }
 }
 
 /// A reason code read back.
@@ -856,7 +900,8 @@ fn input_counts(input: &PartialInput, file: &str) -> Result<(ReadCounts, BTreeMa
         ..Default::default()
     };
     for (code, n) in &input.rejected_by_reason {
-        counts.rejected_by_reason[reason_of(code, file)?.index()] += n;
+        let slot = &mut counts.rejected_by_reason[reason_of(code, file)?.index()];
+        *slot = slot.checked_add(*n).ok_or_else(|| overflow(file))?;
     }
     for (code, example) in &input.examples {
         counts.examples[reason_of(code, file)?.index()] = Some(example.clone());
@@ -869,16 +914,18 @@ fn input_counts(input: &PartialInput, file: &str) -> Result<(ReadCounts, BTreeMa
         })?;
         days.insert(day_number(date), DayTally { in_area, out_area });
     }
-    let valid: u64 = days.values().map(|t| t.in_area + t.out_area).sum();
-    if counts.read != counts.valid + counts.rejected() || valid != counts.valid {
+    let valid = days
+        .values()
+        .try_fold(0u64, |sum, t| t.in_area.checked_add(t.out_area).and_then(|n| sum.checked_add(n)))
+        .ok_or_else(|| overflow(file))?;
+    let rejected =
+        counts.rejected_by_reason.iter().try_fold(0u64, |sum, n| sum.checked_add(*n)).ok_or_else(|| overflow(file))?;
+    if Some(counts.read) != counts.valid.checked_add(rejected) || valid != counts.valid {
         return Err(Error::Format {
             path: file.to_string(),
             message: format!(
                 "input {}: the accounting does not add up (read {} ≠ valid {} + rejected {}, or the days hold {valid})",
-                input.path,
-                counts.read,
-                counts.valid,
-                counts.rejected()
+                input.path, counts.read, counts.valid, rejected
             ),
         });
     }
@@ -991,6 +1038,7 @@ mod tests {
             weight_bits: WEIGHT_BITS,
             districts: None,
             producer: "test".into(),
+            categories: Vec::new(),
             inputs: vec![PartialInput { path: "x".into(), read: 8, valid: 8, ..Default::default() }],
         };
         let partial = PartialCube { meta: meta.clone(), categories: vec!["a".into(), "b".into()], rows: rows.clone() };

@@ -31,12 +31,26 @@ const HASHES: &str = "hashes.json";
 
 type KnownHashes = BTreeMap<String, (u64, i128, String)>;
 
-/// Size and modification time of a file on disk (none for the built-in sample).
+/// Size and a stamp of a file on disk (none for the built-in sample): its modification time in
+/// nanoseconds, and on Unix its status-change time and inode mixed in (tools that restore a
+/// modification time cannot restore those).
 fn stamp(source: &InputSource) -> Option<(u64, i128)> {
     let InputSource::File(path) = source else { return None };
     let meta = std::fs::metadata(path).ok()?;
-    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some((meta.len(), modified.as_nanos() as i128))
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos() as i128;
+    #[cfg(unix)]
+    let modified = {
+        use std::os::unix::fs::MetadataExt;
+        let changed = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+        modified ^ (changed << 1) ^ (i128::from(meta.ino()) << 64)
+    };
+    Some((meta.len(), modified))
+}
+
+/// Whether `name` is a partial of the store (32 hex digits and `.parquet`): the only files a
+/// run removes from the store folder.
+fn is_partial_name(name: &str) -> bool {
+    name.strip_suffix(".parquet").is_some_and(|key| key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The SHA-256 of every input: from `known` where the size and modification time are as
@@ -63,13 +77,15 @@ fn input_hashes(inputs: &[InputSource], known: &KnownHashes) -> Result<(Vec<Stri
 /// The parameters that shape a partial, as text for the store's key.
 fn parameters(config: &CubeConfig) -> String {
     let columns: Vec<String> = config.ingest.columns.record().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    // The engine's version too: a fix of validation or indexing changes a partial's contents.
     format!(
-        "contract={CONTRACT_VERSION};resolution={};tz={};districts={};columns={};time_format={}",
+        "engine={};contract={CONTRACT_VERSION};resolution={};tz={};districts={};columns={:?};time_format={:?}",
+        env!("CARGO_PKG_VERSION"),
         u8::from(config.resolution),
         config.ingest.tz.name(),
         config.districts.as_ref().map_or("", |d| d.sha256()),
-        columns.join(","),
-        config.ingest.time_format.as_deref().unwrap_or("")
+        columns,
+        config.ingest.time_format
     )
 }
 
@@ -102,6 +118,20 @@ pub fn sync_store(config: &CubeConfig, dir: &Path, progress: &dyn Progress) -> R
     let known: KnownHashes =
         std::fs::read(dir.join(HASHES)).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default();
     let (hashes, record) = input_hashes(&config.inputs, &known)?;
+    // The same file given twice would be counted twice here, where a run over the files rejects
+    // the second copy's ids as duplicates: refused (however its path is spelled).
+    let mut seen: BTreeMap<std::path::PathBuf, String> = BTreeMap::new();
+    for source in &config.inputs {
+        let InputSource::File(path) = source else { continue };
+        let same = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        if let Some(first) = seen.insert(same, source.name()) {
+            return Err(Error::parameter(
+                "store",
+                dir.display(),
+                format!("{} and {first} are the same file: give each export once", source.name()),
+            ));
+        }
+    }
     for (source, sha256) in config.inputs.iter().zip(&hashes) {
         let name = source.name();
         let file = dir.join(partial_name(&parameters, &name, sha256));
@@ -109,6 +139,13 @@ pub fn sync_store(config: &CubeConfig, dir: &Path, progress: &dyn Progress) -> R
             sync.reused += 1;
         } else {
             let partial = build_partial(config, std::slice::from_ref(source), progress)?;
+            // Hashed again while read: a file rewritten meanwhile must not be stored under the
+            // key of its old bytes.
+            if partial.meta.inputs.first().map(|i| i.sha256.as_str()) != Some(sha256.as_str()) {
+                return Err(Error::Data(format!(
+                    "{name}: the file changed while the store read it; run again once the export is complete"
+                )));
+            }
             write_partial(&partial, &file)?;
             sync.built.push(name);
         }
@@ -122,7 +159,8 @@ pub fn sync_store(config: &CubeConfig, dir: &Path, progress: &dyn Progress) -> R
     }
     for entry in std::fs::read_dir(dir).map_err(write)? {
         let path = entry.map_err(write)?.path();
-        if path.extension().is_some_and(|e| e == "parquet") && !sync.partials.contains(&path) {
+        let ours = path.file_name().and_then(|n| n.to_str()).is_some_and(is_partial_name);
+        if ours && !sync.partials.contains(&path) {
             std::fs::remove_file(&path).map_err(write)?;
             sync.removed += 1;
         }
