@@ -20,6 +20,19 @@ fn write_batches(path: &Path, batches: &[RecordBatch]) {
     w.close().unwrap();
 }
 
+/// Writes `batches` to a Parquet file whose footer holds `meta` as the partial cube's metadata.
+fn write_with_footer(path: &Path, batches: &[RecordBatch], meta: &str) {
+    let footer = parquet::file::metadata::KeyValue::new("hotspots.partial_cube".into(), meta.to_string());
+    let props =
+        parquet::file::properties::WriterProperties::builder().set_key_value_metadata(Some(vec![footer])).build();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batches[0].schema(), Some(props)).unwrap();
+    for b in batches {
+        w.write(b).unwrap();
+    }
+    w.close().unwrap();
+}
+
 /// The rows of `batches` that `keep` (row index over all batches, event time µs) selects.
 fn select(batches: &[RecordBatch], keep: impl Fn(usize, i64) -> bool) -> Vec<RecordBatch> {
     let mut offset = 0;
@@ -201,40 +214,11 @@ fn a_partial_cube_that_does_not_fit_the_run_is_a_clear_error() {
     let meta = kv.iter().find(|k| k.key == "hotspots.partial_cube").unwrap().value.clone().unwrap();
     let future = meta.replacen("\"contract\":1", "\"contract\":2", 1);
     assert_ne!(meta, future);
-    let props = parquet::file::properties::WriterProperties::builder()
-        .set_key_value_metadata(Some(vec![parquet::file::metadata::KeyValue::new(
-            "hotspots.partial_cube".into(),
-            future,
-        )]))
-        .build();
-    let mut w = parquet::arrow::ArrowWriter::try_new(
-        std::fs::File::create(s.path("v2.parquet")).unwrap(),
-        batches[0].schema(),
-        Some(props),
-    )
-    .unwrap();
-    for b in &batches {
-        w.write(b).unwrap();
-    }
-    w.close().unwrap();
+    write_with_footer(&s.path("v2.parquet"), &batches, &future);
     fails(&["analyze", "--cube", "v2.parquet"], &["v2.parquet", "contract version 2", "version 1"]);
     // Rows that the footer's accounting does not count: every row twice under the same footer.
-    let props = parquet::file::properties::WriterProperties::builder()
-        .set_key_value_metadata(Some(vec![parquet::file::metadata::KeyValue::new(
-            "hotspots.partial_cube".into(),
-            meta,
-        )]))
-        .build();
-    let mut w = parquet::arrow::ArrowWriter::try_new(
-        std::fs::File::create(s.path("twice.parquet")).unwrap(),
-        batches[0].schema(),
-        Some(props),
-    )
-    .unwrap();
-    for b in batches.iter().chain(&batches) {
-        w.write(b).unwrap();
-    }
-    w.close().unwrap();
+    let twice: Vec<RecordBatch> = batches.iter().chain(&batches).cloned().collect();
+    write_with_footer(&s.path("twice.parquet"), &twice, &meta);
     fails(&["analyze", "--cube", "twice.parquet"], &["twice.parquet", "more events on", "footer's accounting"]);
     // Partials and event exports together are refused.
     let both = s.run(&["analyze", "e.parquet", "--cube", "plain.parquet"]);

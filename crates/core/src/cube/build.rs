@@ -443,13 +443,9 @@ fn whole_cell_district(districts: &Districts, cell: CellIndex) -> Option<Option<
 
 impl Aggregates {
     /// Empty aggregates for `jobs` (recording a partial cube's rows when `record`), with the
-    /// study area's cells when `config` has a districts layer.
-    pub(crate) fn new(config: &CubeConfig, jobs: &[JobSpec], record: bool) -> Result<(Option<MaskList>, Aggregates)> {
-        let mask_list = match &config.districts {
-            Some(d) => Some(mask_cells(d, config.resolution, &config.districts_name)?),
-            None => None,
-        };
-        let agg = Aggregates {
+    /// study area `mask_list` ([`study_mask`]) when `config` has a districts layer.
+    pub(crate) fn new(config: &CubeConfig, jobs: &[JobSpec], record: bool, mask_list: Option<&MaskList>) -> Aggregates {
+        Aggregates {
             mask: mask_list.as_ref().map(|m| m.iter().copied().collect()),
             districts: config.districts.as_ref().map_or(0, Districts::len),
             record: record.then(HashMap::default),
@@ -463,8 +459,7 @@ impl Aggregates {
             latest_day: i32::MIN / 2,
             until_day: config.bins.until.map(crate::time::local_time::day_number),
             cell_districts: HashMap::default(),
-        };
-        Ok((mask_list, agg))
+        }
     }
 
     /// The cell of a slot.
@@ -653,7 +648,8 @@ pub(crate) fn build_from_events(
 ) -> Result<CubeRun> {
     check_jobs(&config.jobs)?;
     let started = Instant::now();
-    let (mask_list, mut agg) = Aggregates::new(config, &config.jobs, false)?;
+    let mask_list = study_mask(config)?;
+    let mut agg = Aggregates::new(config, &config.jobs, false, mask_list.as_ref());
     let mut timings = vec![("study_area".to_string(), started.elapsed().as_millis() as u64)];
     let started = Instant::now();
     let ingested = ingest_inputs(config, &config.inputs, &mut agg, &config.jobs, progress, rejects)?;
@@ -883,6 +879,11 @@ fn reasons_mention_time(message: &str) -> bool {
 
 /// The study area's cells with the district holding each centre ([`mask_cells`]).
 pub(crate) type MaskList = Vec<(CellIndex, usize)>;
+
+/// The study area of `config`'s districts layer; none without a layer.
+pub(crate) fn study_mask(config: &CubeConfig) -> Result<Option<MaskList>> {
+    config.districts.as_ref().map(|d| mask_cells(d, config.resolution, &config.districts_name)).transpose()
+}
 
 /// One input's row counts, its valid events per local day, and its SHA-256.
 pub(crate) type FileDays = (ReadCounts, BTreeMap<i32, DayTally>, String);

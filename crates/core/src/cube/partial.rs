@@ -43,7 +43,9 @@ use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::cube::build::{Aggregates, CubeConfig, CubeRun, DayTally, EventGroup, Ingested, finish_cube, ingest_inputs};
+use crate::cube::build::{
+    Aggregates, CubeConfig, CubeRun, DayTally, EventGroup, Ingested, MaskList, finish_cube, ingest_inputs, study_mask,
+};
 use crate::cube::jobs::{JobMatcher, check_jobs};
 use crate::error::{Error, Result};
 use crate::ingest::event::{Kind, Reject, RejectReason};
@@ -206,7 +208,17 @@ fn day_text(day: i32) -> String {
 /// As [`crate::cube::build_cube`] for reading the inputs. A partial with no valid event is not
 /// an error: its accounting still counts.
 pub fn build_partial(config: &CubeConfig, inputs: &[InputSource], progress: &dyn Progress) -> Result<PartialCube> {
-    let (_, mut agg) = Aggregates::new(config, &[], true)?;
+    build_partial_in(config, inputs, study_mask(config)?.as_ref(), progress)
+}
+
+/// [`build_partial`] with the study area already worked out (the store builds many partials).
+pub(crate) fn build_partial_in(
+    config: &CubeConfig,
+    inputs: &[InputSource],
+    mask: Option<&MaskList>,
+    progress: &dyn Progress,
+) -> Result<PartialCube> {
+    let mut agg = Aggregates::new(config, &[], true, mask);
     let mut rejects: Vec<Reject> = Vec::new();
     let ingested = ingest_inputs(config, inputs, &mut agg, &[], progress, &mut rejects)?;
     let Ingested { names, per_file, file_diagnoses, categories } = ingested;
@@ -707,7 +719,8 @@ pub(crate) fn cube_from_partials(
 ) -> Result<CubeRun> {
     check_jobs(&config.jobs)?;
     let started = std::time::Instant::now();
-    let (mask_list, agg) = Aggregates::new(config, &config.jobs, false)?;
+    let mask_list = study_mask(config)?;
+    let agg = Aggregates::new(config, &config.jobs, false, mask_list.as_ref());
     let timings = vec![("study_area".to_string(), started.elapsed().as_millis() as u64)];
     let started = std::time::Instant::now();
     let mut merge = Merge {

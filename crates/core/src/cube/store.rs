@@ -19,8 +19,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::cube::build::study_mask;
 use crate::cube::build::{CubeConfig, StoreSync};
-use crate::cube::partial::{CONTRACT_VERSION, TEMP_PREFIX, build_partial, write_partial};
+use crate::cube::partial::{CONTRACT_VERSION, TEMP_PREFIX, build_partial_in, write_partial};
 use crate::error::{Error, Result};
 use crate::ingest::InputSource;
 use crate::progress::Progress;
@@ -132,13 +133,19 @@ pub fn sync_store(config: &CubeConfig, dir: &Path, progress: &dyn Progress) -> R
             ));
         }
     }
+    // The study area, worked out once for every partial built tonight.
+    let mut mask = None;
     for (source, sha256) in config.inputs.iter().zip(&hashes) {
         let name = source.name();
         let file = dir.join(partial_name(&parameters, &name, sha256));
         if file.is_file() {
             sync.reused += 1;
         } else {
-            let partial = build_partial(config, std::slice::from_ref(source), progress)?;
+            if mask.is_none() {
+                mask = Some(study_mask(config)?);
+            }
+            let area = mask.as_ref().and_then(Option::as_ref);
+            let partial = build_partial_in(config, std::slice::from_ref(source), area, progress)?;
             // Hashed again while read: a file rewritten meanwhile must not be stored under the
             // key of its old bytes.
             if partial.meta.inputs.first().map(|i| i.sha256.as_str()) != Some(sha256.as_str()) {
